@@ -1,0 +1,22 @@
+//! Process plumbing shared by `lens-server`, `lens-web` and `lens-discord`:
+//! where configuration comes from, how secrets stay out of logs, how logs
+//! are written and how a process learns it should stop.
+
+mod env;
+mod secret;
+mod shutdown;
+mod telemetry;
+
+pub use env::Env;
+pub use secret::Secret;
+pub use shutdown::shutdown_signal;
+pub use telemetry::{LogFormat, init_logging};
+
+/// Selects ring as the process-wide TLS crypto provider. Call once at the
+/// start of `main`, before any TLS client or server is built; every TLS
+/// stack in the workspace is built without a provider of its own, which
+/// keeps aws-lc (and its long C build) out of the build.
+pub fn install_crypto_provider() {
+    // Err means one is installed already, which is just as good.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}

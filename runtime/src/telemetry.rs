@@ -1,0 +1,46 @@
+//! Log output: human-readable by default, JSON lines with `LOG_FORMAT=json`.
+
+use tracing_subscriber::EnvFilter;
+
+use crate::Env;
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    /// Coloured when on a terminal, one event per line.
+    Human,
+    /// One JSON object per line, for log collectors.
+    Json,
+}
+
+impl LogFormat {
+    /// `LOG_FORMAT=json` selects JSON; anything else is human.
+    pub fn from_env(env: &Env) -> Self {
+        match env.get("LOG_FORMAT") {
+            Some(v) if v.eq_ignore_ascii_case("json") => Self::Json,
+            _ => Self::Human,
+        }
+    }
+}
+
+/// Installs the global subscriber. `RUST_LOG` filters (default `info`, and
+/// `warn` for chatty dependencies). Safe to call more than once: later calls
+/// keep the first subscriber, which is what tests starting several
+/// processes in one binary need.
+pub fn init_logging(env: &Env) {
+    let filter = env
+        .get("RUST_LOG")
+        .and_then(|f| EnvFilter::try_new(f).ok())
+        .unwrap_or_else(|| {
+            EnvFilter::new("info,sqlx=warn,serenity=warn,h2=warn,hyper=warn,tower=warn")
+        });
+    // Logs go to stderr so that commands printing results on stdout (such as
+    // `lens-server token`) can be captured by scripts.
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    let _ = match LogFormat::from_env(env) {
+        LogFormat::Json => builder.json().flatten_event(true).try_init(),
+        LogFormat::Human => builder.try_init(),
+    };
+}

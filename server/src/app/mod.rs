@@ -1,0 +1,196 @@
+//! Assembling and running the core: storage, services, the auth layer,
+//! reflection, health, and graceful shutdown.
+
+mod state;
+
+use std::future::Future;
+use std::time::Duration;
+
+use lens_proto::v1::auth_service_server::AuthServiceServer;
+use lens_proto::v1::system_service_server::SystemServiceServer;
+use lens_proto::v1::user_service_server::UserServiceServer;
+use tokio::net::TcpListener;
+use tonic::transport::server::TcpIncoming;
+use tonic::transport::{Identity, Server, ServerTlsConfig};
+
+pub use state::AppState;
+
+use crate::auth::{AccessPolicy, AuthLayer, Authenticator, PolicyError};
+use crate::config::{Config, redact_url};
+use crate::store::{Store, StoreError};
+
+/// Why the core could not start or keep serving.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// The database could not be opened or migrated.
+    #[error("database: {0}")]
+    Store(#[from] StoreError),
+    /// The contract's access rules are unusable.
+    #[error(transparent)]
+    Policy(#[from] PolicyError),
+    /// A TLS file could not be read.
+    #[error("reading {path}: {source}")]
+    TlsFile {
+        /// The file.
+        path: String,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The gRPC transport failed.
+    #[error("gRPC server: {0}")]
+    Transport(#[from] tonic::transport::Error),
+    /// The listener failed.
+    #[error("listening: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// A core ready to serve: database open and migrated, rules loaded.
+#[derive(Debug)]
+pub struct Core {
+    state: AppState,
+    policy: AccessPolicy,
+}
+
+impl Core {
+    /// Opens the database, applies migrations and loads the access rules.
+    pub async fn build(config: Config) -> Result<Self, StartError> {
+        let policy = AccessPolicy::from_descriptor_set(lens_proto::FILE_DESCRIPTOR_SET)?;
+        let store = Store::connect(&config.database).await?;
+        store.migrate().await?;
+        tracing::info!(
+            database = %redact_url(&config.database.url),
+            backend = ?store.kind(),
+            "database ready, migrations applied"
+        );
+        Ok(Self {
+            state: AppState::new(config, store),
+            policy,
+        })
+    }
+
+    /// The shared state (for tools and tests that work beside the server).
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Logs which integrations are on, one line each.
+    pub fn log_integrations(&self) {
+        for integration in self.state.config.integrations() {
+            if integration.enabled {
+                tracing::info!(integration = integration.name, "on: {}", integration.detail);
+            } else {
+                tracing::info!(
+                    integration = integration.name,
+                    "off: {}",
+                    integration.detail
+                );
+            }
+        }
+    }
+
+    /// Serves on `listener` until `shutdown` completes, then stops accepting,
+    /// lets in-flight calls finish (up to the configured grace period) and
+    /// closes the database.
+    pub async fn serve(
+        self,
+        listener: TcpListener,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> Result<(), StartError> {
+        let state = self.state;
+        let (health, health_service) = tonic_health::server::health_reporter();
+        health
+            .set_serving::<AuthServiceServer<crate::services::AuthApi>>()
+            .await;
+        health
+            .set_serving::<UserServiceServer<crate::services::UserApi>>()
+            .await;
+        health
+            .set_serving::<SystemServiceServer<crate::services::SystemApi>>()
+            .await;
+
+        let reflection_v1 = tonic_reflection::server::Builder::configure()
+            .register_encoded_file_descriptor_set(lens_proto::FILE_DESCRIPTOR_SET)
+            .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+            .build_v1()
+            .map_err(|e| PolicyError::Descriptor(e.to_string()))?;
+        let reflection_v1alpha = tonic_reflection::server::Builder::configure()
+            .register_encoded_file_descriptor_set(lens_proto::FILE_DESCRIPTOR_SET)
+            .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+            .build_v1alpha()
+            .map_err(|e| PolicyError::Descriptor(e.to_string()))?;
+
+        let authenticator = Authenticator::new(
+            state.keys.clone(),
+            state.store.clone(),
+            state.config.public_url.clone(),
+        );
+        let mut builder = Server::builder();
+        if let Some(tls) = &state.config.tls {
+            let read = |path: &std::path::Path| {
+                std::fs::read(path).map_err(|source| StartError::TlsFile {
+                    path: path.display().to_string(),
+                    source,
+                })
+            };
+            let identity = Identity::from_pem(read(&tls.cert_path)?, read(&tls.key_path)?);
+            builder = builder.tls_config(ServerTlsConfig::new().identity(identity))?;
+        }
+        let addr = listener.local_addr()?;
+        let router = builder
+            .trace_fn(|request| tracing::info_span!("rpc", path = %request.uri().path()))
+            .layer(AuthLayer::new(self.policy, authenticator))
+            .add_service(AuthServiceServer::new(crate::services::AuthApi::new(
+                state.clone(),
+            )))
+            .add_service(UserServiceServer::new(crate::services::UserApi::new(
+                state.clone(),
+            )))
+            .add_service(SystemServiceServer::new(crate::services::SystemApi::new(
+                state.clone(),
+            )))
+            .add_service(health_service)
+            .add_service(reflection_v1)
+            .add_service(reflection_v1alpha);
+
+        let maintenance = tokio::spawn(maintenance(state.store.clone(), state.shutdown.clone()));
+        let token = state.shutdown.clone();
+        let signalled = async move {
+            shutdown.await;
+            health
+                .set_not_serving::<AuthServiceServer<crate::services::AuthApi>>()
+                .await;
+            token.cancel();
+        };
+        tracing::info!(%addr, tls = state.config.tls.is_some(), "core listening for gRPC");
+        let serving = router.serve_with_incoming_shutdown(TcpIncoming::from(listener), signalled);
+        let grace = state.config.shutdown_grace;
+        let cut_off = async {
+            state.shutdown.cancelled().await;
+            tokio::time::sleep(grace).await;
+        };
+        tokio::select! {
+            result = serving => result?,
+            () = cut_off => tracing::warn!(?grace, "calls still running after the grace period were cut off"),
+        }
+        maintenance.abort();
+        state.store.close().await;
+        tracing::info!("core stopped");
+        Ok(())
+    }
+}
+
+/// Periodic clean-up that is safe to run on every replica at once.
+async fn maintenance(store: Store, shutdown: tokio_util::sync::CancellationToken) {
+    let mut every_hour = tokio::time::interval(Duration::from_secs(3600));
+    loop {
+        tokio::select! {
+            _ = every_hour.tick() => {}
+            () = shutdown.cancelled() => return,
+        }
+        match store.purge_expired_revocations(crate::clock::now()).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(removed = n, "purged expired session revocations"),
+            Err(error) => tracing::warn!(%error, "purging session revocations failed"),
+        }
+    }
+}

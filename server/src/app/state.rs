@@ -1,0 +1,47 @@
+//! What every RPC handler shares.
+
+use std::sync::Arc;
+
+use tokio_util::sync::CancellationToken;
+
+use crate::auth::TokenKeys;
+use crate::auth::discord_oauth::DiscordOAuthClient;
+use crate::auth::oauth_state::StateSigner;
+use crate::config::Config;
+use crate::store::Store;
+
+/// Shared state of the running core. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    /// The configuration the core started with.
+    pub config: Arc<Config>,
+    /// The database.
+    pub store: Store,
+    /// Token signing and verification.
+    pub keys: TokenKeys,
+    /// OAuth state signing.
+    pub states: StateSigner,
+    /// Discord sign-in, when configured.
+    pub discord: Option<DiscordOAuthClient>,
+    /// Cancelled when the core begins shutting down, so long-lived streams
+    /// end and let the server drain.
+    pub shutdown: CancellationToken,
+}
+
+impl AppState {
+    /// State for `config` over an open `store`.
+    pub fn new(config: Config, store: Store) -> Self {
+        let discord = config
+            .discord_oauth
+            .clone()
+            .map(|oauth| DiscordOAuthClient::new(oauth, config.discord_api_base_url.clone()));
+        Self {
+            keys: TokenKeys::new(&config.jwt_secret),
+            states: StateSigner::new(&config.jwt_secret),
+            discord,
+            store,
+            config: Arc::new(config),
+            shutdown: CancellationToken::new(),
+        }
+    }
+}

@@ -1,0 +1,152 @@
+//! Turns request headers into a [`Caller`].
+
+use http::HeaderMap;
+
+use super::{Caller, EdgeKind, Identity, TokenKeys, UserCaller, token::ADMIN_ROLE};
+use crate::error::{AppError, AppResult};
+use crate::store::Store;
+
+/// Header with which the discord edge names the Discord user it acts for.
+/// Honoured only with the discord edge's service token.
+pub const ACT_AS_DISCORD_USER_HEADER: &str = "x-lens-discord-user";
+
+/// Checks credentials against the signing key and the database.
+#[derive(Debug, Clone)]
+pub struct Authenticator {
+    keys: TokenKeys,
+    store: Store,
+    public_url: String,
+}
+
+impl Authenticator {
+    /// An authenticator; `public_url` is where people are told to sign in.
+    pub fn new(keys: TokenKeys, store: Store, public_url: String) -> Self {
+        Self {
+            keys,
+            store,
+            public_url,
+        }
+    }
+
+    /// Establishes who sent a request. No credential is an anonymous caller;
+    /// a credential that does not hold up is an error, never anonymous.
+    pub async fn authenticate(&self, headers: &HeaderMap) -> AppResult<Caller> {
+        let act_as = header_text(headers, ACT_AS_DISCORD_USER_HEADER)?;
+        let Some(token) = bearer_token(headers)? else {
+            if act_as.is_some() {
+                return Err(only_discord_edge_acts());
+            }
+            return Ok(Caller::anonymous());
+        };
+        let claims = self
+            .keys
+            .verify(token)
+            .map_err(|e| AppError::Unauthenticated(e.to_string()))?;
+        let mut caller = Caller {
+            identity: Identity::Anonymous,
+            roles: claims.roles.clone(),
+            expires_at: Some(claims.expires_at()),
+            acting_for_discord_id: None,
+        };
+
+        if let Some(edge) = EdgeKind::from_subject(&claims.sub) {
+            if !claims.roles.iter().any(|r| r == edge.subject()) {
+                return Err(AppError::Unauthenticated(
+                    "the service token is malformed: mint one with `lens-server token --edge …`"
+                        .into(),
+                ));
+            }
+            if self.store.is_revoked(&claims.jti).await? {
+                return Err(AppError::Unauthenticated(
+                    "this service token was revoked: mint a new one with `lens-server token --edge …`".into(),
+                ));
+            }
+            caller.identity = match (edge, act_as) {
+                (EdgeKind::Discord, Some(discord_id)) => {
+                    caller.acting_for_discord_id = Some(discord_id.to_owned());
+                    self.discord_user(discord_id).await?
+                }
+                (_, Some(_)) => return Err(only_discord_edge_acts()),
+                (edge, None) => Identity::Edge(edge),
+            };
+            return Ok(caller);
+        }
+
+        if act_as.is_some() {
+            return Err(only_discord_edge_acts());
+        }
+        let user_id: i64 = claims.sub.parse().map_err(|_| {
+            AppError::Unauthenticated("the session token names no user: sign in again".into())
+        })?;
+        let check = self.store.check_session(user_id, &claims.jti).await?;
+        match check {
+            None => Err(AppError::Unauthenticated(format!(
+                "user {user_id} of this session does not exist: sign in again at {}",
+                self.public_url
+            ))),
+            Some(check) if check.deleted => Err(AppError::Unauthenticated(
+                "the account of this session was deleted".into(),
+            )),
+            Some(check) if check.revoked => Err(AppError::Unauthenticated(
+                "this session was signed out: sign in again".into(),
+            )),
+            Some(_) => {
+                caller.identity = Identity::User(UserCaller {
+                    id: user_id,
+                    is_admin: claims.roles.iter().any(|r| r == ADMIN_ROLE),
+                    session_id: Some(claims.jti),
+                });
+                Ok(caller)
+            }
+        }
+    }
+
+    async fn discord_user(&self, discord_id: &str) -> AppResult<Identity> {
+        if discord_id.is_empty() || !discord_id.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(AppError::InvalidArgument(format!(
+                "{ACT_AS_DISCORD_USER_HEADER} must be a Discord user id (digits), not {discord_id:?}"
+            )));
+        }
+        Ok(match self.store.user_by_discord_id(discord_id).await? {
+            Some(user) if user.deleted_at.is_none() => Identity::User(UserCaller {
+                id: user.id,
+                is_admin: user.is_admin,
+                session_id: None,
+            }),
+            _ => Identity::UnregisteredDiscordUser(discord_id.to_owned()),
+        })
+    }
+}
+
+fn only_discord_edge_acts() -> AppError {
+    AppError::PermissionDenied(format!(
+        "only the discord edge may send {ACT_AS_DISCORD_USER_HEADER}"
+    ))
+}
+
+fn header_text<'h>(headers: &'h HeaderMap, name: &str) -> AppResult<Option<&'h str>> {
+    headers
+        .get(name)
+        .map(|v| {
+            v.to_str()
+                .map(str::trim)
+                .map_err(|_| AppError::InvalidArgument(format!("the {name} header is not text")))
+        })
+        .transpose()
+}
+
+fn bearer_token(headers: &HeaderMap) -> AppResult<Option<&str>> {
+    let Some(value) = header_text(headers, "authorization")? else {
+        return Ok(None);
+    };
+    match value.split_once(' ') {
+        Some((scheme, token))
+            if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() =>
+        {
+            Ok(Some(token.trim()))
+        }
+        _ => Err(AppError::Unauthenticated(
+            "the authorization header must be `Bearer <token>`".into(),
+        )),
+    }
+}

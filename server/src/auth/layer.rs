@@ -1,0 +1,143 @@
+//! The one place where authentication and per-RPC authorization happen:
+//! a tower layer in front of every service of the core.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use http::{Request, Response};
+use lens_proto::v1::Access;
+use tonic::Status;
+use tonic::body::Body;
+use tower::{Layer, Service};
+
+use super::{AccessPolicy, Authenticator, Caller, EdgeKind, Identity};
+use crate::error::AppError;
+
+/// Authenticates every lens.v1 call, checks the RPC's declared access rule
+/// and hands the [`Caller`] to the handler in the request extensions.
+/// Health and reflection pass through untouched.
+#[derive(Debug, Clone)]
+pub struct AuthLayer {
+    inner: Arc<Shared>,
+}
+
+#[derive(Debug)]
+struct Shared {
+    policy: AccessPolicy,
+    authenticator: Authenticator,
+}
+
+impl AuthLayer {
+    /// A layer enforcing `policy` with `authenticator`.
+    pub fn new(policy: AccessPolicy, authenticator: Authenticator) -> Self {
+        Self {
+            inner: Arc::new(Shared {
+                policy,
+                authenticator,
+            }),
+        }
+    }
+}
+
+impl<S> Layer<S> for AuthLayer {
+    type Service = AuthService<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        AuthService {
+            inner,
+            shared: self.inner.clone(),
+        }
+    }
+}
+
+/// The service produced by [`AuthLayer`].
+#[derive(Debug, Clone)]
+pub struct AuthService<S> {
+    inner: S,
+    shared: Arc<Shared>,
+}
+
+impl<S, B> Service<Request<B>> for AuthService<S>
+where
+    S: Service<Request<B>, Response = Response<Body>> + Clone + Send + 'static,
+    S::Future: Send + 'static,
+    B: Send + 'static,
+{
+    type Response = Response<Body>;
+    type Error = S::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Self::Response, Self::Error>> + Send>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, mut request: Request<B>) -> Self::Future {
+        // The clone that was polled ready handles this request.
+        let clone = self.inner.clone();
+        let mut inner = std::mem::replace(&mut self.inner, clone);
+        let path = request.uri().path().to_owned();
+        if !path.starts_with("/lens.v1.") {
+            return Box::pin(inner.call(request));
+        }
+        let shared = self.shared.clone();
+        Box::pin(async move {
+            let Some(rule) = shared.policy.rule(&path) else {
+                return Ok(
+                    Status::unimplemented(format!("{path} is not an RPC of lens.v1")).into_http(),
+                );
+            };
+            // The headers are copied so the request body need not be Sync.
+            let headers = request.headers().clone();
+            let decision = async {
+                let caller = shared.authenticator.authenticate(&headers).await?;
+                authorize(rule, &caller, &path)?;
+                Ok::<_, AppError>(caller)
+            };
+            match decision.await {
+                Ok(caller) => {
+                    request.extensions_mut().insert(caller);
+                    inner.call(request).await
+                }
+                Err(error) => Ok(Status::from(error).into_http()),
+            }
+        })
+    }
+}
+
+/// Whether `caller` may call an RPC declared with `rule`.
+pub fn authorize(rule: Access, caller: &Caller, path: &str) -> Result<(), AppError> {
+    let rpc = path.trim_start_matches('/');
+    let sign_in = || AppError::Unauthenticated(format!("{rpc} needs you to be signed in"));
+    match (rule, &caller.identity) {
+        (Access::Anonymous, _) => Ok(()),
+        (Access::User, Identity::User(_)) => Ok(()),
+        (Access::Admin, Identity::User(user)) if user.is_admin => Ok(()),
+        (Access::Admin, Identity::User(_)) => Err(AppError::PermissionDenied(format!(
+            "{rpc} is for admins only"
+        ))),
+        (Access::WebEdge, Identity::Edge(EdgeKind::Web)) => Ok(()),
+        (Access::DiscordEdge, Identity::Edge(EdgeKind::Discord)) => Ok(()),
+        (Access::User | Access::Admin, Identity::UnregisteredDiscordUser(id)) => {
+            Err(AppError::Unauthenticated(format!(
+                "Discord user {id} has no Lens account yet: sign in on the course website once, then try again"
+            )))
+        }
+        (Access::User | Access::Admin, Identity::Anonymous) => Err(sign_in()),
+        (Access::User | Access::Admin, Identity::Edge(_)) => Err(AppError::PermissionDenied(
+            format!("{rpc} acts for a user; an edge must name the user it acts for"),
+        )),
+        (Access::WebEdge | Access::DiscordEdge, Identity::Anonymous) => {
+            Err(AppError::Unauthenticated(format!(
+                "{rpc} is called by a Lens edge with its service token"
+            )))
+        }
+        (Access::WebEdge | Access::DiscordEdge, _) => Err(AppError::PermissionDenied(format!(
+            "{rpc} is reserved for another Lens edge"
+        ))),
+        (Access::Unspecified, _) => Err(AppError::PermissionDenied(format!(
+            "{rpc} declares no access rule"
+        ))),
+    }
+}

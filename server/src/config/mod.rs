@@ -1,0 +1,302 @@
+//! Core configuration, read once at start-up from the environment (then
+//! `.env.local`, then `.env`). Optional integrations are off when their
+//! variables are absent; a half-configured one is refused, naming what is
+//! missing. See `docs/configuration.md` for every variable.
+
+mod database;
+mod error;
+mod group;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+pub use database::{DEFAULT_DATABASE_URL, DatabaseConfig, DatabaseKind, redact_url};
+pub use error::ConfigError;
+pub use group::read_group;
+pub use lens_runtime::{Env, Secret};
+
+/// Where the core listens when `LENS_GRPC_ADDR` is unset.
+pub const DEFAULT_GRPC_ADDR: &str = "127.0.0.1:50051";
+/// Discord's REST API, which OAuth code exchange and profile reads go to.
+pub const DEFAULT_DISCORD_API_BASE_URL: &str = "https://discord.com/api/v10";
+/// Discord's OAuth2 authorize page.
+pub const DEFAULT_DISCORD_AUTHORIZE_URL: &str = "https://discord.com/oauth2/authorize";
+/// The callback the web edge serves, as in the original system's dev setup.
+pub const DEFAULT_DISCORD_REDIRECT_URI: &str = "http://localhost:8000/auth/discord/callback";
+
+/// Everything the core needs to run.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// gRPC listen address (`LENS_GRPC_ADDR`).
+    pub grpc_addr: SocketAddr,
+    /// Database (`DATABASE_URL` and pool settings).
+    pub database: DatabaseConfig,
+    /// Signing key for session and service tokens (`JWT_SECRET`).
+    pub jwt_secret: Secret,
+    /// How long a session token lives (`SESSION_TTL_HOURS`, default 24).
+    pub session_ttl: Duration,
+    /// Development mode (`DEV_MODE`): enables DevSignIn; refused on a
+    /// non-loopback address.
+    pub dev_mode: bool,
+    /// The public URL of the web app (`LENS_PUBLIC_URL`), for links in
+    /// messages.
+    pub public_url: String,
+    /// Discord sign-in, when configured.
+    pub discord_oauth: Option<DiscordOAuthConfig>,
+    /// Base URL of Discord's REST API (`DISCORD_API_BASE_URL`).
+    pub discord_api_base_url: String,
+    /// TLS for the gRPC listener, when configured.
+    pub tls: Option<TlsConfig>,
+    /// How long in-flight calls may take to finish after a shutdown signal
+    /// (`LENS_SHUTDOWN_GRACE_SECS`, default 30).
+    pub shutdown_grace: Duration,
+}
+
+/// Discord OAuth2 application settings.
+#[derive(Debug, Clone)]
+pub struct DiscordOAuthConfig {
+    /// `DISCORD_CLIENT_ID`.
+    pub client_id: String,
+    /// `DISCORD_CLIENT_SECRET`.
+    pub client_secret: Secret,
+    /// `DISCORD_REDIRECT_URI`: the web edge's callback, exactly as registered
+    /// with Discord.
+    pub redirect_uri: String,
+    /// `DISCORD_AUTHORIZE_URL`: Discord's authorize page.
+    pub authorize_url: String,
+}
+
+/// TLS for the gRPC listener.
+#[derive(Debug, Clone)]
+pub struct TlsConfig {
+    /// `LENS_TLS_CERT`: PEM certificate chain.
+    pub cert_path: PathBuf,
+    /// `LENS_TLS_KEY`: PEM private key.
+    pub key_path: PathBuf,
+}
+
+/// Whether an optional integration is on, for start-up logs and
+/// `SystemService.GetSystemInfo`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IntegrationStatus {
+    /// Short name.
+    pub name: &'static str,
+    /// Whether it is on.
+    pub enabled: bool,
+    /// What it does when on, or what switches it on.
+    pub detail: String,
+}
+
+impl Config {
+    /// Reads and checks the whole configuration.
+    pub fn from_env(env: &Env) -> Result<Self, ConfigError> {
+        let grpc_addr = parse_addr(env, "LENS_GRPC_ADDR", DEFAULT_GRPC_ADDR)?;
+        let jwt_secret = jwt_secret(env)?;
+        let dev_mode = env.flag("DEV_MODE");
+        if dev_mode && !grpc_addr.ip().is_loopback() {
+            return Err(ConfigError::Invalid {
+                name: "DEV_MODE",
+                value: "1".into(),
+                reason: format!(
+                    "development sign-in needs no password, so it is refused on the non-loopback address {grpc_addr}; bind LENS_GRPC_ADDR to 127.0.0.1 or unset DEV_MODE"
+                ),
+            });
+        }
+        let session_hours: u64 = match env.get("SESSION_TTL_HOURS") {
+            None => 24,
+            Some(raw) => raw
+                .parse()
+                .ok()
+                .filter(|h| (1..=24 * 30).contains(h))
+                .ok_or_else(|| ConfigError::Invalid {
+                    name: "SESSION_TTL_HOURS",
+                    value: raw.to_owned(),
+                    reason: "expected hours between 1 and 720".into(),
+                })?,
+        };
+        let shutdown_grace = match env.get("LENS_SHUTDOWN_GRACE_SECS") {
+            None => 30,
+            Some(raw) => raw.parse().map_err(|_| ConfigError::Invalid {
+                name: "LENS_SHUTDOWN_GRACE_SECS",
+                value: raw.to_owned(),
+                reason: "expected whole seconds".into(),
+            })?,
+        };
+        Ok(Self {
+            grpc_addr,
+            database: DatabaseConfig::from_env(env)?,
+            jwt_secret,
+            session_ttl: Duration::from_secs(session_hours * 3600),
+            dev_mode,
+            public_url: env
+                .get("LENS_PUBLIC_URL")
+                .unwrap_or("http://localhost:8000")
+                .trim_end_matches('/')
+                .to_owned(),
+            discord_oauth: discord_oauth(env)?,
+            discord_api_base_url: base_url(
+                env,
+                "DISCORD_API_BASE_URL",
+                DEFAULT_DISCORD_API_BASE_URL,
+            )?,
+            tls: read_group(env, "gRPC TLS", &["LENS_TLS_CERT", "LENS_TLS_KEY"])?.map(|v| {
+                TlsConfig {
+                    cert_path: PathBuf::from(&v[0]),
+                    key_path: PathBuf::from(&v[1]),
+                }
+            }),
+            shutdown_grace: Duration::from_secs(shutdown_grace),
+        })
+    }
+
+    /// One line per optional integration: on, or what would switch it on.
+    pub fn integrations(&self) -> Vec<IntegrationStatus> {
+        vec![
+            IntegrationStatus {
+                name: "discord_oauth",
+                enabled: self.discord_oauth.is_some(),
+                detail: match &self.discord_oauth {
+                    Some(d) => format!("Discord sign-in, redirect URI {}", d.redirect_uri),
+                    None => {
+                        "Discord sign-in: set DISCORD_CLIENT_ID and DISCORD_CLIENT_SECRET".into()
+                    }
+                },
+            },
+            IntegrationStatus {
+                name: "dev_sign_in",
+                enabled: self.dev_mode,
+                detail: if self.dev_mode {
+                    "development sign-in without Discord (DEV_MODE=1)".into()
+                } else {
+                    "development sign-in: set DEV_MODE=1 (loopback only)".into()
+                },
+            },
+            IntegrationStatus {
+                name: "grpc_tls",
+                enabled: self.tls.is_some(),
+                detail: match &self.tls {
+                    Some(t) => format!("TLS with certificate {}", t.cert_path.display()),
+                    None => "plaintext HTTP/2: set LENS_TLS_CERT and LENS_TLS_KEY for TLS".into(),
+                },
+            },
+        ]
+    }
+}
+
+fn jwt_secret(env: &Env) -> Result<Secret, ConfigError> {
+    let raw = env.get("JWT_SECRET").ok_or(ConfigError::Missing {
+        name: "JWT_SECRET",
+        hint: "set it to at least 32 random bytes, e.g. the output of `openssl rand -hex 32`",
+    })?;
+    if raw.len() < 32 {
+        return Err(ConfigError::InvalidSecret {
+            name: "JWT_SECRET",
+            reason: "it must be at least 32 characters (256 bits); generate one with `openssl rand -hex 32`",
+        });
+    }
+    Ok(Secret::new(raw))
+}
+
+fn discord_oauth(env: &Env) -> Result<Option<DiscordOAuthConfig>, ConfigError> {
+    let Some(values) = read_group(
+        env,
+        "Discord sign-in",
+        &["DISCORD_CLIENT_ID", "DISCORD_CLIENT_SECRET"],
+    )?
+    else {
+        return Ok(None);
+    };
+    Ok(Some(DiscordOAuthConfig {
+        client_id: values[0].clone(),
+        client_secret: Secret::new(values[1].clone()),
+        redirect_uri: base_url(env, "DISCORD_REDIRECT_URI", DEFAULT_DISCORD_REDIRECT_URI)?,
+        authorize_url: base_url(env, "DISCORD_AUTHORIZE_URL", DEFAULT_DISCORD_AUTHORIZE_URL)?,
+    }))
+}
+
+/// Reads an http(s) URL, without a trailing slash.
+pub fn base_url(env: &Env, name: &'static str, default: &str) -> Result<String, ConfigError> {
+    let raw = env.get(name).unwrap_or(default);
+    match url::Url::parse(raw) {
+        Ok(url) if matches!(url.scheme(), "http" | "https") => {
+            Ok(raw.trim_end_matches('/').to_owned())
+        }
+        _ => Err(ConfigError::Invalid {
+            name,
+            value: raw.to_owned(),
+            reason: "expected an http:// or https:// URL".into(),
+        }),
+    }
+}
+
+/// Reads a socket address such as `127.0.0.1:50051`.
+pub fn parse_addr(env: &Env, name: &'static str, default: &str) -> Result<SocketAddr, ConfigError> {
+    let raw = env.get(name).unwrap_or(default);
+    raw.parse().map_err(|_| ConfigError::Invalid {
+        name,
+        value: raw.to_owned(),
+        reason: "expected IP:PORT, for example 127.0.0.1:50051".into(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SECRET: &str = "0123456789abcdef0123456789abcdef";
+
+    #[test]
+    fn minimal_configuration_has_every_integration_off() {
+        let config = Config::from_env(&Env::from_pairs([("JWT_SECRET", SECRET)])).unwrap();
+        assert_eq!(config.grpc_addr.to_string(), DEFAULT_GRPC_ADDR);
+        assert!(config.integrations().iter().all(|i| !i.enabled));
+        assert_eq!(config.session_ttl, Duration::from_secs(24 * 3600));
+    }
+
+    #[test]
+    fn missing_jwt_secret_is_named() {
+        let err = Config::from_env(&Env::default()).unwrap_err().to_string();
+        assert!(err.starts_with("JWT_SECRET is not set"), "{err}");
+    }
+
+    #[test]
+    fn short_jwt_secret_is_refused_without_echoing_it() {
+        let err = Config::from_env(&Env::from_pairs([("JWT_SECRET", "tooshort")]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("at least 32"), "{err}");
+        assert!(!err.contains("tooshort"), "{err}");
+    }
+
+    #[test]
+    fn half_configured_discord_names_the_missing_variable() {
+        let env = Env::from_pairs([("JWT_SECRET", SECRET), ("DISCORD_CLIENT_ID", "123")]);
+        let err = Config::from_env(&env).unwrap_err().to_string();
+        assert!(err.contains("DISCORD_CLIENT_SECRET missing"), "{err}");
+    }
+
+    #[test]
+    fn dev_mode_is_refused_on_a_public_address() {
+        let env = Env::from_pairs([
+            ("JWT_SECRET", SECRET),
+            ("DEV_MODE", "1"),
+            ("LENS_GRPC_ADDR", "0.0.0.0:50051"),
+        ]);
+        let err = Config::from_env(&env).unwrap_err().to_string();
+        assert!(err.contains("DEV_MODE"), "{err}");
+    }
+
+    #[test]
+    fn discord_sign_in_switches_on_with_its_variables() {
+        let env = Env::from_pairs([
+            ("JWT_SECRET", SECRET),
+            ("DISCORD_CLIENT_ID", "123"),
+            ("DISCORD_CLIENT_SECRET", "shh"),
+        ]);
+        let config = Config::from_env(&env).unwrap();
+        let discord = config.discord_oauth.as_ref().unwrap();
+        assert_eq!(discord.redirect_uri, DEFAULT_DISCORD_REDIRECT_URI);
+        assert!(!format!("{config:?}").contains("shh"));
+    }
+}

@@ -1,0 +1,15 @@
+//! The Lens core: the only process that owns state, business rules and
+//! third-party secrets. It serves the `lens.v1` gRPC contract to the web
+//! edge, the discord edge and admin tools. See `docs/architecture.md`.
+
+pub mod app;
+pub mod auth;
+pub mod clock;
+pub mod config;
+pub mod domain;
+pub mod error;
+pub mod services;
+pub mod store;
+
+pub use app::{AppState, Core, StartError};
+pub use config::Config;

@@ -1,0 +1,21 @@
+//! The RPC handlers, one module per lens.v1 service. Handlers parse input
+//! into domain values, call the store and convert back; authorization was
+//! already decided by the auth layer from the RPC's declared access rule.
+
+mod auth;
+pub mod convert;
+mod system;
+mod user;
+
+pub use auth::AuthApi;
+pub use system::SystemApi;
+pub use user::UserApi;
+
+use crate::error::AppResult;
+
+/// Finishes a handler: wraps the message, or maps the error to a status.
+pub(crate) fn respond<T>(result: AppResult<T>) -> Result<tonic::Response<T>, tonic::Status> {
+    result
+        .map(tonic::Response::new)
+        .map_err(tonic::Status::from)
+}

@@ -1,0 +1,139 @@
+//! UserService: profiles.
+
+use lens_proto::v1::{self, user_service_server::UserService};
+use tonic::{Request, Response, Status};
+
+use super::{convert, respond};
+use crate::app::AppState;
+use crate::auth;
+use crate::domain::{Email, Nickname, Timezone};
+use crate::error::{AppError, AppResult};
+use crate::store::{ProfileChanges, StoreError};
+
+/// Implements `lens.v1.UserService`.
+#[derive(Debug, Clone)]
+pub struct UserApi {
+    state: AppState,
+}
+
+impl UserApi {
+    /// The service over shared state.
+    pub fn new(state: AppState) -> Self {
+        Self { state }
+    }
+}
+
+/// An optional string field where empty means "clear": `None` when unset,
+/// `Some(None)` when empty, `Some(Some(value))` otherwise.
+fn clearable(raw: &Option<String>) -> Option<Option<&str>> {
+    raw.as_deref()
+        .map(|r| Some(r.trim()).filter(|r| !r.is_empty()))
+}
+
+/// Parses an UpdateProfileRequest into validated changes.
+fn changes(request: &v1::UpdateProfileRequest) -> AppResult<ProfileChanges> {
+    Ok(ProfileChanges {
+        nickname: clearable(&request.nickname)
+            .map(|n| n.map(|n| Nickname::parse("nickname", n)).transpose())
+            .transpose()?,
+        email: clearable(&request.email)
+            .map(|e| e.map(|e| Email::parse("email", e)).transpose())
+            .transpose()?,
+        timezone: request
+            .timezone
+            .as_deref()
+            .map(|t| Timezone::parse("timezone", t))
+            .transpose()?,
+        notifications: request.notifications.map(|n| (n.email, n.discord_dm)),
+    })
+}
+
+#[tonic::async_trait]
+impl UserService for UserApi {
+    async fn get_profile(
+        &self,
+        request: Request<v1::GetProfileRequest>,
+    ) -> Result<Response<v1::GetProfileResponse>, Status> {
+        respond(
+            async {
+                let me = auth::user(&request)?;
+                let wanted = match request.get_ref().user_id {
+                    0 => me.id,
+                    id if id == me.id || me.is_admin => id,
+                    _ => {
+                        return Err(AppError::PermissionDenied(
+                            "only admins can read other users' profiles".into(),
+                        ));
+                    }
+                };
+                let user = self
+                    .state
+                    .store
+                    .user_by_id(wanted)
+                    .await?
+                    .filter(|u| u.deleted_at.is_none())
+                    .ok_or_else(|| AppError::NotFound(format!("no user with id {wanted}")))?;
+                Ok(v1::GetProfileResponse {
+                    user: Some(convert::user(&user)),
+                })
+            }
+            .await,
+        )
+    }
+
+    async fn update_profile(
+        &self,
+        request: Request<v1::UpdateProfileRequest>,
+    ) -> Result<Response<v1::UpdateProfileResponse>, Status> {
+        respond(
+            async {
+                let me = auth::user(&request)?;
+                let changes = changes(request.get_ref())?;
+                let user = self
+                    .state
+                    .store
+                    .update_profile(me.id, &changes)
+                    .await
+                    .map_err(|e| match e {
+                        StoreError::NotFound => {
+                            AppError::NotFound(format!("no user with id {}", me.id))
+                        }
+                        other => other.into(),
+                    })?;
+                Ok(v1::UpdateProfileResponse {
+                    user: Some(convert::user(&user)),
+                })
+            }
+            .await,
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_strings_clear_and_unset_fields_are_kept() {
+        let parsed = changes(&v1::UpdateProfileRequest {
+            nickname: Some("  ".into()),
+            email: None,
+            timezone: Some("Europe/Paris".into()),
+            notifications: None,
+        })
+        .unwrap();
+        assert_eq!(parsed.nickname, Some(None));
+        assert_eq!(parsed.email, None);
+        assert_eq!(parsed.timezone.unwrap().name(), "Europe/Paris");
+    }
+
+    #[test]
+    fn a_bad_field_is_named() {
+        let error = changes(&v1::UpdateProfileRequest {
+            email: Some("not-an-email".into()),
+            ..Default::default()
+        })
+        .unwrap_err();
+        assert!(error.to_string().starts_with("invalid email:"), "{error}");
+    }
+}
