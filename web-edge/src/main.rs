@@ -1,1 +1,37 @@
-fn main() {}
+//! `lens-web`: the web edge.
+
+use std::process::ExitCode;
+
+use anyhow::Context;
+use lens_runtime::{Env, shutdown_signal};
+use lens_web::{WebConfig, WebState};
+use tokio::net::TcpListener;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    lens_runtime::install_crypto_provider();
+    let env = Env::from_process();
+    lens_runtime::init_logging(&env);
+    match run(&env).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(env: &Env) -> anyhow::Result<()> {
+    let config = WebConfig::from_env(env).context("configuration refused")?;
+    let addr = config.addr;
+    let core_url = config.core_url.clone();
+    let dev_mode = config.dev_mode;
+    let state = WebState::new(config)?;
+    let listener = TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("binding {addr} (LENS_WEB_ADDR / PORT)"))?;
+    tracing::info!(%addr, core = %core_url, dev_mode, "web edge listening on http://{addr}");
+    lens_web::serve(state, listener, shutdown_signal()).await?;
+    tracing::info!("web edge stopped");
+    Ok(())
+}

@@ -1,0 +1,143 @@
+//! Web edge configuration. The edge holds no third-party secrets: only its
+//! own service token for the core.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use cookie::SameSite;
+use lens_runtime::{Env, Secret};
+
+/// Where the web edge listens when neither `LENS_WEB_ADDR` nor `PORT` is set.
+pub const DEFAULT_WEB_ADDR: &str = "127.0.0.1:8000";
+/// Where the core is when `LENS_CORE_URL` is unset.
+pub const DEFAULT_CORE_URL: &str = "http://127.0.0.1:50051";
+
+/// Web edge settings.
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    /// Listen address: `LENS_WEB_ADDR`, else `0.0.0.0:$PORT` (hosting
+    /// platforms), else 127.0.0.1:8000.
+    pub addr: SocketAddr,
+    /// The core's gRPC URL (`LENS_CORE_URL`).
+    pub core_url: String,
+    /// This edge's service token (`LENS_EDGE_TOKEN`, from
+    /// `lens-server token --edge web`).
+    pub edge_token: Secret,
+    /// `COOKIE_DOMAIN`: share the session cookie with subdomains; unset
+    /// means the exact host.
+    pub cookie_domain: Option<String>,
+    /// `COOKIE_SAMESITE`: lax (default), strict or none.
+    pub cookie_same_site: SameSite,
+    /// Whether cookies carry `Secure`: always, except in development mode.
+    pub cookie_secure: bool,
+    /// `DEV_MODE`: development sign-in links, cookies without `Secure`.
+    pub dev_mode: bool,
+    /// `LENS_STATIC_DIR`: the built frontend (default `web_frontend/dist`).
+    pub static_dir: PathBuf,
+}
+
+/// A configuration the web edge refuses to start with.
+#[derive(Debug, thiserror::Error)]
+pub enum WebConfigError {
+    /// A variable is missing or invalid; the message says which and why.
+    #[error("{0}")]
+    Invalid(String),
+}
+
+impl WebConfig {
+    /// Reads and checks the configuration.
+    pub fn from_env(env: &Env) -> Result<Self, WebConfigError> {
+        let addr = match (env.get("LENS_WEB_ADDR"), env.get("PORT")) {
+            (Some(addr), _) => addr.to_owned(),
+            (None, Some(port)) => format!("0.0.0.0:{port}"),
+            (None, None) => DEFAULT_WEB_ADDR.to_owned(),
+        };
+        let addr: SocketAddr = addr.parse().map_err(|_| {
+            WebConfigError::Invalid(format!(
+                "LENS_WEB_ADDR/PORT gives {addr:?}, which is not IP:PORT (for example 127.0.0.1:8000)"
+            ))
+        })?;
+        let dev_mode = env.flag("DEV_MODE");
+        if dev_mode && !addr.ip().is_loopback() {
+            return Err(WebConfigError::Invalid(format!(
+                "DEV_MODE=1 offers sign-in without Discord, so it is refused on the non-loopback address {addr}; bind LENS_WEB_ADDR to 127.0.0.1 or unset DEV_MODE"
+            )));
+        }
+        let edge_token = env.get("LENS_EDGE_TOKEN").ok_or_else(|| {
+            WebConfigError::Invalid(
+                "LENS_EDGE_TOKEN is not set: mint the web edge's service token with `lens-server token --edge web`".into(),
+            )
+        })?;
+        let cookie_same_site = match env
+            .get("COOKIE_SAMESITE")
+            .map(str::to_ascii_lowercase)
+            .as_deref()
+        {
+            None | Some("lax") => SameSite::Lax,
+            Some("strict") => SameSite::Strict,
+            Some("none") => SameSite::None,
+            Some(other) => {
+                return Err(WebConfigError::Invalid(format!(
+                    "COOKIE_SAMESITE={other:?} is invalid: use lax, strict or none"
+                )));
+            }
+        };
+        let core_url = env
+            .get("LENS_CORE_URL")
+            .unwrap_or(DEFAULT_CORE_URL)
+            .to_owned();
+        if !(core_url.starts_with("http://") || core_url.starts_with("https://")) {
+            return Err(WebConfigError::Invalid(format!(
+                "LENS_CORE_URL={core_url:?} is invalid: use http://HOST:PORT or https://HOST:PORT"
+            )));
+        }
+        Ok(Self {
+            addr,
+            core_url,
+            edge_token: Secret::new(edge_token),
+            cookie_domain: env.get("COOKIE_DOMAIN").map(str::to_owned),
+            cookie_same_site,
+            cookie_secure: !dev_mode,
+            dev_mode,
+            static_dir: PathBuf::from(env.get("LENS_STATIC_DIR").unwrap_or("web_frontend/dist")),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn base() -> Vec<(&'static str, &'static str)> {
+        vec![("LENS_EDGE_TOKEN", "t")]
+    }
+
+    #[test]
+    fn defaults_and_port() {
+        let config = WebConfig::from_env(&Env::from_pairs(base())).unwrap();
+        assert_eq!(config.addr.to_string(), DEFAULT_WEB_ADDR);
+        assert!(config.cookie_secure);
+        let mut vars = base();
+        vars.push(("PORT", "9999"));
+        let config = WebConfig::from_env(&Env::from_pairs(vars)).unwrap();
+        assert_eq!(config.addr.to_string(), "0.0.0.0:9999");
+    }
+
+    #[test]
+    fn dev_mode_refuses_public_addresses() {
+        let mut vars = base();
+        vars.extend([("DEV_MODE", "1"), ("PORT", "8000")]);
+        let error = WebConfig::from_env(&Env::from_pairs(vars))
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("DEV_MODE"), "{error}");
+    }
+
+    #[test]
+    fn missing_token_is_named() {
+        let error = WebConfig::from_env(&Env::default())
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("LENS_EDGE_TOKEN"), "{error}");
+    }
+}

@@ -1,0 +1,89 @@
+//! The one generic grpc-web → gRPC forwarder for every lens.v1 service.
+//!
+//! tonic-web translates grpc-web (HTTP/1.1, trailers in the body) to gRPC
+//! and back; this service in between only fixes the headers up and relays
+//! the call over the core's HTTP/2 channel. Bodies are streamed in both
+//! directions, so server-streaming RPCs arrive message by message.
+
+use std::convert::Infallible;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use http::header::{self, HeaderName};
+use http::{Request, Response, Version};
+use tonic::Status;
+use tonic::body::Body;
+use tonic::transport::Channel;
+use tower::{Service, ServiceExt};
+
+use crate::cookies::{SESSION_COOKIE, read};
+
+/// Headers that must not cross from the browser to the core: HTTP/1.1
+/// connection headers are illegal in HTTP/2, cookies stay at the edge, and
+/// `x-lens-*` headers are reserved for the edges' own calls.
+fn is_dropped(name: &HeaderName) -> bool {
+    matches!(
+        name.as_str(),
+        "connection"
+            | "keep-alive"
+            | "proxy-connection"
+            | "transfer-encoding"
+            | "upgrade"
+            | "host"
+            | "cookie"
+    ) || name.as_str().starts_with("x-lens-")
+}
+
+/// Relays gRPC calls to the core, authenticating them with the browser's
+/// session cookie.
+#[derive(Clone)]
+pub struct Forwarder {
+    channel: Channel,
+}
+
+impl Forwarder {
+    /// A forwarder over the core's channel.
+    pub fn new(channel: Channel) -> Self {
+        Self { channel }
+    }
+}
+
+impl Service<Request<Body>> for Forwarder {
+    type Response = Response<Body>;
+    type Error = Infallible;
+    type Future = Pin<Box<dyn Future<Output = Result<Response<Body>, Infallible>> + Send>>;
+
+    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, mut request: Request<Body>) -> Self::Future {
+        let session = read(request.headers(), SESSION_COOKIE).map(str::to_owned);
+        let headers = request.headers_mut();
+        let dropped: Vec<HeaderName> = headers.keys().filter(|n| is_dropped(n)).cloned().collect();
+        for name in dropped {
+            headers.remove(name);
+        }
+        if let Some(token) = session
+            && !headers.contains_key(header::AUTHORIZATION)
+            && let Ok(value) = format!("Bearer {token}").parse()
+        {
+            headers.insert(header::AUTHORIZATION, value);
+        }
+        *request.version_mut() = Version::HTTP_2;
+        let channel = self.channel.clone();
+        Box::pin(async move {
+            match channel.oneshot(request).await {
+                Ok(response) => Ok(response),
+                Err(error) => {
+                    tracing::warn!(%error, "core unreachable");
+                    Ok(
+                        Status::unavailable("the Lens core is unreachable; try again shortly")
+                            .into_http(),
+                    )
+                }
+            }
+        })
+    }
+}
