@@ -79,7 +79,9 @@ pub async fn run(
     let core = CoreClient::new(&config.core_url, &config.edge_token).map_err(BotError::Config)?;
     let mut http = HttpBuilder::new(config.bot_token.expose());
     if let Some(proxy) = &config.api_proxy_url {
-        http = http.proxy(proxy.clone());
+        // serenity's own ratelimiter sends straight to discord.com whatever
+        // the proxy, so with a proxy, rate limiting is the proxy's job.
+        http = http.proxy(proxy.clone()).ratelimiter_disabled(true);
     }
     let handler = Handler {
         core,

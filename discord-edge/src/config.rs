@@ -18,7 +18,9 @@ pub struct DiscordConfig {
     pub server_id: Option<u64>,
     /// Base URL that replaces `https://discord.com` for REST calls
     /// (`DISCORD_API_PROXY_URL`), for a rate-limiting proxy or a test fake.
-    /// The gateway URL is what that REST API reports.
+    /// The gateway URL is what that REST API reports. With a proxy, the
+    /// proxy is in charge of Discord's rate limits (serenity's own
+    /// ratelimiter cannot go through a proxy).
     pub api_proxy_url: Option<String>,
     /// The course website, named in replies (`LENS_PUBLIC_URL`).
     pub public_url: String,

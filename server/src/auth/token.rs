@@ -141,6 +141,7 @@ impl TokenKeys {
 
     /// Checks signature, algorithm and expiry, and returns the claims.
     pub fn verify(&self, token: &str) -> Result<Claims, TokenError> {
+        check_algorithm(token)?;
         jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
             .map(|data| data.claims)
             .map_err(|error| match error.kind() {
@@ -151,6 +152,30 @@ impl TokenKeys {
                 }
                 _ => TokenError::Malformed,
             })
+    }
+}
+
+/// Reads the header's `alg` before anything else, so that `none` and other
+/// algorithms (which the JWT library may not even parse) are reported as
+/// what they are.
+fn check_algorithm(token: &str) -> Result<(), TokenError> {
+    use base64::Engine;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
+    #[derive(Deserialize)]
+    struct JwtHeader {
+        alg: String,
+    }
+    let header = token.split('.').next().ok_or(TokenError::Malformed)?;
+    let header: JwtHeader = URL_SAFE_NO_PAD
+        .decode(header)
+        .ok()
+        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+        .ok_or(TokenError::Malformed)?;
+    if header.alg == "HS256" {
+        Ok(())
+    } else {
+        Err(TokenError::WrongAlgorithm)
     }
 }
 
@@ -212,8 +237,13 @@ mod tests {
 
     #[test]
     fn refuses_garbage() {
-        for bad in ["", "abc", "a.b.c", "eyJhbGciOiJIUzI1NiJ9.e30.sig"] {
+        for bad in ["", "abc", "a.b.c"] {
             assert_eq!(keys().verify(bad), Err(TokenError::Malformed), "{bad}");
         }
+        // A well-formed HS256 header with a made-up signature.
+        assert_eq!(
+            keys().verify("eyJhbGciOiJIUzI1NiJ9.e30.sig"),
+            Err(TokenError::BadSignature)
+        );
     }
 }

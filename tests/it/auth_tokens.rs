@@ -1,0 +1,246 @@
+//! Every kind of bad credential is refused with UNAUTHENTICATED, and each
+//! RPC's declared access rule holds.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use lens_proto::v1::auth_service_client::AuthServiceClient;
+use lens_proto::v1::user_service_client::UserServiceClient;
+use lens_proto::v1::{self, CallerKind};
+use lens_server::auth::{Claims, EdgeKind, TokenKeys};
+use lens_server::config::Secret;
+use lens_tests::core::{CoreOptions, TestCore, authed, keys};
+use tonic::Code;
+
+async fn core() -> TestCore {
+    TestCore::start(CoreOptions {
+        dev_mode: true,
+        ..Default::default()
+    })
+    .await
+}
+
+fn claims_for(user_id: i64, exp_offset: i64) -> Claims {
+    let now = chrono::Utc::now().timestamp();
+    Claims {
+        sub: user_id.to_string(),
+        roles: vec![],
+        iat: now,
+        exp: now + exp_offset,
+        jti: uuid::Uuid::new_v4().to_string(),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_tokens_are_each_unauthenticated() {
+    let core = core().await;
+    let mut auth = AuthServiceClient::new(core.channel().await);
+    let session = auth
+        .dev_sign_in(authed(
+            v1::DevSignInRequest {
+                username: "eve".into(),
+                admin: false,
+            },
+            &core.edge_token(EdgeKind::Web),
+        ))
+        .await
+        .unwrap()
+        .into_inner()
+        .session
+        .unwrap();
+    let user_id = session.user.unwrap().id;
+    let good = keys().sign(&claims_for(user_id, 600));
+    let payload = good.split('.').nth(1).unwrap().to_owned();
+
+    let wrong_key = TokenKeys::new(&Secret::new("some-other-secret-some-other-secret"))
+        .sign(&claims_for(user_id, 600));
+    let alg_none = format!(
+        "{}.{payload}.",
+        URL_SAFE_NO_PAD.encode(r#"{"alg":"none","typ":"JWT"}"#)
+    );
+    let hs384_header = URL_SAFE_NO_PAD.encode(r#"{"alg":"HS384","typ":"JWT"}"#);
+    let other_alg = format!(
+        "{hs384_header}.{payload}.{}",
+        good.split('.').nth(2).unwrap()
+    );
+    let expired = keys().sign(&claims_for(user_id, -3600));
+    let tampered = {
+        let mut claims = claims_for(user_id, 600);
+        claims.roles = vec!["admin".into()];
+        let forged_payload = URL_SAFE_NO_PAD.encode(serde_json::to_vec(&claims).unwrap());
+        let parts: Vec<&str> = good.split('.').collect();
+        format!("{}.{forged_payload}.{}", parts[0], parts[2])
+    };
+
+    let cases = [
+        (
+            "wrong signature",
+            format!("Bearer {wrong_key}"),
+            "signature is invalid",
+        ),
+        (
+            "tampered claims",
+            format!("Bearer {tampered}"),
+            "signature is invalid",
+        ),
+        (
+            "alg none",
+            format!("Bearer {alg_none}"),
+            "algorithm Lens does not accept",
+        ),
+        (
+            "another algorithm",
+            format!("Bearer {other_alg}"),
+            "algorithm Lens does not accept",
+        ),
+        ("expired", format!("Bearer {expired}"), "has expired"),
+        ("malformed", "Bearer not.a.jwt".to_owned(), "malformed"),
+        (
+            "wrong scheme",
+            format!("Basic {good}"),
+            "must be `Bearer <token>`",
+        ),
+    ];
+    for (what, header, expected) in cases {
+        let mut request = tonic::Request::new(v1::WhoAmIRequest {});
+        request
+            .metadata_mut()
+            .insert("authorization", header.parse().unwrap());
+        let status = auth.who_am_i(request).await.unwrap_err();
+        assert_eq!(status.code(), Code::Unauthenticated, "{what}");
+        assert!(
+            status.message().contains(expected),
+            "{what}: {}",
+            status.message()
+        );
+    }
+
+    // Missing token on an RPC that needs a user.
+    let mut users = UserServiceClient::new(core.channel().await);
+    let status = users
+        .get_profile(v1::GetProfileRequest::default())
+        .await
+        .unwrap_err();
+    assert_eq!(status.code(), Code::Unauthenticated);
+    assert_eq!(
+        status.message(),
+        "lens.v1.UserService/GetProfile needs you to be signed in"
+    );
+
+    // A valid token for a user that does not exist.
+    let ghost = keys().sign(&claims_for(987654, 600));
+    let status = users
+        .get_profile(authed(v1::GetProfileRequest::default(), &ghost))
+        .await
+        .unwrap_err();
+    assert_eq!(status.code(), Code::Unauthenticated);
+
+    // The good token works.
+    let me = auth
+        .who_am_i(authed(v1::WhoAmIRequest {}, &good))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(me.kind(), CallerKind::User);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn access_rules_hold_per_rpc() {
+    let core = core().await;
+    let mut auth = AuthServiceClient::new(core.channel().await);
+    let web = core.edge_token(EdgeKind::Web);
+    let discord = core.edge_token(EdgeKind::Discord);
+    let learner = auth
+        .dev_sign_in(authed(
+            v1::DevSignInRequest {
+                username: "lea".into(),
+                admin: false,
+            },
+            &web,
+        ))
+        .await
+        .unwrap()
+        .into_inner()
+        .session
+        .unwrap()
+        .token;
+
+    // Web-edge RPCs refuse users, other edges and anonymous callers.
+    let begin = || v1::DevSignInRequest {
+        username: "x".into(),
+        admin: true,
+    };
+    let status = auth
+        .dev_sign_in(authed(begin(), &learner))
+        .await
+        .unwrap_err();
+    assert_eq!(status.code(), Code::PermissionDenied);
+    let status = auth
+        .dev_sign_in(authed(begin(), &discord))
+        .await
+        .unwrap_err();
+    assert_eq!(status.code(), Code::PermissionDenied);
+    let status = auth.dev_sign_in(begin()).await.unwrap_err();
+    assert_eq!(status.code(), Code::Unauthenticated);
+
+    // An edge acting for itself cannot use user RPCs.
+    let mut users = UserServiceClient::new(core.channel().await);
+    let status = users
+        .get_profile(authed(v1::GetProfileRequest::default(), &web))
+        .await
+        .unwrap_err();
+    assert_eq!(status.code(), Code::PermissionDenied);
+
+    // Only the discord edge may act for a Discord user.
+    for token in [&web, &learner] {
+        let mut request = authed(v1::WhoAmIRequest {}, token);
+        request
+            .metadata_mut()
+            .insert("x-lens-discord-user", "123".parse().unwrap());
+        let status = auth.who_am_i(request).await.unwrap_err();
+        assert_eq!(status.code(), Code::PermissionDenied);
+    }
+    let mut request = authed(v1::WhoAmIRequest {}, &discord);
+    request
+        .metadata_mut()
+        .insert("x-lens-discord-user", "not-digits".parse().unwrap());
+    assert_eq!(
+        auth.who_am_i(request).await.unwrap_err().code(),
+        Code::InvalidArgument
+    );
+
+    // Discord sign-in is off in this core: a precise FAILED_PRECONDITION.
+    let request = v1::BeginDiscordLoginRequest {
+        nonce: "n".repeat(20),
+        return_to: "/".into(),
+    };
+    let status = auth
+        .begin_discord_login(authed(request, &web))
+        .await
+        .unwrap_err();
+    assert_eq!(status.code(), Code::FailedPrecondition);
+    assert!(
+        status.message().contains("DISCORD_CLIENT_ID"),
+        "{}",
+        status.message()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dev_sign_in_is_refused_without_dev_mode() {
+    let core = TestCore::start(CoreOptions::default()).await;
+    let mut auth = AuthServiceClient::new(core.channel().await);
+    let request = v1::DevSignInRequest {
+        username: "x".into(),
+        admin: true,
+    };
+    let status = auth
+        .dev_sign_in(authed(request, &core.edge_token(EdgeKind::Web)))
+        .await
+        .unwrap_err();
+    assert_eq!(status.code(), Code::FailedPrecondition);
+    assert!(
+        status.message().contains("DEV_MODE=1"),
+        "{}",
+        status.message()
+    );
+}

@@ -1,0 +1,78 @@
+//! The real discord edge against a fake Discord gateway and REST API:
+//! it registers /whoami and answers it ephemerally, as the core says.
+
+use lens_discord::DiscordConfig;
+use lens_proto::v1;
+use lens_proto::v1::auth_service_client::AuthServiceClient;
+use lens_runtime::Env;
+use lens_server::auth::EdgeKind;
+use lens_server::store::DiscordProfile;
+use lens_tests::core::{CoreOptions, TestCore, authed};
+use lens_tests::fakes::discord::FakeDiscord;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn whoami_answers_ephemerally_for_known_and_unknown_users() {
+    let discord = FakeDiscord::start().await;
+    let core = TestCore::start(CoreOptions::default()).await;
+    let known = core
+        .state
+        .store
+        .upsert_discord_user(&DiscordProfile {
+            discord_id: "271828182845904523".into(),
+            username: "euler".into(),
+            global_name: Some("Leonhard".into()),
+            avatar_hash: None,
+            email: None,
+            email_verified: false,
+        })
+        .await
+        .unwrap();
+
+    let env = Env::from_pairs([
+        ("DISCORD_BOT_TOKEN", "fake-bot-token".to_owned()),
+        ("LENS_CORE_URL", core.url.clone()),
+        ("LENS_EDGE_TOKEN", core.edge_token(EdgeKind::Discord)),
+        ("DISCORD_SERVER_ID", "400000000000000001".to_owned()),
+        ("DISCORD_API_PROXY_URL", discord.url.clone()),
+        ("LENS_PUBLIC_URL", "https://lens.example".to_owned()),
+    ]);
+    let lens_discord::Startup::Run(config) = DiscordConfig::from_env(&env).unwrap() else {
+        panic!("the bot should run with a token");
+    };
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let bot = tokio::spawn(lens_discord::run(*config, async move {
+        let _ = stopped.await;
+    }));
+
+    let commands = discord.wait_for_commands().await;
+    assert_eq!(commands[0][0]["name"], "whoami");
+
+    let reply = discord.invoke_command("whoami", &known.discord_id).await;
+    assert_eq!(reply["type"], 4, "a channel message with source");
+    assert_eq!(reply["data"]["flags"], 64, "ephemeral");
+    let text = reply["data"]["content"].as_str().unwrap();
+    assert_eq!(
+        text,
+        format!("You are **Leonhard** on Lens (user {}).", known.id)
+    );
+
+    let reply = discord.invoke_command("whoami", "100000000000000099").await;
+    let text = reply["data"]["content"].as_str().unwrap();
+    assert_eq!(
+        text,
+        "Your Discord account has no Lens account yet: sign in once at https://lens.example."
+    );
+
+    // The core saw the edge acting for that Discord user, not a user session.
+    let mut auth = AuthServiceClient::new(core.channel().await);
+    let mut request = authed(v1::WhoAmIRequest {}, &core.edge_token(EdgeKind::Discord));
+    request
+        .metadata_mut()
+        .insert("x-lens-discord-user", known.discord_id.parse().unwrap());
+    let who = auth.who_am_i(request).await.unwrap().into_inner();
+    assert_eq!(who.acting_for_discord_id, known.discord_id);
+    assert_eq!(who.user.unwrap().id, known.id);
+
+    let _ = stop.send(());
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(10), bot).await;
+}

@@ -1,0 +1,29 @@
+//! System tests: real processes on loopback, real databases, fake
+//! third-party services. One binary, so it links once.
+
+/// Generates a `sqlite` and a `postgres` test for each named
+/// `async fn NAME(postgres: bool)`, so both backends run the same code.
+macro_rules! both_backends {
+    ($($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    super::$name(false).await
+                }
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    super::$name(true).await
+                }
+            }
+        )*
+    };
+}
+
+mod auth_tokens;
+mod discord_bot;
+mod oauth_flow;
+mod reflection;
+mod rpc_users;
+mod store_users;
+mod web_edge;

@@ -1,0 +1,147 @@
+//! grpc-web through the web edge: a unary call, a server-streaming call
+//! that must arrive message by message, and the edge's own pages.
+
+use std::time::SystemTime;
+
+use lens_proto::v1;
+use lens_proto::v1::system_service_client::SystemServiceClient;
+use lens_tests::core::{CoreOptions, TestCore};
+use lens_tests::grpc_web;
+use lens_tests::web::TestWeb;
+use tonic::Code;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unary_and_server_streaming_calls_cross_the_edge() {
+    let core = TestCore::start(CoreOptions {
+        dev_mode: true,
+        ..Default::default()
+    })
+    .await;
+    let web = TestWeb::start(&core, true).await;
+    let (transport, origin) = grpc_web::transport(&web.url);
+    let mut system = SystemServiceClient::with_origin(transport, origin);
+
+    let info = system
+        .get_system_info(v1::GetSystemInfoRequest {})
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(info.version, env!("CARGO_PKG_VERSION"));
+    assert!(info.dev_mode);
+    assert!(
+        info.integrations
+            .iter()
+            .any(|i| i.name == "discord_oauth" && !i.enabled)
+    );
+
+    let request = v1::StreamHeartbeatsRequest {
+        count: 4,
+        interval_ms: 300,
+    };
+    let mut stream = system
+        .stream_heartbeats(request)
+        .await
+        .unwrap()
+        .into_inner();
+    let mut arrivals = Vec::new();
+    while let Some(beat) = stream.message().await.unwrap() {
+        arrivals.push((beat.sequence, beat.sent_at.unwrap(), SystemTime::now()));
+    }
+    assert_eq!(
+        arrivals.iter().map(|a| a.0).collect::<Vec<_>>(),
+        vec![1, 2, 3, 4]
+    );
+    // Not buffered: the first heartbeat reached us before the core had even
+    // sent the last one.
+    let first_arrived = arrivals[0].2;
+    let last_sent = SystemTime::try_from(arrivals[3].1).unwrap();
+    assert!(first_arrived < last_sent, "the edge buffered the stream");
+
+    let status = system
+        .stream_heartbeats(v1::StreamHeartbeatsRequest {
+            count: 0,
+            interval_ms: 10,
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(status.code(), Code::InvalidArgument);
+    assert_eq!(status.message(), "invalid count: is 0; send 1 to 100");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_edge_answers_clearly_when_the_core_is_down() {
+    let core = TestCore::start(CoreOptions::default()).await;
+    let web = TestWeb::start(&core, false).await;
+    core.stop().await.unwrap();
+    let (transport, origin) = grpc_web::transport(&web.url);
+    let mut system = SystemServiceClient::with_origin(transport, origin);
+    let status = system
+        .get_system_info(v1::GetSystemInfoRequest {})
+        .await
+        .unwrap_err();
+    assert_eq!(status.code(), Code::Unavailable);
+    assert!(
+        status.message().contains("core is unreachable"),
+        "{}",
+        status.message()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dev_sign_in_page_sets_a_session_and_the_home_page_shows_it() {
+    let core = TestCore::start(CoreOptions {
+        dev_mode: true,
+        ..Default::default()
+    })
+    .await;
+    let web = TestWeb::start(&core, true).await;
+    let browser = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let signed_in = browser
+        .get(format!(
+            "{}/auth/dev/login?username=grace&admin=true",
+            web.url
+        ))
+        .send()
+        .await
+        .unwrap();
+    let cookie = signed_in.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    assert!(cookie.starts_with("lens_session="));
+    let home = browser
+        .get(&web.url)
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        home.contains("Signed in as <strong>grace</strong>"),
+        "{home}"
+    );
+    assert!(home.contains("admin"));
+
+    // Cross-origin grpc-web posts are refused outside development mode.
+    let strict = TestWeb::start(&core, false).await;
+    let response = browser
+        .post(format!(
+            "{}/lens.v1.SystemService/GetSystemInfo",
+            strict.url
+        ))
+        .header("content-type", "application/grpc-web+proto")
+        .header("origin", "https://evil.example")
+        .body(vec![0u8, 0, 0, 0, 0])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 403);
+}

@@ -1,0 +1,387 @@
+//! A fake Discord: OAuth2 token exchange, `/users/@me`, the bot REST calls
+//! Lens makes, and a gateway websocket that says HELLO, answers IDENTIFY
+//! with READY and delivers dispatches the test asks for. Paths and JSON
+//! follow Discord's API v10.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
+use axum::{Form, Json, Router};
+use serde_json::{Value, json};
+use tokio::net::TcpListener;
+use tokio::sync::{broadcast, mpsc};
+
+use crate::core::{DISCORD_CLIENT_ID, DISCORD_CLIENT_SECRET};
+
+/// The application id the fake reports in READY.
+pub const APPLICATION_ID: &str = "700000000000000001";
+
+/// A Discord account the fake knows.
+#[derive(Debug, Clone)]
+pub struct FakeUser {
+    /// Snowflake.
+    pub id: String,
+    /// Username.
+    pub username: String,
+    /// Display name.
+    pub global_name: Option<String>,
+    /// Email, if shared.
+    pub email: Option<String>,
+}
+
+#[derive(Default)]
+struct Inner {
+    /// Authorization code → account.
+    codes: HashMap<String, FakeUser>,
+    /// Access token → account.
+    tokens: HashMap<String, FakeUser>,
+    /// Bodies of PUT …/commands.
+    registered_commands: Vec<Value>,
+    /// Forms posted to the token endpoint.
+    token_requests: Vec<HashMap<String, String>>,
+}
+
+/// The fake's shared state.
+#[derive(Clone)]
+struct Shared {
+    inner: Arc<Mutex<Inner>>,
+    addr: SocketAddr,
+    dispatch: broadcast::Sender<Value>,
+    callbacks: mpsc::UnboundedSender<(String, Value)>,
+}
+
+/// A running fake Discord.
+pub struct FakeDiscord {
+    /// Base URL (`http://127.0.0.1:PORT`), what replaces `https://discord.com`.
+    pub url: String,
+    shared: Shared,
+    callbacks: tokio::sync::Mutex<mpsc::UnboundedReceiver<(String, Value)>>,
+}
+
+impl FakeDiscord {
+    /// Starts the fake on a loopback port.
+    pub async fn start() -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind loopback");
+        let addr = listener.local_addr().expect("address");
+        let (dispatch, _) = broadcast::channel(16);
+        let (callback_tx, callback_rx) = mpsc::unbounded_channel();
+        let shared = Shared {
+            inner: Arc::default(),
+            addr,
+            dispatch,
+            callbacks: callback_tx,
+        };
+        let app = Router::new()
+            .route("/api/v10/oauth2/token", post(token))
+            .route("/api/v10/users/@me", get(me))
+            .route("/api/v10/gateway", get(gateway_url))
+            .route("/api/v10/gateway/bot", get(gateway_url))
+            .route(
+                "/api/v10/applications/{app}/commands",
+                put(register_commands),
+            )
+            .route(
+                "/api/v10/applications/{app}/guilds/{guild}/commands",
+                put(register_guild_commands),
+            )
+            .route(
+                "/api/v10/interactions/{id}/{token}/callback",
+                post(interaction_callback),
+            )
+            .route("/gateway", get(gateway))
+            .with_state(shared.clone());
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        Self {
+            url: format!("http://{addr}"),
+            shared,
+            callbacks: tokio::sync::Mutex::new(callback_rx),
+        }
+    }
+
+    /// Makes `code` a valid authorization code for `user`.
+    pub fn add_code(&self, code: &str, user: FakeUser) {
+        self.shared
+            .inner
+            .lock()
+            .unwrap()
+            .codes
+            .insert(code.to_owned(), user);
+    }
+
+    /// The forms the token endpoint received.
+    pub fn token_requests(&self) -> Vec<HashMap<String, String>> {
+        self.shared.inner.lock().unwrap().token_requests.clone()
+    }
+
+    /// The command lists the bot registered.
+    pub fn registered_commands(&self) -> Vec<Value> {
+        self.shared
+            .inner
+            .lock()
+            .unwrap()
+            .registered_commands
+            .clone()
+    }
+
+    /// Sends a slash-command interaction from `user_id` through the gateway
+    /// and returns the bot's interaction response body.
+    pub async fn invoke_command(&self, name: &str, user_id: &str) -> Value {
+        let interaction_id = format!("9{}", rand_digits());
+        let token = format!("interaction-token-{interaction_id}");
+        let payload = json!({
+            "id": interaction_id,
+            "application_id": APPLICATION_ID,
+            "type": 2,
+            "data": {"id": "800000000000000001", "name": name, "type": 1},
+            "channel_id": "600000000000000001",
+            "user": user_json(user_id, "someone"),
+            "token": token,
+            "version": 1,
+            "app_permissions": "0",
+            "locale": "en-US",
+            "entitlements": [],
+            "authorizing_integration_owners": {},
+            "context": 1,
+            "attachment_size_limit": 10485760
+        });
+        self.shared
+            .dispatch
+            .send(json!({"t": "INTERACTION_CREATE", "d": payload}))
+            .expect("the bot is connected to the gateway");
+        let mut callbacks = self.callbacks.lock().await;
+        loop {
+            let (path, body) =
+                tokio::time::timeout(std::time::Duration::from_secs(20), callbacks.recv())
+                    .await
+                    .expect("the bot answers the interaction")
+                    .expect("fake running");
+            if path.contains(&interaction_id) {
+                return body;
+            }
+        }
+    }
+
+    /// Waits until the bot has connected and registered its commands.
+    pub async fn wait_for_commands(&self) -> Vec<Value> {
+        for _ in 0..200 {
+            let commands = self.registered_commands();
+            if !commands.is_empty() {
+                return commands;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("the bot never registered its commands");
+    }
+}
+
+fn rand_digits() -> String {
+    format!("{:017}", uuid::Uuid::new_v4().as_u128() % 10u128.pow(17))
+}
+
+fn user_json(id: &str, username: &str) -> Value {
+    json!({"id": id, "username": username, "discriminator": "0", "global_name": null, "avatar": null, "public_flags": 0})
+}
+
+async fn token(
+    State(shared): State<Shared>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    let mut inner = shared.inner.lock().unwrap();
+    inner.token_requests.push(form.clone());
+    let credentials_ok = form.get("client_id").map(String::as_str) == Some(DISCORD_CLIENT_ID)
+        && form.get("client_secret").map(String::as_str) == Some(DISCORD_CLIENT_SECRET);
+    if !credentials_ok {
+        return (
+            StatusCode::UNAUTHORIZED,
+            Json(json!({"error": "invalid_client"})),
+        )
+            .into_response();
+    }
+    if form.get("grant_type").map(String::as_str) != Some("authorization_code") {
+        return (
+            StatusCode::BAD_REQUEST,
+            Json(json!({"error": "unsupported_grant_type"})),
+        )
+            .into_response();
+    }
+    // Codes work once, as Discord's do.
+    let user = form.get("code").and_then(|code| inner.codes.remove(code));
+    let Some(user) = user else {
+        return (
+            StatusCode::BAD_REQUEST,
+            Json(json!({"error": "invalid_grant", "error_description": "Invalid \"code\" in request."})),
+        )
+            .into_response();
+    };
+    let access_token = format!("access-{}", uuid::Uuid::new_v4().simple());
+    inner.tokens.insert(access_token.clone(), user);
+    Json(json!({
+        "access_token": access_token,
+        "token_type": "Bearer",
+        "expires_in": 604800,
+        "refresh_token": "refresh",
+        "scope": "identify email"
+    }))
+    .into_response()
+}
+
+async fn me(State(shared): State<Shared>, headers: HeaderMap) -> Response {
+    let token = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or_default();
+    let user = shared.inner.lock().unwrap().tokens.get(token).cloned();
+    match user {
+        Some(user) => Json(json!({
+            "id": user.id,
+            "username": user.username,
+            "discriminator": "0",
+            "global_name": user.global_name,
+            "avatar": "0123456789abcdef0123456789abcdef",
+            "email": user.email,
+            "verified": user.email.is_some(),
+            "mfa_enabled": false,
+            "locale": "en-US",
+            "flags": 0,
+            "premium_type": 0,
+            "public_flags": 0
+        }))
+        .into_response(),
+        None => (
+            StatusCode::UNAUTHORIZED,
+            Json(json!({"message": "401: Unauthorized", "code": 0})),
+        )
+            .into_response(),
+    }
+}
+
+async fn gateway_url(State(shared): State<Shared>) -> Json<Value> {
+    Json(json!({
+        "url": format!("ws://{}/gateway", shared.addr),
+        "shards": 1,
+        "session_start_limit": {"total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1}
+    }))
+}
+
+fn echo_commands(body: &Value, guild: Option<&str>) -> Value {
+    let list = body.as_array().cloned().unwrap_or_default();
+    Value::Array(
+        list.into_iter()
+            .enumerate()
+            .map(|(i, mut command)| {
+                command["id"] = json!(format!("80000000000000000{i}"));
+                command["application_id"] = json!(APPLICATION_ID);
+                command["version"] = json!("1");
+                command["type"] = command.get("type").cloned().unwrap_or(json!(1));
+                command["default_member_permissions"] = Value::Null;
+                if let Some(guild) = guild {
+                    command["guild_id"] = json!(guild);
+                }
+                command
+            })
+            .collect(),
+    )
+}
+
+async fn register_commands(
+    State(shared): State<Shared>,
+    Path(_app): Path<String>,
+    Json(body): Json<Value>,
+) -> Json<Value> {
+    shared
+        .inner
+        .lock()
+        .unwrap()
+        .registered_commands
+        .push(body.clone());
+    Json(echo_commands(&body, None))
+}
+
+async fn register_guild_commands(
+    State(shared): State<Shared>,
+    Path((_app, guild)): Path<(String, String)>,
+    Json(body): Json<Value>,
+) -> Json<Value> {
+    shared
+        .inner
+        .lock()
+        .unwrap()
+        .registered_commands
+        .push(body.clone());
+    Json(echo_commands(&body, Some(&guild)))
+}
+
+async fn interaction_callback(
+    State(shared): State<Shared>,
+    Path((id, token)): Path<(String, String)>,
+    Json(body): Json<Value>,
+) -> StatusCode {
+    let _ = shared
+        .callbacks
+        .send((format!("/interactions/{id}/{token}/callback"), body));
+    StatusCode::NO_CONTENT
+}
+
+async fn gateway(State(shared): State<Shared>, upgrade: WebSocketUpgrade) -> Response {
+    upgrade.on_upgrade(move |socket| session(shared, socket))
+}
+
+/// One gateway session: HELLO, IDENTIFY → READY, then dispatches.
+async fn session(shared: Shared, mut socket: WebSocket) {
+    let mut dispatches = shared.dispatch.subscribe();
+    let mut sequence = 0u64;
+    let hello = json!({"op": 10, "d": {"heartbeat_interval": 45000}, "s": null, "t": null});
+    if socket
+        .send(Message::Text(hello.to_string().into()))
+        .await
+        .is_err()
+    {
+        return;
+    }
+    loop {
+        tokio::select! {
+            incoming = socket.recv() => {
+                let Some(Ok(Message::Text(text))) = incoming else { return };
+                let Ok(frame) = serde_json::from_str::<Value>(&text) else { continue };
+                let reply = match frame["op"].as_u64() {
+                    Some(1) => json!({"op": 11, "d": null, "s": null, "t": null}),
+                    Some(2) => {
+                        sequence += 1;
+                        json!({"op": 0, "s": sequence, "t": "READY", "d": {
+                            "v": 10,
+                            "user": {"id": "700000000000000002", "username": "lens-bot", "discriminator": "0",
+                                     "global_name": null, "avatar": null, "bot": true, "verified": true,
+                                     "mfa_enabled": false, "flags": 0},
+                            "guilds": [],
+                            "session_id": "fake-session",
+                            "resume_gateway_url": format!("ws://{}/gateway", shared.addr),
+                            "application": {"id": APPLICATION_ID, "flags": 0}
+                        }})
+                    }
+                    _ => continue,
+                };
+                if socket.send(Message::Text(reply.to_string().into())).await.is_err() {
+                    return;
+                }
+            }
+            dispatch = dispatches.recv() => {
+                let Ok(mut event) = dispatch else { return };
+                sequence += 1;
+                event["op"] = json!(0);
+                event["s"] = json!(sequence);
+                if socket.send(Message::Text(event.to_string().into())).await.is_err() {
+                    return;
+                }
+            }
+        }
+    }
+}

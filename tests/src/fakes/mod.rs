@@ -1,0 +1,3 @@
+//! Local stand-ins for third-party services, speaking their wire formats.
+
+pub mod discord;
