@@ -145,3 +145,36 @@ async fn dev_sign_in_page_sets_a_session_and_the_home_page_shows_it() {
         .unwrap();
     assert_eq!(response.status(), 403);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shutdown_lets_in_flight_calls_finish_and_refuses_new_ones() {
+    let core = TestCore::start(CoreOptions::default()).await;
+    let addr = core.addr;
+    let mut system = SystemServiceClient::new(core.channel().await);
+    let request = v1::StreamHeartbeatsRequest {
+        count: 5,
+        interval_ms: 100,
+    };
+    let mut stream = system
+        .stream_heartbeats(request)
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(stream.message().await.unwrap().unwrap().sequence, 1);
+
+    let stopping = tokio::spawn(core.stop());
+    let mut rest = Vec::new();
+    while let Some(beat) = stream
+        .message()
+        .await
+        .expect("the in-flight stream ends cleanly")
+    {
+        rest.push(beat.sequence);
+    }
+    assert_eq!(rest, vec![2, 3, 4, 5], "the in-flight call ran to its end");
+    stopping.await.unwrap().unwrap();
+    assert!(
+        tokio::net::TcpStream::connect(addr).await.is_err(),
+        "no new connections after shutdown"
+    );
+}

@@ -83,14 +83,12 @@ impl SystemService for SystemApi {
             Err(error) => return respond(Err(error)),
         };
         let (tx, rx) = mpsc::channel(4);
-        let shutdown = self.state.shutdown.clone();
+        // A bounded stream: at shutdown it is an in-flight call like any
+        // other and runs to its end (the grace period cuts off the rest).
         tokio::spawn(async move {
             let mut ticks = tokio::time::interval(interval);
             for sequence in 1..=count {
-                tokio::select! {
-                    _ = ticks.tick() => {}
-                    () = shutdown.cancelled() => return,
-                }
+                ticks.tick().await;
                 let beat = v1::StreamHeartbeatsResponse {
                     sequence,
                     sent_at: Some(convert::timestamp(clock::now())),
