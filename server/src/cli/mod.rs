@@ -1,5 +1,6 @@
 //! Command-line interface of `lens-server`.
 
+mod content;
 mod migrate;
 mod serve;
 mod token;
@@ -25,6 +26,9 @@ enum Command {
     Migrate,
     /// Mint a token for a user (for grpcurl) or a service token for an edge.
     Token(token::TokenArgs),
+    /// Work with course content.
+    #[command(subcommand)]
+    Content(content::ContentCommand),
 }
 
 /// Runs the chosen command.
@@ -33,5 +37,6 @@ pub async fn run(cli: Cli, env: Env) -> anyhow::Result<()> {
         Command::Serve => serve::run(&env).await,
         Command::Migrate => migrate::run(&env).await,
         Command::Token(args) => token::run(&env, args).await,
+        Command::Content(command) => content::run(command),
     }
 }

@@ -1,0 +1,14 @@
+//! Course content: the Obsidian repository parsed into an immutable,
+//! validated snapshot (see `docs/content.md`).
+
+pub mod build;
+pub mod diagnostics;
+pub mod excerpt;
+pub mod files;
+pub mod markdown;
+pub mod model;
+
+pub use build::{BuildOutcome, build};
+pub use diagnostics::{Diagnostic, Severity};
+pub use files::ContentFiles;
+pub use model::Snapshot;
