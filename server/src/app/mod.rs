@@ -7,6 +7,7 @@ use std::future::Future;
 use std::time::Duration;
 
 use lens_proto::v1::auth_service_server::AuthServiceServer;
+use lens_proto::v1::content_service_server::ContentServiceServer;
 use lens_proto::v1::system_service_server::SystemServiceServer;
 use lens_proto::v1::user_service_server::UserServiceServer;
 use tokio::net::TcpListener;
@@ -62,10 +63,9 @@ impl Core {
             backend = ?store.kind(),
             "database ready, migrations applied"
         );
-        Ok(Self {
-            state: AppState::new(config, store),
-            policy,
-        })
+        let state = AppState::new(config, store);
+        crate::content::refresher::refresh_and_log(&state.content, "start-up").await;
+        Ok(Self { state, policy })
     }
 
     /// The shared state (for tools and tests that work beside the server).
@@ -106,6 +106,9 @@ impl Core {
             .await;
         health
             .set_serving::<SystemServiceServer<crate::services::SystemApi>>()
+            .await;
+        health
+            .set_serving::<ContentServiceServer<crate::services::ContentApi>>()
             .await;
 
         let reflection_v1 = tonic_reflection::server::Builder::configure()
@@ -148,10 +151,19 @@ impl Core {
             .add_service(SystemServiceServer::new(crate::services::SystemApi::new(
                 state.clone(),
             )))
+            .add_service(ContentServiceServer::new(crate::services::ContentApi::new(
+                state.clone(),
+            )))
             .add_service(health_service)
             .add_service(reflection_v1)
             .add_service(reflection_v1alpha);
 
+        crate::content::refresher::spawn(
+            state.content.clone(),
+            state.store.clone(),
+            state.config.content.poll_interval,
+            state.shutdown.clone(),
+        );
         let maintenance = tokio::spawn(maintenance(state.store.clone(), state.shutdown.clone()));
         let token = state.shutdown.clone();
         let signalled = async move {

@@ -8,6 +8,7 @@ use crate::auth::TokenKeys;
 use crate::auth::discord_oauth::DiscordOAuthClient;
 use crate::auth::oauth_state::StateSigner;
 use crate::config::Config;
+use crate::content::Catalogue;
 use crate::store::Store;
 
 /// Shared state of the running core. Cheap to clone.
@@ -23,6 +24,8 @@ pub struct AppState {
     pub states: StateSigner,
     /// Discord sign-in, when configured.
     pub discord: Option<DiscordOAuthClient>,
+    /// The course content being served.
+    pub content: Arc<Catalogue>,
     /// Cancelled when the core begins shutting down, so long-lived streams
     /// end and let the server drain.
     pub shutdown: CancellationToken,
@@ -35,7 +38,14 @@ impl AppState {
             .discord_oauth
             .clone()
             .map(|oauth| DiscordOAuthClient::new(oauth, config.discord_api_base_url.clone()));
+        lens_runtime::install_crypto_provider();
+        let http = reqwest::Client::builder()
+            .user_agent(concat!("Lens/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .expect("a TLS provider is installed");
+        let content = Arc::new(Catalogue::new(config.content.source.clone(), http));
         Self {
+            content,
             keys: TokenKeys::new(&config.jwt_secret),
             states: StateSigner::new(&config.jwt_secret),
             discord,

@@ -3,6 +3,7 @@
 //! variables are absent; a half-configured one is refused, naming what is
 //! missing. See `docs/configuration.md` for every variable.
 
+mod content;
 mod database;
 mod error;
 mod group;
@@ -11,6 +12,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
+pub use content::{ContentConfig, DEFAULT_CONTENT_REPO};
 pub use database::{DEFAULT_DATABASE_URL, DatabaseConfig, DatabaseKind, redact_url};
 pub use error::ConfigError;
 pub use group::read_group;
@@ -48,6 +50,8 @@ pub struct Config {
     pub discord_api_base_url: String,
     /// TLS for the gRPC listener, when configured.
     pub tls: Option<TlsConfig>,
+    /// Course content source.
+    pub content: ContentConfig,
     /// How long in-flight calls may take to finish after a shutdown signal
     /// (`LENS_SHUTDOWN_GRACE_SECS`, default 30).
     pub shutdown_grace: Duration,
@@ -146,6 +150,7 @@ impl Config {
                     key_path: PathBuf::from(&v[1]),
                 }
             }),
+            content: ContentConfig::from_env(env)?,
             shutdown_grace: Duration::from_secs(shutdown_grace),
         })
     }
@@ -170,6 +175,16 @@ impl Config {
                     "development sign-in without Discord (DEV_MODE=1)".into()
                 } else {
                     "development sign-in: set DEV_MODE=1 (loopback only)".into()
+                },
+            },
+            IntegrationStatus {
+                name: "content",
+                enabled: !matches!(self.content.source, crate::content::ContentSource::None),
+                detail: match &self.content.source {
+                    crate::content::ContentSource::None => {
+                        "course content: none, the catalogue is empty; set CONTENT_DIR=path or CONTENT_REPO=owner/name".into()
+                    }
+                    source => format!("course content from {}", source.describe()),
                 },
             },
             IntegrationStatus {

@@ -12,3 +12,9 @@ pub use build::{BuildOutcome, build};
 pub use diagnostics::{Diagnostic, Severity};
 pub use files::ContentFiles;
 pub use model::Snapshot;
+pub mod catalogue;
+pub mod source;
+
+pub use catalogue::{Catalogue, RefreshOutcome};
+pub use source::{ContentSource, GitHubSource};
+pub mod refresher;

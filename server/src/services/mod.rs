@@ -3,11 +3,14 @@
 //! already decided by the auth layer from the RPC's declared access rule.
 
 mod auth;
+mod content;
+mod content_view;
 pub mod convert;
 mod system;
 mod user;
 
 pub use auth::AuthApi;
+pub use content::ContentApi;
 pub use system::SystemApi;
 pub use user::UserApi;
 

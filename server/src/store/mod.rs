@@ -6,6 +6,7 @@
 //! same SQL (sqlx accepts `$1` placeholders on SQLite too). Where the
 //! dialects differ, the difference is spelled out at that query.
 
+mod content;
 mod error;
 mod sessions;
 mod users;

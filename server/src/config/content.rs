@@ -1,0 +1,82 @@
+//! Where the content comes from.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use super::{ConfigError, Env, Secret, base_url};
+use crate::content::{ContentSource, GitHubSource};
+
+/// The repository the course content lives in by default.
+pub const DEFAULT_CONTENT_REPO: &str = "lucbrinkman/lens-educational-content";
+
+/// Content settings.
+#[derive(Debug, Clone)]
+pub struct ContentConfig {
+    /// The source: `CONTENT_DIR`, else GitHub when `CONTENT_REPO`,
+    /// `EDUCATIONAL_CONTENT_BRANCH` or `GITHUB_TOKEN` is set, else none.
+    pub source: ContentSource,
+    /// How often each replica checks for refresh requests from other
+    /// replicas (`CONTENT_POLL_SECS`, default 10).
+    pub poll_interval: Duration,
+}
+
+impl ContentConfig {
+    /// Reads the content settings.
+    pub fn from_env(env: &Env) -> Result<Self, ConfigError> {
+        let github_wanted = ["CONTENT_REPO", "EDUCATIONAL_CONTENT_BRANCH", "GITHUB_TOKEN"]
+            .iter()
+            .any(|name| env.get(name).is_some());
+        let source = if let Some(dir) = env.get("CONTENT_DIR") {
+            let path = PathBuf::from(dir);
+            if !path.is_dir() {
+                return Err(ConfigError::Invalid {
+                    name: "CONTENT_DIR",
+                    value: dir.to_owned(),
+                    reason: "is not a folder; point it at a checkout of the content repository"
+                        .into(),
+                });
+            }
+            ContentSource::Dir(path)
+        } else if github_wanted {
+            let repo = env
+                .get("CONTENT_REPO")
+                .unwrap_or(DEFAULT_CONTENT_REPO)
+                .to_owned();
+            if repo.split('/').count() != 2 || repo.split('/').any(str::is_empty) {
+                return Err(ConfigError::Invalid {
+                    name: "CONTENT_REPO",
+                    value: repo,
+                    reason: "expected owner/name".into(),
+                });
+            }
+            ContentSource::GitHub(GitHubSource {
+                repo,
+                branch: env
+                    .get("EDUCATIONAL_CONTENT_BRANCH")
+                    .unwrap_or("main")
+                    .to_owned(),
+                token: env.get("GITHUB_TOKEN").map(Secret::new),
+                api_base_url: base_url(env, "GITHUB_API_BASE_URL", "https://api.github.com")?,
+            })
+        } else {
+            ContentSource::None
+        };
+        let poll = match env.get("CONTENT_POLL_SECS") {
+            None => 10,
+            Some(raw) => {
+                raw.parse()
+                    .ok()
+                    .filter(|s| *s > 0)
+                    .ok_or_else(|| ConfigError::Invalid {
+                        name: "CONTENT_POLL_SECS",
+                        value: raw.to_owned(),
+                        reason: "expected whole seconds, at least 1".into(),
+                    })?
+            }
+        };
+        Ok(Self {
+            source,
+            poll_interval: Duration::from_secs(poll),
+        })
+    }
+}

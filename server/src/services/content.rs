@@ -1,0 +1,206 @@
+//! ContentService: reading the published content, its status, refreshes.
+
+use lens_proto::v1::{self, content_service_server::ContentService};
+use tonic::{Request, Response, Status};
+
+use super::{content_view as view, respond};
+use crate::app::AppState;
+use crate::content::ContentSource;
+use crate::content::refresher::refresh_and_log;
+use crate::domain::Invalid;
+use crate::error::{AppError, AppResult};
+
+/// Implements `lens.v1.ContentService`.
+#[derive(Debug, Clone)]
+pub struct ContentApi {
+    state: AppState,
+}
+
+impl ContentApi {
+    /// The service over shared state.
+    pub fn new(state: AppState) -> Self {
+        Self { state }
+    }
+
+    fn status(&self) -> v1::GetContentStatusResponse {
+        let catalogue = &self.state.content;
+        view::status(
+            catalogue.source(),
+            &catalogue.current(),
+            &catalogue.attempt(),
+        )
+    }
+}
+
+/// A lookup key from a request: non-empty and of sane length.
+fn key<'a>(field: &'static str, raw: &'a str) -> AppResult<&'a str> {
+    let raw = raw.trim();
+    if raw.is_empty() || raw.len() > 300 {
+        return Err(Invalid::new(field, "must be 1 to 300 characters").into());
+    }
+    Ok(raw)
+}
+
+#[tonic::async_trait]
+impl ContentService for ContentApi {
+    async fn list_courses(
+        &self,
+        _request: Request<v1::ListCoursesRequest>,
+    ) -> Result<Response<v1::ListCoursesResponse>, Status> {
+        let loaded = self.state.content.current();
+        let mut courses: Vec<v1::CourseSummary> = loaded
+            .snapshot
+            .courses
+            .values()
+            .map(|c| v1::CourseSummary {
+                id: c.id.clone(),
+                slug: c.slug.clone(),
+                title: c.title.clone(),
+                meeting_count: c.units.iter().filter(|u| u.meeting.is_some()).count() as u32,
+            })
+            .collect();
+        courses.sort_by(|a, b| a.title.cmp(&b.title).then(a.slug.cmp(&b.slug)));
+        Ok(Response::new(v1::ListCoursesResponse { courses }))
+    }
+
+    async fn get_course(
+        &self,
+        request: Request<v1::GetCourseRequest>,
+    ) -> Result<Response<v1::GetCourseResponse>, Status> {
+        respond((|| {
+            let slug = key("slug", &request.get_ref().slug)?;
+            let loaded = self.state.content.current();
+            let course = loaded
+                .snapshot
+                .courses
+                .get(slug)
+                .ok_or_else(|| AppError::NotFound(format!("no course with slug {slug:?}")))?;
+            Ok(v1::GetCourseResponse {
+                course: Some(view::course(course, &loaded.snapshot)),
+            })
+        })())
+    }
+
+    async fn get_module(
+        &self,
+        request: Request<v1::GetModuleRequest>,
+    ) -> Result<Response<v1::GetModuleResponse>, Status> {
+        respond((|| {
+            let slug = key("slug", &request.get_ref().slug)?;
+            let loaded = self.state.content.current();
+            let module = loaded
+                .snapshot
+                .modules
+                .get(slug)
+                .ok_or_else(|| AppError::NotFound(format!("no module with slug {slug:?}")))?;
+            Ok(v1::GetModuleResponse {
+                module: Some(view::module(module)),
+                content_version: loaded.version.clone(),
+            })
+        })())
+    }
+
+    async fn get_lens(
+        &self,
+        request: Request<v1::GetLensRequest>,
+    ) -> Result<Response<v1::GetLensResponse>, Status> {
+        respond((|| {
+            let id = key("id", &request.get_ref().id)?;
+            let loaded = self.state.content.current();
+            let lens = loaded
+                .snapshot
+                .lenses
+                .get(id)
+                .ok_or_else(|| AppError::NotFound(format!("no lens with id {id:?}")))?;
+            Ok(v1::GetLensResponse {
+                lens: Some(view::lens(lens)),
+            })
+        })())
+    }
+
+    async fn get_article(
+        &self,
+        request: Request<v1::GetArticleRequest>,
+    ) -> Result<Response<v1::GetArticleResponse>, Status> {
+        respond((|| {
+            let slug = key("slug", &request.get_ref().slug)?;
+            let loaded = self.state.content.current();
+            let article = loaded
+                .snapshot
+                .articles
+                .get(slug)
+                .ok_or_else(|| AppError::NotFound(format!("no article with slug {slug:?}")))?;
+            Ok(v1::GetArticleResponse {
+                info: Some(view::article_info(article)),
+                markdown: article.body.clone(),
+            })
+        })())
+    }
+
+    async fn get_content_status(
+        &self,
+        _request: Request<v1::GetContentStatusRequest>,
+    ) -> Result<Response<v1::GetContentStatusResponse>, Status> {
+        Ok(Response::new(self.status()))
+    }
+
+    async fn refresh_content(
+        &self,
+        _request: Request<v1::RefreshContentRequest>,
+    ) -> Result<Response<v1::RefreshContentResponse>, Status> {
+        respond(
+            async {
+                if matches!(self.state.content.source(), ContentSource::None) {
+                    return Err(AppError::FailedPrecondition(
+                        "no content source is configured: set CONTENT_DIR or CONTENT_REPO on the core".into(),
+                    ));
+                }
+                // Other replicas follow through the request row; this one
+                // reloads now so the answer shows the result.
+                self.state.store.request_content_refresh("admin").await?;
+                if refresh_and_log(&self.state.content, "admin request").await.is_none() {
+                    return Err(AppError::Unavailable(
+                        "the content source did not answer; the previous version is still served".into(),
+                    ));
+                }
+                Ok(v1::RefreshContentResponse { status: Some(self.status()) })
+            }
+            .await,
+        )
+    }
+
+    async fn notify_content_push(
+        &self,
+        request: Request<v1::NotifyContentPushRequest>,
+    ) -> Result<Response<v1::NotifyContentPushResponse>, Status> {
+        respond(
+            async {
+                let ContentSource::GitHub(github) = self.state.content.source() else {
+                    return Ok(v1::NotifyContentPushResponse {
+                        refresh_started: false,
+                    });
+                };
+                let pushed = request
+                    .get_ref()
+                    .r#ref
+                    .strip_prefix("refs/heads/")
+                    .unwrap_or_default();
+                if pushed != github.branch {
+                    tracing::debug!(pushed, "ignoring a push to another branch");
+                    return Ok(v1::NotifyContentPushResponse {
+                        refresh_started: false,
+                    });
+                }
+                let reason = format!("push {}", request.get_ref().after);
+                self.state.store.request_content_refresh(&reason).await?;
+                let catalogue = self.state.content.clone();
+                // Answer at once: GitHub gives webhooks ten seconds.
+                tokio::spawn(async move { refresh_and_log(&catalogue, "GitHub push").await });
+                Ok(v1::NotifyContentPushResponse {
+                    refresh_started: true,
+                })
+            }
+            .await,
+        )
+    }
+}
