@@ -23,6 +23,10 @@ pub struct CoreOptions {
     pub discord_base_url: Option<String>,
     /// `DEV_MODE=1`.
     pub dev_mode: bool,
+    /// Use this database instead of a fresh one (a second replica).
+    pub database_url: Option<String>,
+    /// More configuration variables.
+    pub env: Vec<(String, String)>,
 }
 
 /// A running core.
@@ -33,8 +37,10 @@ pub struct TestCore {
     pub url: String,
     /// Its shared state, for setting up data directly.
     pub state: AppState,
-    /// Its database.
-    pub db: TestDatabase,
+    /// Its database URL.
+    pub database_url: String,
+    /// The database it owns (none when it shares another core's).
+    pub db: Option<TestDatabase>,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<Result<(), lens_server::StartError>>>,
 }
@@ -53,10 +59,17 @@ impl TestCore {
         } else {
             Backend::Sqlite
         };
-        let db = TestDatabase::new(backend).await;
+        let db = match &options.database_url {
+            Some(_) => None,
+            None => Some(TestDatabase::new(backend).await),
+        };
+        let database_url = options
+            .database_url
+            .clone()
+            .unwrap_or_else(|| db.as_ref().map(|d| d.url.clone()).unwrap_or_default());
         let mut vars = vec![
             ("JWT_SECRET".to_owned(), TEST_JWT_SECRET.to_owned()),
-            ("DATABASE_URL".to_owned(), db.url.clone()),
+            ("DATABASE_URL".to_owned(), database_url.clone()),
             ("LENS_SHUTDOWN_GRACE_SECS".to_owned(), "5".to_owned()),
         ];
         if options.dev_mode {
@@ -75,6 +88,7 @@ impl TestCore {
                 "http://127.0.0.1/auth/discord/callback".into(),
             ));
         }
+        vars.extend(options.env.iter().cloned());
         let config = Config::from_env(&Env::from_pairs(vars)).expect("test configuration");
         let core = Core::build(config).await.expect("core starts");
         let state = core.state().clone();
@@ -90,6 +104,7 @@ impl TestCore {
             addr,
             url: format!("http://{addr}"),
             state,
+            database_url,
             db,
             stop: Some(stop),
             task: Some(task),

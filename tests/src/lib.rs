@@ -11,6 +11,42 @@ pub mod web;
 /// The signing secret every test core uses.
 pub const TEST_JWT_SECRET: &str = "test-secret-test-secret-test-secret!";
 
+/// The real content snapshot (`LENS_CONTENT_FIXTURE`, default
+/// `../shared/fixtures/lens-educational-content` beside the repository).
+/// Tests that need it fail, saying where they looked, when it is missing.
+pub fn content_fixture() -> std::path::PathBuf {
+    let path = std::env::var("LENS_CONTENT_FIXTURE")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|_| {
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../../shared/fixtures/lens-educational-content")
+        });
+    assert!(
+        path.join("courses").is_dir(),
+        "the content fixture is missing at {}; set LENS_CONTENT_FIXTURE to a checkout of lens-educational-content",
+        path.display()
+    );
+    path
+}
+
+/// Copies a folder tree (to edit content in tests without touching the fixture).
+pub fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).expect("create folder");
+    for entry in std::fs::read_dir(from).expect("read folder") {
+        let entry = entry.expect("entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("type").is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy file");
+            let mut permissions = std::fs::metadata(&target).expect("metadata").permissions();
+            #[allow(clippy::permissions_set_readonly_false)]
+            permissions.set_readonly(false);
+            std::fs::set_permissions(&target, permissions).expect("writable copy");
+        }
+    }
+}
+
 /// Installs the TLS provider and quiet logging once per test binary.
 pub fn init() {
     lens_runtime::install_crypto_provider();

@@ -22,6 +22,11 @@ pub struct TestWeb {
 impl TestWeb {
     /// Starts a web edge for `core`, in development mode if `dev_mode`.
     pub async fn start(core: &TestCore, dev_mode: bool) -> Self {
+        Self::start_with(core, dev_mode, Vec::new()).await
+    }
+
+    /// Like [`TestWeb::start`], with more configuration variables.
+    pub async fn start_with(core: &TestCore, dev_mode: bool, extra: Vec<(String, String)>) -> Self {
         let mut vars = vec![
             ("LENS_WEB_ADDR".to_owned(), "127.0.0.1:0".to_owned()),
             ("LENS_CORE_URL".to_owned(), core.url.clone()),
@@ -31,6 +36,7 @@ impl TestWeb {
         if dev_mode {
             vars.push(("DEV_MODE".into(), "1".into()));
         }
+        vars.extend(extra);
         let config = WebConfig::from_env(&Env::from_pairs(vars)).expect("web configuration");
         let state = WebState::new(config).expect("web state");
         let listener = TcpListener::bind("127.0.0.1:0")

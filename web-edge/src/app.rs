@@ -82,8 +82,14 @@ pub fn router(state: WebState) -> Router {
         .route("/auth/discord/callback", get(auth_pages::discord_callback))
         .route("/auth/logout", post(auth_pages::logout))
         .route("/auth/dev/login", get(auth_pages::dev_login))
+        .route(
+            "/api/content/webhook",
+            post(crate::webhook::content_webhook),
+        )
         .route("/healthz", get(|| async { "ok" }))
         .fallback_service(fallback)
+        // GitHub push payloads stay well under this; larger bodies are refused.
+        .layer(axum::extract::DefaultBodyLimit::max(10 * 1024 * 1024))
         .with_state(state)
 }
 

@@ -34,6 +34,9 @@ pub struct WebConfig {
     pub dev_mode: bool,
     /// `LENS_STATIC_DIR`: the built frontend (default `web_frontend/dist`).
     pub static_dir: PathBuf,
+    /// `GITHUB_WEBHOOK_SECRET`: the secret of the content repository's
+    /// webhook; without it `/api/content/webhook` is off.
+    pub github_webhook_secret: Option<Secret>,
 }
 
 /// A configuration the web edge refuses to start with.
@@ -100,6 +103,7 @@ impl WebConfig {
             cookie_secure: !dev_mode,
             dev_mode,
             static_dir: PathBuf::from(env.get("LENS_STATIC_DIR").unwrap_or("web_frontend/dist")),
+            github_webhook_secret: env.get("GITHUB_WEBHOOK_SECRET").map(Secret::new),
         })
     }
 }

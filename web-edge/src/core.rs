@@ -1,6 +1,7 @@
 //! The web edge's connection to the core.
 
 use lens_proto::v1::auth_service_client::AuthServiceClient;
+use lens_proto::v1::content_service_client::ContentServiceClient;
 use lens_proto::v1::system_service_client::SystemServiceClient;
 use lens_runtime::Secret;
 use tonic::metadata::{Ascii, MetadataValue};
@@ -68,6 +69,11 @@ impl CoreClient {
             self.channel(),
             session.map(bearer).unwrap_or(Bearer(None)),
         )
+    }
+
+    /// ContentService as the web edge itself.
+    pub fn content_as_edge(&self) -> ContentServiceClient<InterceptedService<Channel, Bearer>> {
+        ContentServiceClient::with_interceptor(self.channel(), bearer(self.edge_token.expose()))
     }
 
     /// SystemService, anonymously.

@@ -9,6 +9,7 @@ pub mod cookies;
 pub mod core;
 pub mod forward;
 pub mod pages;
+pub mod webhook;
 
 pub use app::{WebState, router, serve};
 pub use config::WebConfig;

@@ -1,3 +1,4 @@
 //! Local stand-ins for third-party services, speaking their wire formats.
 
 pub mod discord;
+pub mod github;

@@ -1,0 +1,671 @@
+//! Course content: the real fixture parses cleanly and to the right
+//! structure; broken content is reported all at once with file and line;
+//! the RPCs serve it; edits, webhooks and refreshes reach every replica.
+
+use std::time::Duration;
+
+use lens_proto::v1;
+use lens_proto::v1::content_service_client::ContentServiceClient;
+use lens_server::auth::EdgeKind;
+use lens_server::content::model::{ModuleItem, Segment};
+use lens_server::content::{ContentFiles, Severity, build};
+use lens_tests::core::{CoreOptions, TestCore, authed};
+use lens_tests::fakes::github::FakeGitHub;
+use lens_tests::web::TestWeb;
+use lens_tests::{content_fixture, copy_tree};
+use tonic::Code;
+
+#[test]
+fn the_real_content_parses_without_errors_and_resolves() {
+    let files = ContentFiles::read_dir(&content_fixture()).unwrap();
+    let outcome = build(&files);
+    let errors: Vec<_> = outcome
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "errors in published content: {errors:#?}"
+    );
+    let snapshot = outcome.snapshot.expect("a snapshot");
+
+    // The default course: modules grouped by the meeting they prepare for.
+    let course = &snapshot.courses["default"];
+    assert_eq!(course.title, "AI Safety Course");
+    let units: Vec<(Option<u32>, Vec<&str>)> = course
+        .units
+        .iter()
+        .map(|u| (u.meeting, u.modules.iter().map(String::as_str).collect()))
+        .collect();
+    assert_eq!(
+        units,
+        vec![
+            (Some(1), vec!["introduction"]),
+            (Some(2), vec!["feedback-loops", "coming-soon"]),
+            (Some(3), vec!["coming-soon", "coming-soon"]),
+            (Some(4), vec!["coming-soon"]),
+        ]
+    );
+
+    // The introduction module: a page, two outcomes, two optional lenses.
+    let intro = &snapshot.modules["introduction"];
+    let shape: Vec<String> = intro
+        .items
+        .iter()
+        .map(|item| match item {
+            ModuleItem::Page(page) => format!("page {}", page.title),
+            ModuleItem::LearningOutcome { outcome, optional } => {
+                format!("outcome {} {optional}", outcome.name)
+            }
+            ModuleItem::Lens { lens, optional } => format!("lens {} {optional}", lens.name),
+        })
+        .collect();
+    assert_eq!(
+        shape,
+        vec![
+            "page Welcome",
+            "outcome Unknown intro outcome 1 false",
+            "outcome Objections L1 - Realize objections and rebuttals exist false",
+            "lens Four Background Claims true",
+            "lens Worst-Case Thinking true",
+        ]
+    );
+
+    // One lens's segments, and its excerpt's first and last words.
+    let cascades = &snapshot.lenses["3dd47fce-a0fe-4e03-916d-a160fe697dd0"];
+    let kinds: Vec<&str> = cascades
+        .segments
+        .iter()
+        .map(|s| match s {
+            Segment::Text { .. } => "text",
+            Segment::ArticleExcerpt { .. } => "article-excerpt",
+            Segment::VideoExcerpt { .. } => "video-excerpt",
+            Segment::Chat { .. } => "chat",
+        })
+        .collect();
+    assert_eq!(kinds, vec!["text", "article-excerpt", "text", "chat"]);
+    let Segment::ArticleExcerpt { article, text } = &cascades.segments[1] else {
+        unreachable!()
+    };
+    assert_eq!(article.slug, "cascades-cycles-insight");
+    assert_eq!(article.author.as_deref(), Some("Eliezer Yudkowsky"));
+    assert!(text.starts_with("Cascades are when"), "{}", &text[..40]);
+    assert!(text.ends_with("neutron multiplication factor?_"));
+    assert_eq!(text.split_whitespace().count(), 1502);
+    let Segment::Chat {
+        title,
+        instructions,
+        ..
+    } = &cascades.segments[3]
+    else {
+        unreachable!()
+    };
+    assert_eq!(title, "Discussion on Cycles");
+    assert!(instructions.starts_with("TLDR of what the user just read:"));
+
+    // A video excerpt: transcript words up to 14:49.
+    let video_lens = &snapshot.lenses["8a701cd5-82b1-46a2-8ebb-e08d10588177"];
+    let Segment::VideoExcerpt {
+        video,
+        from_seconds,
+        to_seconds,
+        transcript,
+    } = &video_lens.segments[1]
+    else {
+        panic!("second segment is the video excerpt");
+    };
+    assert_eq!(video.youtube_id.as_deref(), Some("fa8k8IQ1_X0"));
+    assert_eq!((*from_seconds, *to_seconds), (0.0, Some(889.0)));
+    assert!(transcript.starts_with("Humans rule Earth without competition,"));
+    assert!(transcript.ends_with("running towards it."));
+    assert_eq!(transcript.split(' ').count(), 2298);
+
+    // Unreferenced Obsidian copies sharing an id are warned about, not fatal.
+    let warnings: Vec<&str> = outcome
+        .diagnostics
+        .iter()
+        .map(|d| d.path.as_str())
+        .collect();
+    assert_eq!(
+        warnings,
+        vec![
+            "Learning Outcomes/Objections L1 - Realize objections and rebuttals exist 1.md",
+            "Lenses/Intelligence Explosion Foom.md",
+        ]
+    );
+}
+
+#[test]
+fn every_problem_is_reported_at_once_with_file_and_line() {
+    let mut files = ContentFiles::new();
+    files.insert("modules/broken.md", "---\nid: m1\ntitle: Broken\n---\n# Page: P\n## Text\ncontent:: hi\n# Learning Outcome:\nsource:: ![[../Learning Outcomes/Missing]]\n# Lens:\noptional:: maybe\nsource:: ![[../Lenses/L]]\n".into());
+    files.insert("Lenses/L.md", "---\nid: l1\n---\n### Article: A\nsource:: [[../articles/a]]\n#### Article-excerpt\nfrom:: \"not in the text\"\n#### Video-excerpt\nfrom:: 0:00\n#### Chat\n".into());
+    files.insert(
+        "Lenses/Dup.md",
+        "---\nid: l1\n---\n#### Text\ncontent:: x\n".into(),
+    );
+    files.insert(
+        "Learning Outcomes/O.md",
+        "---\nid: o1\n---\n## Lens:\nsource:: ![[../Lenses/Dup]]\n".into(),
+    );
+    files.insert("modules/uses-dup.md", "---\nid: m2\nslug: dup\ntitle: D\n---\n# Learning Outcome:\nsource:: ![[../Learning Outcomes/O]]\n".into());
+    files.insert(
+        "articles/a.md",
+        "---\ntitle: A\n---\nThe article body.\n".into(),
+    );
+    let outcome = build(&files);
+    assert!(outcome.snapshot.is_none());
+    let errors: Vec<String> = outcome
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .map(ToString::to_string)
+        .collect();
+    let expected = [
+        "Lenses/L.md:2: error: id l1 is also used by Lenses/Dup.md:2; give one of them a new id",
+        "Lenses/L.md:7: error: the `from` anchor \"not in the text\" does not occur in the article (articles/a.md)",
+        "Lenses/L.md:8: error: Video-excerpt needs a `Video:` with a source before it",
+        "Lenses/L.md:10: error: Chat needs `instructions::` for the tutor",
+        "modules/broken.md:1: error: missing required frontmatter `slug`",
+        "modules/broken.md:9: error: link [[../Learning Outcomes/Missing]]: Learning Outcomes/Missing.md does not exist",
+        "modules/broken.md:11: error: `optional::` must be true or false, not \"maybe\"",
+    ];
+    assert_eq!(errors, expected);
+}
+
+async fn content_core(dir: &std::path::Path) -> TestCore {
+    TestCore::start(CoreOptions {
+        env: vec![("CONTENT_DIR".into(), dir.display().to_string())],
+        ..Default::default()
+    })
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rpcs_serve_the_content() {
+    let core = content_core(&content_fixture()).await;
+    let mut content = ContentServiceClient::new(core.channel().await);
+
+    let courses = content
+        .list_courses(v1::ListCoursesRequest {})
+        .await
+        .unwrap()
+        .into_inner()
+        .courses;
+    assert_eq!(courses.len(), 1);
+    assert_eq!(
+        (courses[0].slug.as_str(), courses[0].meeting_count),
+        ("default", 4)
+    );
+
+    let course = content
+        .get_course(v1::GetCourseRequest {
+            slug: "default".into(),
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .course
+        .unwrap();
+    assert_eq!(
+        course.units[1]
+            .modules
+            .iter()
+            .map(|m| m.slug.as_str())
+            .collect::<Vec<_>>(),
+        ["feedback-loops", "coming-soon"]
+    );
+
+    let module = content
+        .get_module(v1::GetModuleRequest {
+            slug: "feedback-loops".into(),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(module.content_version.starts_with("sha256:"));
+    let module = module.module.unwrap();
+    let Some(v1::module_item::Item::LearningOutcome(outcome)) = &module.items[1].item else {
+        panic!("an outcome")
+    };
+    let lens = outcome.outcome.as_ref().unwrap().lenses[0]
+        .lens
+        .as_ref()
+        .unwrap();
+    assert_eq!(lens.name, "Cascades and Cycles");
+    let Some(v1::segment::Kind::ArticleExcerpt(excerpt)) = &lens.segments[1].kind else {
+        panic!("an excerpt")
+    };
+    assert_eq!(
+        excerpt.article.as_ref().unwrap().slug,
+        "cascades-cycles-insight"
+    );
+    assert!(excerpt.markdown.starts_with("Cascades are when"));
+
+    let lens = content
+        .get_lens(v1::GetLensRequest {
+            id: "8a701cd5-82b1-46a2-8ebb-e08d10588177".into(),
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .lens
+        .unwrap();
+    let Some(v1::resource::Kind::Video(video)) = lens.resource.unwrap().kind else {
+        panic!("a video")
+    };
+    assert_eq!(video.youtube_id, "fa8k8IQ1_X0");
+
+    let article = content
+        .get_article(v1::GetArticleRequest {
+            slug: "nate-soares-four-background-claims".into(),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(article.info.unwrap().author, "Nate Soares");
+    assert!(article.markdown.contains("## Claim #1"));
+
+    for (status, expected) in [
+        (
+            content
+                .get_module(v1::GetModuleRequest {
+                    slug: "nope".into(),
+                })
+                .await
+                .unwrap_err(),
+            "no module with slug \"nope\"",
+        ),
+        (
+            content
+                .get_course(v1::GetCourseRequest { slug: "x".into() })
+                .await
+                .unwrap_err(),
+            "no course with slug \"x\"",
+        ),
+        (
+            content
+                .get_lens(v1::GetLensRequest { id: "zzz".into() })
+                .await
+                .unwrap_err(),
+            "no lens with id \"zzz\"",
+        ),
+    ] {
+        assert_eq!(status.code(), Code::NotFound);
+        assert_eq!(status.message(), expected);
+    }
+    let status = content
+        .get_module(v1::GetModuleRequest { slug: " ".into() })
+        .await
+        .unwrap_err();
+    assert_eq!(status.code(), Code::InvalidArgument);
+
+    // Refreshing is for admins.
+    let status = content
+        .refresh_content(v1::RefreshContentRequest {})
+        .await
+        .unwrap_err();
+    assert_eq!(status.code(), Code::Unauthenticated);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn folder_edits_are_served_and_broken_edits_keep_the_last_good_version() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(&content_fixture(), dir.path());
+    let core = content_core(dir.path()).await;
+    let mut content = ContentServiceClient::new(core.channel().await);
+    let first = content
+        .get_content_status(v1::GetContentStatusRequest {})
+        .await
+        .unwrap()
+        .into_inner();
+
+    let module_path = dir.path().join("modules/feedback-loops.md");
+    let original = std::fs::read_to_string(&module_path).unwrap();
+    std::fs::write(
+        &module_path,
+        original.replace("title: Feedback Loops", "title: Feedback Loops, edited"),
+    )
+    .unwrap();
+    let title = eventually(|| {
+        let mut content = content.clone();
+        async move {
+            let module = content
+                .get_module(v1::GetModuleRequest {
+                    slug: "feedback-loops".into(),
+                })
+                .await
+                .ok()?;
+            Some(module.into_inner().module?.title).filter(|t| t.ends_with("edited"))
+        }
+    })
+    .await;
+    assert_eq!(title, "Feedback Loops, edited");
+
+    // A broken edit: reported with file and line, and not served.
+    std::fs::write(
+        &module_path,
+        original.replace(
+            "source:: ![[../Learning Outcomes/Fizzle or Foom]]",
+            "source:: ![[../Learning Outcomes/Gone]]",
+        ),
+    )
+    .unwrap();
+    let status = eventually(|| {
+        let mut content = content.clone();
+        async move {
+            let status = content
+                .get_content_status(v1::GetContentStatusRequest {})
+                .await
+                .ok()?
+                .into_inner();
+            status.problems.iter().any(|p| p.is_error).then_some(status)
+        }
+    })
+    .await;
+    let problem = status.problems.iter().find(|p| p.is_error).unwrap();
+    assert_eq!(
+        (problem.path.as_str(), problem.line),
+        ("modules/feedback-loops.md", 15)
+    );
+    assert!(
+        problem
+            .message
+            .contains("Learning Outcomes/Gone.md does not exist")
+    );
+    assert_ne!(
+        status.version, status.last_attempt_version,
+        "the broken version is not served"
+    );
+    assert_ne!(status.version, first.version);
+    let still = content
+        .get_module(v1::GetModuleRequest {
+            slug: "feedback-loops".into(),
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        still.into_inner().module.unwrap().title,
+        "Feedback Loops, edited"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_signed_push_reaches_every_replica_and_bad_signatures_are_refused() {
+    let github = FakeGitHub::start().await;
+    let fixture = content_fixture();
+    let first_sha = github.publish("main", &fixture);
+    let github_env = vec![
+        ("CONTENT_REPO".to_owned(), "owner/repo".to_owned()),
+        ("GITHUB_API_BASE_URL".to_owned(), github.url.clone()),
+        ("CONTENT_POLL_SECS".to_owned(), "1".to_owned()),
+    ];
+    let replica_a = TestCore::start(CoreOptions {
+        env: github_env.clone(),
+        ..Default::default()
+    })
+    .await;
+    let replica_b = TestCore::start(CoreOptions {
+        env: github_env,
+        database_url: Some(replica_a.database_url.clone()),
+        ..Default::default()
+    })
+    .await;
+    let secret = "webhook-secret";
+    let web = TestWeb::start_with(
+        &replica_a,
+        false,
+        vec![("GITHUB_WEBHOOK_SECRET".into(), secret.into())],
+    )
+    .await;
+    for replica in [&replica_a, &replica_b] {
+        let mut content = ContentServiceClient::new(replica.channel().await);
+        let status = content
+            .get_content_status(v1::GetContentStatusRequest {})
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(status.version, first_sha);
+        assert_eq!(status.source, "github:owner/repo@main");
+    }
+
+    // An edit is pushed to main.
+    let edited = tempfile::tempdir().unwrap();
+    copy_tree(&fixture, edited.path());
+    let course = edited.path().join("courses/default.md");
+    std::fs::write(
+        &course,
+        std::fs::read_to_string(&course)
+            .unwrap()
+            .replace("AI Safety Course", "AI Safety Course 2"),
+    )
+    .unwrap();
+    let second_sha = github.publish("main", edited.path());
+
+    let client = reqwest::Client::new();
+    let deliver = |body: String, signature: String, event: &'static str| {
+        client
+            .post(format!("{}/api/content/webhook", web.url))
+            .header("x-github-event", event)
+            .header("x-hub-signature-256", signature)
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+    };
+    let body = format!(r#"{{"ref":"refs/heads/main","after":"{second_sha}"}}"#);
+    let forged = deliver(body.clone(), sign("not-the-secret", &body), "push")
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), 401);
+    let other_branch = format!(r#"{{"ref":"refs/heads/staging","after":"{second_sha}"}}"#);
+    let ignored = deliver(other_branch.clone(), sign(secret, &other_branch), "push")
+        .await
+        .unwrap();
+    assert_eq!(ignored.status(), 202);
+    assert_eq!(
+        ignored.text().await.unwrap(),
+        "ignored: not the content branch"
+    );
+    let accepted = deliver(body.clone(), sign(secret, &body), "push")
+        .await
+        .unwrap();
+    assert_eq!(accepted.status(), 202);
+    assert_eq!(accepted.text().await.unwrap(), "refresh started");
+
+    // Both replicas serve the new version: A reloads at once, B on its poll.
+    for replica in [&replica_a, &replica_b] {
+        let content = ContentServiceClient::new(replica.channel().await);
+        let title = eventually(|| {
+            let mut content = content.clone();
+            async move {
+                let course = content
+                    .get_course(v1::GetCourseRequest {
+                        slug: "default".into(),
+                    })
+                    .await
+                    .ok()?;
+                Some(course.into_inner().course?.title).filter(|t| t.ends_with('2'))
+            }
+        })
+        .await;
+        assert_eq!(title, "AI Safety Course 2");
+    }
+
+    // An admin can force a refresh; with nothing new it keeps the version.
+    let mut content = ContentServiceClient::new(replica_b.channel().await);
+    let refreshed = content
+        .refresh_content(authed(
+            v1::RefreshContentRequest {},
+            &replica_b.user_token(1, true),
+        ))
+        .await;
+    // User 1 does not exist in this database: the token is refused.
+    assert_eq!(refreshed.unwrap_err().code(), Code::Unauthenticated);
+    let admin = replica_b
+        .state
+        .store
+        .upsert_discord_user(&lens_server::store::DiscordProfile {
+            discord_id: "42".into(),
+            username: "admin".into(),
+            global_name: None,
+            avatar_hash: None,
+            email: None,
+            email_verified: false,
+        })
+        .await
+        .unwrap();
+    let status = content
+        .refresh_content(authed(
+            v1::RefreshContentRequest {},
+            &replica_b.user_token(admin.id, true),
+        ))
+        .await
+        .unwrap()
+        .into_inner()
+        .status
+        .unwrap();
+    assert_eq!(status.version, second_sha);
+    let not_admin = content
+        .refresh_content(authed(
+            v1::RefreshContentRequest {},
+            &replica_b.user_token(admin.id, false),
+        ))
+        .await
+        .unwrap_err();
+    assert_eq!(not_admin.code(), Code::PermissionDenied);
+    // The push relay itself is only for the web edge.
+    let status = content
+        .notify_content_push(authed(
+            v1::NotifyContentPushRequest::default(),
+            &replica_b.edge_token(EdgeKind::Discord),
+        ))
+        .await
+        .unwrap_err();
+    assert_eq!(status.code(), Code::PermissionDenied);
+    assert!(github.downloads() >= 3);
+}
+
+fn sign(secret: &str, body: &str) -> String {
+    use hmac_sha256::sign_hex;
+    format!("sha256={}", sign_hex(secret.as_bytes(), body.as_bytes()))
+}
+
+/// A tiny HMAC-SHA256, so the test does not reuse the code it checks.
+mod hmac_sha256 {
+    pub fn sign_hex(key: &[u8], message: &[u8]) -> String {
+        use sha2_free::*;
+        hex(&hmac(key, message))
+    }
+
+    mod sha2_free {
+        pub fn hmac(key: &[u8], message: &[u8]) -> Vec<u8> {
+            let mut k = if key.len() > 64 {
+                sha256(key)
+            } else {
+                key.to_vec()
+            };
+            k.resize(64, 0);
+            let inner: Vec<u8> = k
+                .iter()
+                .map(|b| b ^ 0x36)
+                .chain(message.iter().copied())
+                .collect();
+            let outer: Vec<u8> = k.iter().map(|b| b ^ 0x5c).chain(sha256(&inner)).collect();
+            sha256(&outer)
+        }
+
+        pub fn hex(bytes: &[u8]) -> String {
+            bytes.iter().map(|b| format!("{b:02x}")).collect()
+        }
+
+        fn sha256(data: &[u8]) -> Vec<u8> {
+            const K: [u32; 64] = [
+                0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4,
+                0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe,
+                0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f,
+                0x4a7484aa, 0x5cb0a9dc, 0x76f988da, 0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7,
+                0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc,
+                0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85, 0xa2bfe8a1, 0xa81a664b,
+                0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070, 0x19a4c116,
+                0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+                0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7,
+                0xc67178f2,
+            ];
+            let mut h: [u32; 8] = [
+                0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab,
+                0x5be0cd19,
+            ];
+            let mut padded = data.to_vec();
+            padded.push(0x80);
+            while padded.len() % 64 != 56 {
+                padded.push(0);
+            }
+            padded.extend_from_slice(&((data.len() as u64) * 8).to_be_bytes());
+            for chunk in padded.chunks(64) {
+                let mut w = [0u32; 64];
+                for i in 0..16 {
+                    w[i] = u32::from_be_bytes([
+                        chunk[4 * i],
+                        chunk[4 * i + 1],
+                        chunk[4 * i + 2],
+                        chunk[4 * i + 3],
+                    ]);
+                }
+                for i in 16..64 {
+                    let s0 =
+                        w[i - 15].rotate_right(7) ^ w[i - 15].rotate_right(18) ^ (w[i - 15] >> 3);
+                    let s1 =
+                        w[i - 2].rotate_right(17) ^ w[i - 2].rotate_right(19) ^ (w[i - 2] >> 10);
+                    w[i] = w[i - 16]
+                        .wrapping_add(s0)
+                        .wrapping_add(w[i - 7])
+                        .wrapping_add(s1);
+                }
+                let mut v = h;
+                for i in 0..64 {
+                    let s1 = v[4].rotate_right(6) ^ v[4].rotate_right(11) ^ v[4].rotate_right(25);
+                    let ch = (v[4] & v[5]) ^ (!v[4] & v[6]);
+                    let t1 = v[7]
+                        .wrapping_add(s1)
+                        .wrapping_add(ch)
+                        .wrapping_add(K[i])
+                        .wrapping_add(w[i]);
+                    let s0 = v[0].rotate_right(2) ^ v[0].rotate_right(13) ^ v[0].rotate_right(22);
+                    let maj = (v[0] & v[1]) ^ (v[0] & v[2]) ^ (v[1] & v[2]);
+                    let t2 = s0.wrapping_add(maj);
+                    v = [
+                        t1.wrapping_add(t2),
+                        v[0],
+                        v[1],
+                        v[2],
+                        v[3].wrapping_add(t1),
+                        v[4],
+                        v[5],
+                        v[6],
+                    ];
+                }
+                for (a, b) in h.iter_mut().zip(v) {
+                    *a = a.wrapping_add(b);
+                }
+            }
+            h.iter().flat_map(|x| x.to_be_bytes()).collect()
+        }
+    }
+}
+
+/// Polls `check` until it yields a value (content reloads happen in the
+/// background); fails after 15 s.
+async fn eventually<T, F, Fut>(mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    for _ in 0..150 {
+        if let Some(value) = check().await {
+            return value;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the expected state was not reached within 15 s");
+}
