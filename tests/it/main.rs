@@ -24,6 +24,7 @@ mod auth_tokens;
 mod content;
 mod discord_bot;
 mod oauth_flow;
+mod progress;
 mod reflection;
 mod rpc_users;
 mod store_users;

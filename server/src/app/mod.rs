@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use lens_proto::v1::auth_service_server::AuthServiceServer;
 use lens_proto::v1::content_service_server::ContentServiceServer;
+use lens_proto::v1::progress_service_server::ProgressServiceServer;
 use lens_proto::v1::system_service_server::SystemServiceServer;
 use lens_proto::v1::user_service_server::UserServiceServer;
 use tokio::net::TcpListener;
@@ -19,6 +20,18 @@ pub use state::AppState;
 use crate::auth::{AccessPolicy, AuthLayer, Authenticator, PolicyError};
 use crate::config::{Config, redact_url};
 use crate::store::{Store, StoreError};
+
+/// Adds each lens.v1 service to the router and marks it serving in health.
+macro_rules! lens_services {
+    ($router:expr, $health:expr, $state:expr, $($server:ident => $api:ident),+ $(,)?) => {{
+        let mut router = $router;
+        $(
+            $health.set_serving::<$server<crate::services::$api>>().await;
+            router = router.add_service($server::new(crate::services::$api::new($state.clone())));
+        )+
+        router
+    }};
+}
 
 /// Why the core could not start or keep serving.
 #[derive(Debug, thiserror::Error)]
@@ -98,18 +111,6 @@ impl Core {
     ) -> Result<(), StartError> {
         let state = self.state;
         let (health, health_service) = tonic_health::server::health_reporter();
-        health
-            .set_serving::<AuthServiceServer<crate::services::AuthApi>>()
-            .await;
-        health
-            .set_serving::<UserServiceServer<crate::services::UserApi>>()
-            .await;
-        health
-            .set_serving::<SystemServiceServer<crate::services::SystemApi>>()
-            .await;
-        health
-            .set_serving::<ContentServiceServer<crate::services::ContentApi>>()
-            .await;
 
         let reflection_v1 = tonic_reflection::server::Builder::configure()
             .register_encoded_file_descriptor_set(lens_proto::FILE_DESCRIPTOR_SET)
@@ -142,21 +143,16 @@ impl Core {
         let router = builder
             .trace_fn(|request| tracing::info_span!("rpc", path = %request.uri().path()))
             .layer(AuthLayer::new(self.policy, authenticator))
-            .add_service(AuthServiceServer::new(crate::services::AuthApi::new(
-                state.clone(),
-            )))
-            .add_service(UserServiceServer::new(crate::services::UserApi::new(
-                state.clone(),
-            )))
-            .add_service(SystemServiceServer::new(crate::services::SystemApi::new(
-                state.clone(),
-            )))
-            .add_service(ContentServiceServer::new(crate::services::ContentApi::new(
-                state.clone(),
-            )))
             .add_service(health_service)
             .add_service(reflection_v1)
             .add_service(reflection_v1alpha);
+        let router = lens_services!(router, health, state,
+            AuthServiceServer => AuthApi,
+            UserServiceServer => UserApi,
+            SystemServiceServer => SystemApi,
+            ContentServiceServer => ContentApi,
+            ProgressServiceServer => ProgressApi,
+        );
 
         crate::content::refresher::spawn(
             state.content.clone(),
@@ -168,8 +164,9 @@ impl Core {
         let token = state.shutdown.clone();
         let signalled = async move {
             shutdown.await;
+            // Load balancers checking the server as a whole stop routing here.
             health
-                .set_not_serving::<AuthServiceServer<crate::services::AuthApi>>()
+                .set_service_status("", tonic_health::ServingStatus::NotServing)
                 .await;
             token.cancel();
         };

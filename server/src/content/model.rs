@@ -243,3 +243,75 @@ pub struct Snapshot {
     /// Videos by slug.
     pub videos: HashMap<String, Arc<Video>>,
 }
+
+/// What a content id names, for progress.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ContentKind {
+    /// A module.
+    Module,
+    /// A learning outcome.
+    LearningOutcome,
+    /// A lens.
+    Lens,
+}
+
+impl ContentKind {
+    /// The name stored in the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Module => "module",
+            Self::LearningOutcome => "learning_outcome",
+            Self::Lens => "lens",
+        }
+    }
+}
+
+impl Snapshot {
+    /// What `id` names, if it is a module, learning outcome or lens.
+    pub fn kind_of(&self, id: &str) -> Option<ContentKind> {
+        if self.lenses.contains_key(id) {
+            Some(ContentKind::Lens)
+        } else if self.outcomes.contains_key(id) {
+            Some(ContentKind::LearningOutcome)
+        } else if self.modules.values().any(|m| m.id == id) {
+            Some(ContentKind::Module)
+        } else {
+            None
+        }
+    }
+}
+
+impl Module {
+    /// Ids of the module's lenses and learning outcomes, each once, and
+    /// the ids of its required lenses (outside optional outcomes, not
+    /// optional themselves).
+    pub fn parts(&self) -> (Vec<&str>, Vec<&str>) {
+        let mut all = Vec::new();
+        let mut required = Vec::new();
+        for item in &self.items {
+            match item {
+                ModuleItem::Page(_) => {}
+                ModuleItem::LearningOutcome { outcome, optional } => {
+                    all.push(outcome.id.as_str());
+                    for lens in &outcome.lenses {
+                        all.push(lens.lens.id.as_str());
+                        if !optional && !lens.optional {
+                            required.push(lens.lens.id.as_str());
+                        }
+                    }
+                }
+                ModuleItem::Lens { lens, optional } => {
+                    all.push(lens.id.as_str());
+                    if !optional {
+                        required.push(lens.id.as_str());
+                    }
+                }
+            }
+        }
+        all.sort_unstable();
+        all.dedup();
+        required.sort_unstable();
+        required.dedup();
+        (all, required)
+    }
+}

@@ -6,11 +6,13 @@ mod auth;
 mod content;
 mod content_view;
 pub mod convert;
+mod progress;
 mod system;
 mod user;
 
 pub use auth::AuthApi;
 pub use content::ContentApi;
+pub use progress::ProgressApi;
 pub use system::SystemApi;
 pub use user::UserApi;
 

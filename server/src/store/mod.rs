@@ -8,6 +8,7 @@
 
 mod content;
 mod error;
+mod progress;
 mod sessions;
 mod users;
 
@@ -21,6 +22,7 @@ use sqlx::sqlite::{
 use crate::config::{DatabaseConfig, DatabaseKind};
 
 pub use error::{StoreError, StoreResult};
+pub use progress::{HEARTBEAT_CAP_SECONDS, ProgressRecord, heartbeat_credit};
 pub use sessions::SessionCheck;
 pub use users::{DiscordProfile, ProfileChanges, UserRecord};
 

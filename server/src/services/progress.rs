@@ -1,0 +1,188 @@
+//! ProgressService: heartbeats, completion, course overviews.
+
+use std::collections::HashMap;
+
+use lens_proto::v1::{self, progress_service_server::ProgressService};
+use tonic::{Request, Response, Status};
+
+use super::{convert::timestamp, respond};
+use crate::app::AppState;
+use crate::auth;
+use crate::clock;
+use crate::content::model::ContentKind;
+use crate::domain::Invalid;
+use crate::error::{AppError, AppResult};
+use crate::store::ProgressRecord;
+
+/// Implements `lens.v1.ProgressService`.
+#[derive(Debug, Clone)]
+pub struct ProgressApi {
+    state: AppState,
+}
+
+impl ProgressApi {
+    /// The service over shared state.
+    pub fn new(state: AppState) -> Self {
+        Self { state }
+    }
+
+    /// The kind of a content id from the served snapshot.
+    fn kind(&self, raw: &str) -> AppResult<ContentKind> {
+        let id = raw.trim();
+        if id.is_empty() || id.len() > 200 {
+            return Err(Invalid::new(
+                "content_id",
+                "must be the id of a module, learning outcome or lens",
+            )
+            .into());
+        }
+        self.state
+            .content
+            .current()
+            .snapshot
+            .kind_of(id)
+            .ok_or_else(|| {
+                AppError::NotFound(format!("no module, learning outcome or lens has id {id:?}"))
+            })
+    }
+}
+
+fn kind_proto(kind: &str) -> v1::ContentKind {
+    match kind {
+        "module" => v1::ContentKind::Module,
+        "learning_outcome" => v1::ContentKind::LearningOutcome,
+        "lens" => v1::ContentKind::Lens,
+        _ => v1::ContentKind::Unspecified,
+    }
+}
+
+fn progress(record: &ProgressRecord) -> v1::ContentProgress {
+    v1::ContentProgress {
+        content_id: record.content_id.clone(),
+        kind: kind_proto(&record.content_kind).into(),
+        started_at: Some(timestamp(record.started_at)),
+        last_heartbeat_at: Some(timestamp(record.last_heartbeat_at)),
+        time_spent_seconds: record.time_spent_seconds.max(0) as u64,
+        completed_at: record.completed_at.map(timestamp),
+    }
+}
+
+#[tonic::async_trait]
+impl ProgressService for ProgressApi {
+    async fn record_heartbeat(
+        &self,
+        request: Request<v1::RecordHeartbeatRequest>,
+    ) -> Result<Response<v1::RecordHeartbeatResponse>, Status> {
+        respond(
+            async {
+                let user = auth::user(&request)?;
+                let id = request.get_ref().content_id.trim();
+                let kind = self.kind(id)?;
+                let record = self
+                    .state
+                    .store
+                    .record_heartbeat(user.id, id, kind.as_str(), clock::now())
+                    .await?;
+                Ok(v1::RecordHeartbeatResponse {
+                    progress: Some(progress(&record)),
+                })
+            }
+            .await,
+        )
+    }
+
+    async fn mark_complete(
+        &self,
+        request: Request<v1::MarkCompleteRequest>,
+    ) -> Result<Response<v1::MarkCompleteResponse>, Status> {
+        respond(
+            async {
+                let user = auth::user(&request)?;
+                let id = request.get_ref().content_id.trim();
+                let kind = self.kind(id)?;
+                let record = self
+                    .state
+                    .store
+                    .mark_complete(user.id, id, kind.as_str(), clock::now())
+                    .await?;
+                Ok(v1::MarkCompleteResponse {
+                    progress: Some(progress(&record)),
+                })
+            }
+            .await,
+        )
+    }
+
+    async fn get_course_progress(
+        &self,
+        request: Request<v1::GetCourseProgressRequest>,
+    ) -> Result<Response<v1::GetCourseProgressResponse>, Status> {
+        respond(
+            async {
+                let me = auth::user(&request)?;
+                let whose = match request.get_ref().user_id {
+                    0 => me.id,
+                    id if id == me.id || me.is_admin => id,
+                    _ => {
+                        return Err(AppError::PermissionDenied(
+                            "only admins can read other users' progress".into(),
+                        ));
+                    }
+                };
+                let slug = request.get_ref().course_slug.trim();
+                let loaded = self.state.content.current();
+                let course =
+                    loaded.snapshot.courses.get(slug).ok_or_else(|| {
+                        AppError::NotFound(format!("no course with slug {slug:?}"))
+                    })?;
+                let records = self.state.store.progress_of_user(whose).await?;
+                let by_id: HashMap<&str, &ProgressRecord> =
+                    records.iter().map(|r| (r.content_id.as_str(), r)).collect();
+                let units = course
+                    .units
+                    .iter()
+                    .map(|unit| v1::UnitProgress {
+                        meeting: unit.meeting.unwrap_or(0),
+                        modules: unit
+                            .modules
+                            .iter()
+                            .filter_map(|slug| loaded.snapshot.modules.get(slug))
+                            .map(|module| {
+                                let (parts, required) = module.parts();
+                                let own = by_id.get(module.id.as_str());
+                                let rows: Vec<&ProgressRecord> = parts
+                                    .iter()
+                                    .filter_map(|id| by_id.get(id).copied())
+                                    .chain(own.copied())
+                                    .collect();
+                                let done = required
+                                    .iter()
+                                    .filter(|id| {
+                                        by_id.get(*id).is_some_and(|r| r.completed_at.is_some())
+                                    })
+                                    .count();
+                                let marked = own.is_some_and(|r| r.completed_at.is_some());
+                                v1::ModuleProgress {
+                                    module_id: module.id.clone(),
+                                    slug: module.slug.clone(),
+                                    title: module.title.clone(),
+                                    started: !rows.is_empty(),
+                                    completed: marked
+                                        || (!required.is_empty() && done == required.len()),
+                                    time_spent_seconds: rows
+                                        .iter()
+                                        .map(|r| r.time_spent_seconds.max(0) as u64)
+                                        .sum(),
+                                    required_lenses_completed: done as u32,
+                                    required_lenses: required.len() as u32,
+                                }
+                            })
+                            .collect(),
+                    })
+                    .collect();
+                Ok(v1::GetCourseProgressResponse { units })
+            }
+            .await,
+        )
+    }
+}
