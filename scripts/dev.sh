@@ -20,6 +20,12 @@ if ! has_var JWT_SECRET; then
   JWT_SECRET=$(cat "$state/jwt_secret")
   export JWT_SECRET
 fi
+# Course content: the fixture beside the repository when there is one, unless
+# a source is configured (CONTENT_DIR or CONTENT_REPO).
+if ! has_var CONTENT_DIR && ! has_var CONTENT_REPO && [ -d ../shared/fixtures/lens-educational-content ]; then
+  CONTENT_DIR=$(cd ../shared/fixtures/lens-educational-content && pwd)
+  export CONTENT_DIR
+fi
 # Development sign-in (no Discord app needed); loopback only.
 export DEV_MODE="${DEV_MODE:-1}"
 

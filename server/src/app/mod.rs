@@ -171,7 +171,9 @@ impl Core {
             token.cancel();
         };
         tracing::info!(%addr, tls = state.config.tls.is_some(), "core listening for gRPC");
-        let serving = router.serve_with_incoming_shutdown(TcpIncoming::from(listener), signalled);
+        // Without TCP_NODELAY a small response can wait ~40 ms for a delayed ACK.
+        let incoming = TcpIncoming::from(listener).with_nodelay(Some(true));
+        let serving = router.serve_with_incoming_shutdown(incoming, signalled);
         let grace = state.config.shutdown_grace;
         let cut_off = async {
             state.shutdown.cancelled().await;
