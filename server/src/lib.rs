@@ -9,6 +9,7 @@ pub mod config;
 pub mod content;
 pub mod domain;
 pub mod error;
+pub mod matching;
 pub mod services;
 pub mod store;
 

@@ -23,6 +23,7 @@ macro_rules! both_backends {
 mod auth_tokens;
 mod content;
 mod discord_bot;
+mod matching;
 mod oauth_flow;
 mod progress;
 mod reflection;

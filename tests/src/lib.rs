@@ -6,6 +6,7 @@ pub mod core;
 pub mod db;
 pub mod fakes;
 pub mod grpc_web;
+pub mod population;
 pub mod web;
 
 /// The signing secret every test core uses.
