@@ -7,6 +7,7 @@ use std::future::Future;
 use std::time::Duration;
 
 use lens_proto::v1::auth_service_server::AuthServiceServer;
+use lens_proto::v1::cohort_service_server::CohortServiceServer;
 use lens_proto::v1::content_service_server::ContentServiceServer;
 use lens_proto::v1::progress_service_server::ProgressServiceServer;
 use lens_proto::v1::system_service_server::SystemServiceServer;
@@ -152,6 +153,7 @@ impl Core {
             SystemServiceServer => SystemApi,
             ContentServiceServer => ContentApi,
             ProgressServiceServer => ProgressApi,
+            CohortServiceServer => CohortApi,
         );
 
         crate::content::refresher::spawn(

@@ -2,10 +2,12 @@
 //! these at the boundary, so code further in never sees an invalid value;
 //! a [`Invalid`] error becomes INVALID_ARGUMENT naming the field.
 
+mod availability;
 mod email;
 mod nickname;
 mod timezone;
 
+pub use availability::WeeklySlots;
 pub use email::Email;
 pub use nickname::Nickname;
 pub use timezone::Timezone;

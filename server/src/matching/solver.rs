@@ -66,6 +66,7 @@ pub fn solve(problem: &Problem, mut progress: impl FnMut(usize)) -> Solution {
         }
     }
     state.prefer_available();
+    state.balance();
     state.into_solution()
 }
 
@@ -378,6 +379,50 @@ impl<'p> State<'p> {
                 if self.members[start].len() > self.groups_at(start) * self.min_l {
                     self.assign(learner, better);
                 }
+            }
+        }
+    }
+
+    /// Step 5a: evens out group sizes across meeting times. Moves a learner
+    /// from the pool with the fullest groups to one with emptier groups
+    /// while that narrows the gap, never to an "if needed" time from a time
+    /// the learner fully prefers.
+    fn balance(&mut self) {
+        let open: Vec<usize> = (0..SLOTS_PER_WEEK).filter(|&s| self.cap[s] > 0).collect();
+        // Per-group load in learners × groups elsewhere, compared without division.
+        let fuller = |state: &Self, a: usize, b: usize| {
+            state.members[a].len() * state.groups_at(b)
+                > (state.members[b].len() + 1) * state.groups_at(a)
+        };
+        for _ in 0..self.assigned.len() {
+            let mut moved = false;
+            let mut by_load = open.clone();
+            by_load.sort_by(|&a, &b| {
+                (self.members[b].len() * self.groups_at(a))
+                    .cmp(&(self.members[a].len() * self.groups_at(b)))
+                    .then(a.cmp(&b))
+            });
+            'outer: for &from in &by_load {
+                for &to in by_load.iter().rev() {
+                    if from == to
+                        || !fuller(self, from, to)
+                        || self.members[to].len() >= self.cap[to]
+                    {
+                        continue;
+                    }
+                    let candidate = self.members[from].iter().copied().find(|&l| {
+                        self.l_usable[l].contains(to)
+                            && (self.l_pref[l].contains(to) || !self.l_pref[l].contains(from))
+                    });
+                    if let Some(learner) = candidate {
+                        self.assign(learner, to);
+                        moved = true;
+                        break 'outer;
+                    }
+                }
+            }
+            if !moved {
+                return;
             }
         }
     }

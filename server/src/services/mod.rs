@@ -3,6 +3,7 @@
 //! already decided by the auth layer from the RPC's declared access rule.
 
 mod auth;
+mod cohort;
 mod content;
 mod content_view;
 pub mod convert;
@@ -11,6 +12,7 @@ mod system;
 mod user;
 
 pub use auth::AuthApi;
+pub use cohort::CohortApi;
 pub use content::ContentApi;
 pub use progress::ProgressApi;
 pub use system::SystemApi;

@@ -6,8 +6,9 @@ use tonic::{Request, Response, Status};
 use super::{convert, respond};
 use crate::app::AppState;
 use crate::auth;
-use crate::domain::{Email, Nickname, Timezone};
+use crate::domain::{Email, Nickname, Timezone, WeeklySlots};
 use crate::error::{AppError, AppResult};
+use crate::store::AvailabilityRecord;
 use crate::store::{ProfileChanges, StoreError};
 
 /// Implements `lens.v1.UserService`.
@@ -48,8 +49,67 @@ fn changes(request: &v1::UpdateProfileRequest) -> AppResult<ProfileChanges> {
     })
 }
 
+fn availability_proto(record: Option<AvailabilityRecord>) -> v1::WeeklyAvailability {
+    match record {
+        None => v1::WeeklyAvailability::default(),
+        Some(r) => v1::WeeklyAvailability {
+            timezone: r.timezone,
+            available_slots: r.available.into_iter().map(u32::from).collect(),
+            if_needed_slots: r.if_needed.into_iter().map(u32::from).collect(),
+            updated_at: Some(convert::timestamp(r.updated_at)),
+        },
+    }
+}
+
 #[tonic::async_trait]
 impl UserService for UserApi {
+    async fn set_availability(
+        &self,
+        request: Request<v1::SetAvailabilityRequest>,
+    ) -> Result<Response<v1::SetAvailabilityResponse>, Status> {
+        respond(
+            async {
+                let me = auth::user(&request)?;
+                let given = request.get_ref().availability.clone().unwrap_or_default();
+                let slots = WeeklySlots::parse(
+                    &given.timezone,
+                    &given.available_slots,
+                    &given.if_needed_slots,
+                )?;
+                let record = self
+                    .state
+                    .store
+                    .set_availability(
+                        me.id,
+                        slots.timezone.name(),
+                        &slots.available,
+                        &slots.if_needed,
+                    )
+                    .await?;
+                Ok(v1::SetAvailabilityResponse {
+                    availability: Some(availability_proto(Some(record))),
+                })
+            }
+            .await,
+        )
+    }
+
+    async fn get_availability(
+        &self,
+        request: Request<v1::GetAvailabilityRequest>,
+    ) -> Result<Response<v1::GetAvailabilityResponse>, Status> {
+        respond(
+            async {
+                let me = auth::user(&request)?;
+                let record = self.state.store.availability(me.id).await?;
+                Ok(v1::GetAvailabilityResponse {
+                    availability: Some(availability_proto(record)),
+                })
+            }
+            .await,
+        )
+    }
+
     async fn get_profile(
         &self,
         request: Request<v1::GetProfileRequest>,

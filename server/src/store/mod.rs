@@ -6,8 +6,10 @@
 //! same SQL (sqlx accepts `$1` placeholders on SQLite too). Where the
 //! dialects differ, the difference is spelled out at that query.
 
+mod cohorts;
 mod content;
 mod error;
+mod groups;
 mod progress;
 mod sessions;
 mod users;
@@ -21,7 +23,9 @@ use sqlx::sqlite::{
 
 use crate::config::{DatabaseConfig, DatabaseKind};
 
+pub use cohorts::{AvailabilityRecord, CohortRecord, MatchingSignup};
 pub use error::{StoreError, StoreResult};
+pub use groups::{COMMIT_TASKS, GroupRecord, MemberRecord, NewGroup};
 pub use progress::{HEARTBEAT_CAP_SECONDS, ProgressRecord, heartbeat_credit};
 pub use sessions::SessionCheck;
 pub use users::{DiscordProfile, ProfileChanges, UserRecord};

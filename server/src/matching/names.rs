@@ -1,0 +1,65 @@
+//! Group names: thinkers from the history of computing, logic and science,
+//! handed out in meeting-time order (`Turing`, `Lovelace`, …, then
+//! `Turing 2`, … when a cohort has more groups than names).
+
+const THINKERS: &[&str] = &[
+    "Turing",
+    "Lovelace",
+    "Babbage",
+    "Hopper",
+    "Shannon",
+    "Wiener",
+    "von Neumann",
+    "Gödel",
+    "Leibniz",
+    "Boole",
+    "Frege",
+    "Noether",
+    "Hypatia",
+    "Ramanujan",
+    "Euler",
+    "Gauss",
+    "Curie",
+    "Darwin",
+    "Kepler",
+    "Galileo",
+    "Newton",
+    "Faraday",
+    "Maxwell",
+    "Bernoulli",
+    "Laplace",
+    "Fermat",
+    "Pascal",
+    "Descartes",
+    "Hilbert",
+    "Cantor",
+    "Riemann",
+    "Kolmogorov",
+    "Lamarr",
+    "Franklin",
+    "Meitner",
+    "Germain",
+    "Somerville",
+    "al-Khwarizmi",
+    "Ibn al-Haytham",
+    "Aryabhata",
+    "Brahmagupta",
+    "Zu Chongzhi",
+    "Shen Kuo",
+    "Hooke",
+    "Huygens",
+    "Wollstonecraft",
+    "Mill",
+    "Hume",
+    "Kant",
+    "Spinoza",
+];
+
+/// The name of the `index`-th group (0-based).
+pub fn group_name(index: usize) -> String {
+    let base = THINKERS[index % THINKERS.len()];
+    match index / THINKERS.len() {
+        0 => base.to_owned(),
+        round => format!("{base} {}", round + 1),
+    }
+}

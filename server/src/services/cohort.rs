@@ -1,0 +1,433 @@
+//! CohortService: cohorts, sign-ups, group proposals and commits.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use lens_proto::v1::{self, cohort_service_server::CohortService};
+use tonic::{Request, Response, Status};
+
+use super::{convert::timestamp, respond};
+use crate::app::AppState;
+use crate::auth;
+use crate::domain::Invalid;
+use crate::error::{AppError, AppResult};
+use crate::matching::availability::{LocalAvailability, meeting_weeks, utc_for_weeks};
+use crate::matching::names::group_name;
+use crate::matching::slots::{SlotSet, describe};
+use crate::matching::{Facilitator, Params, Person, Problem, solve};
+use crate::store::{CohortRecord, MatchingSignup, NewGroup};
+
+/// Implements `lens.v1.CohortService`.
+#[derive(Debug, Clone)]
+pub struct CohortApi {
+    state: AppState,
+}
+
+impl CohortApi {
+    /// The service over shared state.
+    pub fn new(state: AppState) -> Self {
+        Self { state }
+    }
+
+    async fn cohort(&self, id: i64) -> AppResult<CohortRecord> {
+        self.state
+            .store
+            .cohort(id)
+            .await?
+            .ok_or_else(|| AppError::NotFound(format!("no cohort with id {id}")))
+    }
+
+    async fn groups(&self, cohort_id: i64) -> AppResult<Vec<v1::CohortGroup>> {
+        let (groups, members) = self.state.store.groups_of_cohort(cohort_id).await?;
+        let mut by_group: HashMap<i64, Vec<v1::GroupMember>> = HashMap::new();
+        for m in members {
+            by_group
+                .entry(m.group_id)
+                .or_default()
+                .push(v1::GroupMember {
+                    user_id: m.user_id,
+                    name: m.name,
+                    role: m.role,
+                });
+        }
+        Ok(groups
+            .into_iter()
+            .map(|g| v1::CohortGroup {
+                id: g.id,
+                name: g.name,
+                status: g.status,
+                meeting_start_slot: g.meeting_start_slot as u32,
+                meeting_time: format!("{} UTC", describe(g.meeting_start_slot as usize)),
+                members: by_group.remove(&g.id).unwrap_or_default(),
+            })
+            .collect())
+    }
+}
+
+fn cohort_proto(c: CohortRecord) -> v1::Cohort {
+    let status = match c.status.as_str() {
+        "planned" => v1::CohortStatus::Planned,
+        "active" => v1::CohortStatus::Active,
+        "completed" => v1::CohortStatus::Completed,
+        "cancelled" => v1::CohortStatus::Cancelled,
+        _ => v1::CohortStatus::Unspecified,
+    };
+    v1::Cohort {
+        id: c.id,
+        name: c.name,
+        course_slug: c.course_slug,
+        start_date: c.start_date.to_string(),
+        meeting_count: c.meeting_count as u32,
+        status: status.into(),
+        signup_count: c.signup_count as u32,
+    }
+}
+
+/// Matching settings from a request, with the course's defaults.
+fn params(request: &v1::ProposeGroupsRequest) -> AppResult<Params> {
+    let defaults = Params::default();
+    let min = if request.min_size == 0 {
+        defaults.min_size
+    } else {
+        request.min_size as usize
+    };
+    let max = if request.max_size == 0 {
+        defaults.max_size
+    } else {
+        request.max_size as usize
+    };
+    let minutes = if request.meeting_minutes == 0 {
+        60
+    } else {
+        request.meeting_minutes
+    };
+    if !(2..=20).contains(&min) || !(min..=20).contains(&max) {
+        return Err(Invalid::new(
+            "min_size/max_size",
+            format!("need 2 ≤ min_size ≤ max_size ≤ 20, got {min} and {max}"),
+        )
+        .into());
+    }
+    if minutes % 30 != 0 || !(30..=240).contains(&minutes) {
+        return Err(Invalid::new(
+            "meeting_minutes",
+            format!("is {minutes}; use a multiple of 30 from 30 to 240"),
+        )
+        .into());
+    }
+    Ok(Params {
+        min_size: min,
+        max_size: max,
+        meeting_slots: (minutes / 30) as usize,
+    })
+}
+
+/// A sign-up's availability in UTC slots that hold every meeting week.
+fn utc_person(signup: &MatchingSignup, weeks: &[NaiveDate]) -> Person {
+    let empty = Person {
+        id: signup.user_id.to_string(),
+        available: SlotSet::EMPTY,
+        if_needed: SlotSet::EMPTY,
+    };
+    let Some((timezone, available, if_needed)) = signup.availability() else {
+        return empty;
+    };
+    let Ok(tz) = timezone.parse::<chrono_tz::Tz>() else {
+        return empty;
+    };
+    let set = |slots: &[u16]| {
+        let mut set = SlotSet::EMPTY;
+        for s in slots {
+            set.insert(usize::from(*s));
+        }
+        set
+    };
+    let utc = utc_for_weeks(
+        tz,
+        weeks,
+        &LocalAvailability {
+            available: set(&available),
+            if_needed: set(&if_needed),
+        },
+    );
+    Person {
+        id: signup.user_id.to_string(),
+        available: utc.available,
+        if_needed: utc.if_needed,
+    }
+}
+
+#[tonic::async_trait]
+impl CohortService for CohortApi {
+    async fn create_cohort(
+        &self,
+        request: Request<v1::CreateCohortRequest>,
+    ) -> Result<Response<v1::CreateCohortResponse>, Status> {
+        respond(
+            async {
+                let r = request.get_ref();
+                let name = r.name.trim();
+                if name.is_empty() || name.chars().count() > 100 {
+                    return Err(Invalid::new("name", "must be 1 to 100 characters").into());
+                }
+                let start =
+                    NaiveDate::parse_from_str(r.start_date.trim(), "%Y-%m-%d").map_err(|_| {
+                        Invalid::new(
+                            "start_date",
+                            format!("{:?} is not a date like 2027-03-01", r.start_date),
+                        )
+                    })?;
+                let loaded = self.state.content.current();
+                let course = loaded
+                    .snapshot
+                    .courses
+                    .get(r.course_slug.trim())
+                    .ok_or_else(|| {
+                        AppError::NotFound(format!(
+                            "no course with slug {:?} in the served content",
+                            r.course_slug
+                        ))
+                    })?;
+                let meetings = match r.meeting_count {
+                    0 => course.units.iter().filter(|u| u.meeting.is_some()).count() as u32,
+                    n => n,
+                };
+                if !(1..=52).contains(&meetings) {
+                    return Err(Invalid::new(
+                        "meeting_count",
+                        format!("is {meetings}; use 1 to 52"),
+                    )
+                    .into());
+                }
+                let cohort = self
+                    .state
+                    .store
+                    .create_cohort(name, &course.slug, start, i64::from(meetings))
+                    .await?;
+                Ok(v1::CreateCohortResponse {
+                    cohort: Some(cohort_proto(cohort)),
+                })
+            }
+            .await,
+        )
+    }
+
+    async fn list_cohorts(
+        &self,
+        _request: Request<v1::ListCohortsRequest>,
+    ) -> Result<Response<v1::ListCohortsResponse>, Status> {
+        respond(
+            async {
+                let cohorts = self.state.store.cohorts().await?;
+                Ok(v1::ListCohortsResponse {
+                    cohorts: cohorts.into_iter().map(cohort_proto).collect(),
+                })
+            }
+            .await,
+        )
+    }
+
+    async fn set_facilitator(
+        &self,
+        request: Request<v1::SetFacilitatorRequest>,
+    ) -> Result<Response<v1::SetFacilitatorResponse>, Status> {
+        respond(
+            async {
+                let r = request.get_ref();
+                if !(1..=10).contains(&r.max_active_groups) {
+                    return Err(Invalid::new(
+                        "max_active_groups",
+                        format!("is {}; use 1 to 10", r.max_active_groups),
+                    )
+                    .into());
+                }
+                if self.state.store.user_by_id(r.user_id).await?.is_none() {
+                    return Err(AppError::NotFound(format!("no user with id {}", r.user_id)));
+                }
+                self.state
+                    .store
+                    .set_facilitator(r.user_id, i64::from(r.max_active_groups))
+                    .await?;
+                Ok(v1::SetFacilitatorResponse {})
+            }
+            .await,
+        )
+    }
+
+    async fn sign_up(
+        &self,
+        request: Request<v1::SignUpRequest>,
+    ) -> Result<Response<v1::SignUpResponse>, Status> {
+        respond(
+            async {
+                let me = auth::user(&request)?;
+                let cohort = self.cohort(request.get_ref().cohort_id).await?;
+                if cohort.status != "planned" {
+                    return Err(AppError::FailedPrecondition(format!(
+                        "cohort {} is {}; sign-ups are closed (late joiners pick a group with room instead)",
+                        cohort.id, cohort.status
+                    )));
+                }
+                let role = match request.get_ref().role() {
+                    v1::SignupRole::Learner => "learner",
+                    v1::SignupRole::Facilitator => {
+                        if !self.state.store.is_facilitator(me.id).await? {
+                            return Err(AppError::PermissionDenied(
+                                "only facilitators can sign up as one; ask an admin (CohortService.SetFacilitator)".into(),
+                            ));
+                        }
+                        "facilitator"
+                    }
+                    v1::SignupRole::Unspecified => return Err(Invalid::new("role", "choose learner or facilitator").into()),
+                };
+                self.state.store.sign_up(cohort.id, me.id, role).await?;
+                let has_availability = self.state.store.availability(me.id).await?.is_some_and(|a| !a.available.is_empty() || !a.if_needed.is_empty());
+                Ok(v1::SignUpResponse { has_availability })
+            }
+            .await,
+        )
+    }
+
+    async fn propose_groups(
+        &self,
+        request: Request<v1::ProposeGroupsRequest>,
+    ) -> Result<Response<v1::ProposeGroupsResponse>, Status> {
+        respond(
+            async {
+                let params = params(request.get_ref())?;
+                let cohort = self.cohort(request.get_ref().cohort_id).await?;
+                if cohort.status != "planned" {
+                    return Err(AppError::FailedPrecondition(format!(
+                        "cohort {} is {}: its groups are already committed",
+                        cohort.id, cohort.status
+                    )));
+                }
+                let signups = self.state.store.signups_for_matching(cohort.id).await?;
+                let weeks = meeting_weeks(cohort.start_date, cohort.meeting_count as u32);
+                let mut problem = Problem {
+                    params,
+                    ..Default::default()
+                };
+                let (mut learner_ids, mut facilitator_ids) = (Vec::new(), Vec::new());
+                let mut names = HashMap::new();
+                for signup in &signups {
+                    names.insert(signup.user_id, signup.name.clone());
+                    let person = utc_person(signup, &weeks);
+                    match (signup.role.as_str(), signup.max_active_groups) {
+                        ("facilitator", Some(max)) => {
+                            problem.facilitators.push(Facilitator {
+                                person,
+                                max_groups: max.max(0) as usize,
+                            });
+                            facilitator_ids.push(signup.user_id);
+                        }
+                        _ => {
+                            problem.learners.push(person);
+                            learner_ids.push(signup.user_id);
+                        }
+                    }
+                }
+                // The solver is CPU work: keep it off the request threads.
+                let (solution, problem) =
+                    tokio::task::spawn_blocking(move || (solve(&problem, |_| {}), problem))
+                        .await
+                        .map_err(|e| AppError::Internal(format!("matching failed: {e}")))?;
+                let quality = solution
+                    .evaluate(&problem)
+                    .map_err(|rule| AppError::Internal(format!("matching broke a rule: {rule}")))?;
+                let new_groups: Vec<NewGroup> = solution
+                    .groups
+                    .iter()
+                    .enumerate()
+                    .map(|(i, g)| NewGroup {
+                        name: group_name(i),
+                        start_slot: g.start as i64,
+                        facilitator: facilitator_ids[g.facilitator],
+                        learners: g.learners.iter().map(|l| learner_ids[*l]).collect(),
+                    })
+                    .collect();
+                let unplaced: Vec<(i64, &str)> = solution
+                    .unplaced
+                    .iter()
+                    .map(|(l, reason)| (learner_ids[*l], reason_code(*reason)))
+                    .collect();
+                self.state
+                    .store
+                    .replace_preview_groups(cohort.id, &new_groups, &unplaced)
+                    .await?;
+                Ok(v1::ProposeGroupsResponse {
+                    groups: self
+                        .groups(cohort.id)
+                        .await?
+                        .into_iter()
+                        .filter(|g| g.status == "preview")
+                        .collect(),
+                    unplaced: solution
+                        .unplaced
+                        .iter()
+                        .map(|(l, reason)| v1::Unplaced {
+                            user_id: learner_ids[*l],
+                            name: names.get(&learner_ids[*l]).cloned().unwrap_or_default(),
+                            reason: reason_code(*reason).to_owned(),
+                            explanation: reason.explain().to_owned(),
+                        })
+                        .collect(),
+                    placed: quality.placed as u32,
+                    learners: quality.learners as u32,
+                    if_needed_uses: quality.if_needed_uses as u32,
+                })
+            }
+            .await,
+        )
+    }
+
+    async fn list_groups(
+        &self,
+        request: Request<v1::ListGroupsRequest>,
+    ) -> Result<Response<v1::ListGroupsResponse>, Status> {
+        respond(
+            async {
+                let cohort = self.cohort(request.get_ref().cohort_id).await?;
+                Ok(v1::ListGroupsResponse {
+                    groups: self.groups(cohort.id).await?,
+                })
+            }
+            .await,
+        )
+    }
+
+    async fn commit_groups(
+        &self,
+        request: Request<v1::CommitGroupsRequest>,
+    ) -> Result<Response<v1::CommitGroupsResponse>, Status> {
+        respond(
+            async {
+                let cohort = self.cohort(request.get_ref().cohort_id).await?;
+                let (committed, queued, at) = self.state.store.commit_groups(cohort.id).await?;
+                if committed == 0 {
+                    return Err(AppError::FailedPrecondition(format!(
+                        "cohort {} has no preview groups to commit: run ProposeGroups first",
+                        cohort.id
+                    )));
+                }
+                tracing::info!(cohort = cohort.id, committed, queued, "groups committed");
+                Ok(v1::CommitGroupsResponse {
+                    committed: committed as u32,
+                    queued_tasks: queued as u32,
+                    committed_at: Some(timestamp(at)),
+                })
+            }
+            .await,
+        )
+    }
+}
+
+fn reason_code(reason: crate::matching::Reason) -> &'static str {
+    use crate::matching::Reason;
+    match reason {
+        Reason::NoAvailability => "no_availability",
+        Reason::NoFacilitatorOverlap => "no_facilitator_overlap",
+        Reason::NoOverlapWithOthers => "no_overlap_with_others",
+        Reason::FacilitatorCapacity => "facilitator_capacity",
+    }
+}

@@ -1,0 +1,219 @@
+//! Availability, facilitators, cohorts and sign-ups.
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use super::{Store, StoreError, StoreResult, on_backend};
+use crate::clock;
+
+/// A user's weekly availability as stored (local week slots).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AvailabilityRecord {
+    /// IANA timezone of the slots.
+    pub timezone: String,
+    /// Available local slots, sorted.
+    pub available: Vec<u16>,
+    /// "If needed" local slots, sorted.
+    pub if_needed: Vec<u16>,
+    /// Last change.
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(sqlx::FromRow)]
+struct AvailabilityRow {
+    timezone: String,
+    available: String,
+    if_needed: String,
+    updated_at: DateTime<Utc>,
+}
+
+fn slots(json: &str) -> Vec<u16> {
+    serde_json::from_str(json).unwrap_or_default()
+}
+
+impl From<AvailabilityRow> for AvailabilityRecord {
+    fn from(row: AvailabilityRow) -> Self {
+        Self {
+            timezone: row.timezone,
+            available: slots(&row.available),
+            if_needed: slots(&row.if_needed),
+            updated_at: row.updated_at,
+        }
+    }
+}
+
+/// One row of `cohorts`, with its sign-up count.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct CohortRecord {
+    /// Id.
+    pub id: i64,
+    /// Name.
+    pub name: String,
+    /// Course slug.
+    pub course_slug: String,
+    /// First meeting week.
+    pub start_date: NaiveDate,
+    /// Weekly meetings.
+    pub meeting_count: i64,
+    /// planned / active / completed / cancelled.
+    pub status: String,
+    /// Sign-ups.
+    pub signup_count: i64,
+}
+
+/// A sign-up with what matching needs to know about the person.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct MatchingSignup {
+    /// The user.
+    pub user_id: i64,
+    /// learner / facilitator.
+    pub role: String,
+    /// Name to show.
+    pub name: String,
+    /// Availability timezone, if given.
+    pub timezone: Option<String>,
+    /// Available slots (JSON), if given.
+    pub available: Option<String>,
+    /// If-needed slots (JSON), if given.
+    pub if_needed: Option<String>,
+    /// Facilitators: how many groups they may lead.
+    pub max_active_groups: Option<i64>,
+}
+
+impl MatchingSignup {
+    /// The stored availability, if any.
+    pub fn availability(&self) -> Option<(String, Vec<u16>, Vec<u16>)> {
+        Some((
+            self.timezone.clone()?,
+            slots(self.available.as_deref()?),
+            slots(self.if_needed.as_deref()?),
+        ))
+    }
+}
+
+const COHORT_SELECT: &str = "SELECT c.id, c.name, c.course_slug, c.start_date, c.meeting_count, c.status, \
+     (SELECT COUNT(*) FROM signups s WHERE s.cohort_id = c.id) AS signup_count FROM cohorts c";
+
+impl Store {
+    /// Replaces a user's availability.
+    pub async fn set_availability(
+        &self,
+        user_id: i64,
+        timezone: &str,
+        available: &[u16],
+        if_needed: &[u16],
+    ) -> StoreResult<AvailabilityRecord> {
+        let sql = "INSERT INTO user_availability (user_id, timezone, available, if_needed, updated_at) \
+                   VALUES ($1, $2, $3, $4, $5) ON CONFLICT (user_id) DO UPDATE SET \
+                   timezone = excluded.timezone, available = excluded.available, \
+                   if_needed = excluded.if_needed, updated_at = excluded.updated_at";
+        let available_json = serde_json::to_string(available).expect("numbers serialise");
+        let if_needed_json = serde_json::to_string(if_needed).expect("numbers serialise");
+        on_backend!(self, pool => {
+            sqlx::query(sql)
+                .bind(user_id)
+                .bind(timezone)
+                .bind(&available_json)
+                .bind(&if_needed_json)
+                .bind(clock::now())
+                .execute(pool)
+                .await?;
+        });
+        self.availability(user_id)
+            .await?
+            .ok_or(StoreError::NotFound)
+    }
+
+    /// A user's availability, if given.
+    pub async fn availability(&self, user_id: i64) -> StoreResult<Option<AvailabilityRecord>> {
+        let sql = "SELECT timezone, available, if_needed, updated_at FROM user_availability WHERE user_id = $1";
+        let row = on_backend!(self, pool => {
+            sqlx::query_as::<_, AvailabilityRow>(sql).bind(user_id).fetch_optional(pool).await?
+        });
+        Ok(row.map(Into::into))
+    }
+
+    /// Makes a user a facilitator, or changes their group limit.
+    pub async fn set_facilitator(&self, user_id: i64, max_active_groups: i64) -> StoreResult<()> {
+        let sql = "INSERT INTO facilitators (user_id, max_active_groups, certified_at) VALUES ($1, $2, $3) \
+                   ON CONFLICT (user_id) DO UPDATE SET max_active_groups = excluded.max_active_groups";
+        on_backend!(self, pool => {
+            sqlx::query(sql).bind(user_id).bind(max_active_groups).bind(clock::now()).execute(pool).await?;
+        });
+        Ok(())
+    }
+
+    /// Whether a user is a facilitator.
+    pub async fn is_facilitator(&self, user_id: i64) -> StoreResult<bool> {
+        let sql = "SELECT EXISTS (SELECT 1 FROM facilitators WHERE user_id = $1)";
+        let yes = on_backend!(self, pool => {
+            sqlx::query_scalar::<_, bool>(sql).bind(user_id).fetch_one(pool).await?
+        });
+        Ok(yes)
+    }
+
+    /// Creates a cohort.
+    pub async fn create_cohort(
+        &self,
+        name: &str,
+        course_slug: &str,
+        start_date: NaiveDate,
+        meeting_count: i64,
+    ) -> StoreResult<CohortRecord> {
+        let sql = "INSERT INTO cohorts (name, course_slug, start_date, meeting_count, created_at) \
+                   VALUES ($1, $2, $3, $4, $5) RETURNING id";
+        let id = on_backend!(self, pool => {
+            sqlx::query_scalar::<_, i64>(sql)
+                .bind(name)
+                .bind(course_slug)
+                .bind(start_date)
+                .bind(meeting_count)
+                .bind(clock::now())
+                .fetch_one(pool)
+                .await?
+        });
+        self.cohort(id).await?.ok_or(StoreError::NotFound)
+    }
+
+    /// A cohort.
+    pub async fn cohort(&self, id: i64) -> StoreResult<Option<CohortRecord>> {
+        let sql = format!("{COHORT_SELECT} WHERE c.id = $1");
+        let record = on_backend!(self, pool => {
+            sqlx::query_as::<_, CohortRecord>(sqlx::AssertSqlSafe(sql.clone())).bind(id).fetch_optional(pool).await?
+        });
+        Ok(record)
+    }
+
+    /// All cohorts, newest start first.
+    pub async fn cohorts(&self) -> StoreResult<Vec<CohortRecord>> {
+        let sql = format!("{COHORT_SELECT} ORDER BY c.start_date DESC, c.id DESC");
+        let records = on_backend!(self, pool => {
+            sqlx::query_as::<_, CohortRecord>(sqlx::AssertSqlSafe(sql.clone())).fetch_all(pool).await?
+        });
+        Ok(records)
+    }
+
+    /// Signs a user up (or changes their role).
+    pub async fn sign_up(&self, cohort_id: i64, user_id: i64, role: &str) -> StoreResult<()> {
+        let sql = "INSERT INTO signups (cohort_id, user_id, role, created_at) VALUES ($1, $2, $3, $4) \
+                   ON CONFLICT (cohort_id, user_id) DO UPDATE SET role = excluded.role";
+        on_backend!(self, pool => {
+            sqlx::query(sql).bind(cohort_id).bind(user_id).bind(role).bind(clock::now()).execute(pool).await?;
+        });
+        Ok(())
+    }
+
+    /// Every sign-up of a cohort with availability and facilitator limits,
+    /// in user id order.
+    pub async fn signups_for_matching(&self, cohort_id: i64) -> StoreResult<Vec<MatchingSignup>> {
+        let sql = "SELECT s.user_id, s.role, COALESCE(u.nickname, u.discord_username) AS name, \
+                     a.timezone, a.available, a.if_needed, f.max_active_groups \
+                   FROM signups s JOIN users u ON u.id = s.user_id \
+                   LEFT JOIN user_availability a ON a.user_id = s.user_id \
+                   LEFT JOIN facilitators f ON f.user_id = s.user_id \
+                   WHERE s.cohort_id = $1 AND u.deleted_at IS NULL ORDER BY s.user_id";
+        let rows = on_backend!(self, pool => {
+            sqlx::query_as::<_, MatchingSignup>(sql).bind(cohort_id).fetch_all(pool).await?
+        });
+        Ok(rows)
+    }
+}

@@ -1,0 +1,187 @@
+//! Groups, their members, and the outbox their commit fills.
+
+use chrono::{DateTime, Utc};
+
+use super::{Store, StoreResult, on_backend};
+use crate::clock;
+
+/// A group to store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewGroup {
+    /// Name.
+    pub name: String,
+    /// Weekly meeting start (UTC week slot).
+    pub start_slot: i64,
+    /// The facilitator's user id.
+    pub facilitator: i64,
+    /// Learners' user ids.
+    pub learners: Vec<i64>,
+}
+
+/// A stored group member.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct MemberRecord {
+    /// Group.
+    pub group_id: i64,
+    /// User.
+    pub user_id: i64,
+    /// Name to show.
+    pub name: String,
+    /// learner / facilitator.
+    pub role: String,
+}
+
+/// A stored group.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct GroupRecord {
+    /// Id.
+    pub id: i64,
+    /// Name.
+    pub name: String,
+    /// preview / active / completed / cancelled.
+    pub status: String,
+    /// Weekly meeting start (UTC week slot).
+    pub meeting_start_slot: i64,
+}
+
+/// Tasks queued for each committed group, in delivery order.
+pub const COMMIT_TASKS: &[&str] = &[
+    "discord.create_group_channel",
+    "calendar.create_group_event",
+    "discord.send_welcome",
+];
+
+impl Store {
+    /// Replaces a cohort's preview groups and records why each unplaced
+    /// learner was left out, in one transaction.
+    pub async fn replace_preview_groups(
+        &self,
+        cohort_id: i64,
+        groups: &[NewGroup],
+        unplaced: &[(i64, &str)],
+    ) -> StoreResult<Vec<i64>> {
+        let now = clock::now();
+        let ids = on_backend!(self, pool => {
+            let mut tx = pool.begin().await?;
+            sqlx::query("DELETE FROM group_members WHERE group_id IN (SELECT id FROM groups WHERE cohort_id = $1 AND status = 'preview')")
+                .bind(cohort_id)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query("DELETE FROM groups WHERE cohort_id = $1 AND status = 'preview'")
+                .bind(cohort_id)
+                .execute(&mut *tx)
+                .await?;
+            let mut ids = Vec::with_capacity(groups.len());
+            for group in groups {
+                let id: i64 = sqlx::query_scalar(
+                    "INSERT INTO groups (cohort_id, name, status, meeting_start_slot, created_at) \
+                     VALUES ($1, $2, 'preview', $3, $4) RETURNING id",
+                )
+                .bind(cohort_id)
+                .bind(&group.name)
+                .bind(group.start_slot)
+                .bind(now)
+                .fetch_one(&mut *tx)
+                .await?;
+                let members = std::iter::once((group.facilitator, "facilitator"))
+                    .chain(group.learners.iter().map(|l| (*l, "learner")));
+                for (user_id, role) in members {
+                    sqlx::query("INSERT INTO group_members (group_id, user_id, role, joined_at) VALUES ($1, $2, $3, $4)")
+                        .bind(id)
+                        .bind(user_id)
+                        .bind(role)
+                        .bind(now)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                ids.push(id);
+            }
+            sqlx::query("UPDATE signups SET ungroupable_reason = NULL WHERE cohort_id = $1")
+                .bind(cohort_id)
+                .execute(&mut *tx)
+                .await?;
+            for (user_id, reason) in unplaced {
+                sqlx::query("UPDATE signups SET ungroupable_reason = $3 WHERE cohort_id = $1 AND user_id = $2")
+                    .bind(cohort_id)
+                    .bind(user_id)
+                    .bind(*reason)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await?;
+            ids
+        });
+        Ok(ids)
+    }
+
+    /// A cohort's groups, by meeting time then id.
+    pub async fn groups_of_cohort(
+        &self,
+        cohort_id: i64,
+    ) -> StoreResult<(Vec<GroupRecord>, Vec<MemberRecord>)> {
+        let groups_sql = "SELECT id, name, status, meeting_start_slot FROM groups \
+                          WHERE cohort_id = $1 ORDER BY meeting_start_slot, id";
+        let members_sql = "SELECT m.group_id, m.user_id, COALESCE(u.nickname, u.discord_username) AS name, m.role \
+                           FROM group_members m JOIN groups g ON g.id = m.group_id JOIN users u ON u.id = m.user_id \
+                           WHERE g.cohort_id = $1 AND m.status = 'active' \
+                           ORDER BY m.group_id, CASE m.role WHEN 'facilitator' THEN 0 ELSE 1 END, m.user_id";
+        let result = on_backend!(self, pool => {
+            let groups = sqlx::query_as::<_, GroupRecord>(groups_sql).bind(cohort_id).fetch_all(pool).await?;
+            let members = sqlx::query_as::<_, MemberRecord>(members_sql).bind(cohort_id).fetch_all(pool).await?;
+            (groups, members)
+        });
+        Ok(result)
+    }
+
+    /// Makes a cohort's preview groups active and queues their follow-up
+    /// tasks in the outbox, all in one transaction. Returns (groups, tasks).
+    pub async fn commit_groups(&self, cohort_id: i64) -> StoreResult<(u64, u64, DateTime<Utc>)> {
+        let now = clock::now();
+        let result = on_backend!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM groups WHERE cohort_id = $1 AND status = 'preview' ORDER BY id")
+                .bind(cohort_id)
+                .fetch_all(&mut *tx)
+                .await?;
+            let mut queued = 0u64;
+            for id in &ids {
+                sqlx::query("UPDATE groups SET status = 'active' WHERE id = $1")
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                for kind in COMMIT_TASKS {
+                    let payload = serde_json::json!({ "group_id": id, "cohort_id": cohort_id }).to_string();
+                    queued += sqlx::query(
+                        "INSERT INTO outbox (kind, payload, idempotency_key, created_at) VALUES ($1, $2, $3, $4) \
+                         ON CONFLICT (idempotency_key) DO NOTHING",
+                    )
+                    .bind(*kind)
+                    .bind(payload)
+                    .bind(format!("group:{id}:{kind}"))
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                }
+            }
+            if !ids.is_empty() {
+                sqlx::query("UPDATE cohorts SET status = 'active' WHERE id = $1")
+                    .bind(cohort_id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await?;
+            (ids.len() as u64, queued)
+        });
+        Ok((result.0, result.1, now))
+    }
+
+    /// Outbox tasks not yet done, oldest first: (kind, idempotency key).
+    pub async fn pending_outbox(&self) -> StoreResult<Vec<(String, String)>> {
+        let sql = "SELECT kind, idempotency_key FROM outbox WHERE done_at IS NULL ORDER BY id";
+        let rows = on_backend!(self, pool => {
+            sqlx::query_as::<_, (String, String)>(sql).fetch_all(pool).await?
+        });
+        Ok(rows)
+    }
+}
