@@ -28,9 +28,9 @@ async fn a_cohort_from_sign_up_to_committed_groups(postgres: bool) {
         ..Default::default()
     })
     .await;
-    let mut auth = AuthServiceClient::new(core.channel().await);
+    let auth = AuthServiceClient::new(core.channel().await);
     let web = core.edge_token(EdgeKind::Web);
-    let mut session = |name: String, admin: bool| {
+    let session = |name: String, admin: bool| {
         let mut auth = auth.clone();
         let web = web.clone();
         async move {
