@@ -4,6 +4,7 @@
 use lens_proto::v1;
 use lens_proto::v1::auth_service_client::AuthServiceClient;
 use lens_proto::v1::cohort_service_client::CohortServiceClient;
+use lens_proto::v1::progress_service_client::ProgressServiceClient;
 use lens_proto::v1::user_service_client::UserServiceClient;
 use lens_server::auth::EdgeKind;
 use lens_tests::content_fixture;
@@ -361,4 +362,82 @@ async fn a_cohort_from_sign_up_to_committed_groups(postgres: bool) {
         (status.code(), status.message()),
         (Code::NotFound, "no cohort with id 9999")
     );
+
+    // The facilitator of a committed group sees each member's progress.
+    let group = &listed[0];
+    let facilitator = &group.members[0];
+    let learner = &group.members[1];
+    let learner_token = people
+        .iter()
+        .find(|(_, p)| p.user.as_ref().unwrap().id == learner.user_id)
+        .unwrap()
+        .1
+        .token
+        .clone();
+    let facilitator_token = people
+        .iter()
+        .find(|(_, p)| p.user.as_ref().unwrap().id == facilitator.user_id)
+        .unwrap()
+        .1
+        .token
+        .clone();
+    let mut progress = ProgressServiceClient::new(core.channel().await);
+    let intro_id = core.state.content.current().snapshot.modules["introduction"]
+        .id
+        .clone();
+    progress
+        .record_heartbeat(authed(
+            v1::RecordHeartbeatRequest {
+                content_id: intro_id,
+            },
+            &learner_token,
+        ))
+        .await
+        .unwrap();
+    let view = progress
+        .get_group_progress(authed(
+            v1::GetGroupProgressRequest { group_id: group.id },
+            &facilitator_token,
+        ))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(view.course_slug, "default");
+    assert_eq!(view.members.len(), group.members.len());
+    assert_eq!(view.members[0].role, "facilitator");
+    let started: Vec<bool> = view
+        .members
+        .iter()
+        .map(|m| m.units[0].modules[0].started)
+        .collect();
+    assert_eq!(
+        started.iter().filter(|s| **s).count(),
+        1,
+        "only the learner who opened the introduction"
+    );
+    assert!(
+        view.members
+            .iter()
+            .find(|m| m.user_id == learner.user_id)
+            .unwrap()
+            .units[0]
+            .modules[0]
+            .started
+    );
+    let status = progress
+        .get_group_progress(authed(
+            v1::GetGroupProgressRequest { group_id: group.id },
+            &learner_token,
+        ))
+        .await
+        .unwrap_err();
+    assert_eq!(status.code(), Code::PermissionDenied);
+    let status = progress
+        .get_group_progress(authed(
+            v1::GetGroupProgressRequest { group_id: 777 },
+            &admin.token,
+        ))
+        .await
+        .unwrap_err();
+    assert_eq!(status.code(), Code::NotFound);
 }

@@ -67,8 +67,107 @@ fn progress(record: &ProgressRecord) -> v1::ContentProgress {
     }
 }
 
+/// Per meeting, per module: what a user started, completed and spent.
+fn overview(
+    course: &crate::content::model::Course,
+    snapshot: &crate::content::Snapshot,
+    records: &[ProgressRecord],
+) -> Vec<v1::UnitProgress> {
+    let by_id: HashMap<&str, &ProgressRecord> =
+        records.iter().map(|r| (r.content_id.as_str(), r)).collect();
+    course
+        .units
+        .iter()
+        .map(|unit| v1::UnitProgress {
+            meeting: unit.meeting.unwrap_or(0),
+            modules: unit
+                .modules
+                .iter()
+                .filter_map(|slug| snapshot.modules.get(slug))
+                .map(|module| {
+                    let (parts, required) = module.parts();
+                    let own = by_id.get(module.id.as_str());
+                    let rows: Vec<&ProgressRecord> = parts
+                        .iter()
+                        .filter_map(|id| by_id.get(id).copied())
+                        .chain(own.copied())
+                        .collect();
+                    let done = required
+                        .iter()
+                        .filter(|id| by_id.get(*id).is_some_and(|r| r.completed_at.is_some()))
+                        .count();
+                    let marked = own.is_some_and(|r| r.completed_at.is_some());
+                    v1::ModuleProgress {
+                        module_id: module.id.clone(),
+                        slug: module.slug.clone(),
+                        title: module.title.clone(),
+                        started: !rows.is_empty(),
+                        completed: marked || (!required.is_empty() && done == required.len()),
+                        time_spent_seconds: rows
+                            .iter()
+                            .map(|r| r.time_spent_seconds.max(0) as u64)
+                            .sum(),
+                        required_lenses_completed: done as u32,
+                        required_lenses: required.len() as u32,
+                    }
+                })
+                .collect(),
+        })
+        .collect()
+}
+
 #[tonic::async_trait]
 impl ProgressService for ProgressApi {
+    async fn get_group_progress(
+        &self,
+        request: Request<v1::GetGroupProgressRequest>,
+    ) -> Result<Response<v1::GetGroupProgressResponse>, Status> {
+        respond(
+            async {
+                let me = auth::user(&request)?;
+                let group_id = request.get_ref().group_id;
+                let (course_slug, members) = self
+                    .state
+                    .store
+                    .group_with_members(group_id)
+                    .await?
+                    .ok_or_else(|| {
+                    AppError::NotFound(format!("no group with id {group_id}"))
+                })?;
+                let leads = members
+                    .iter()
+                    .any(|m| m.user_id == me.id && m.role == "facilitator");
+                if !leads && !me.is_admin {
+                    return Err(AppError::PermissionDenied(
+                        "only the group's facilitator (or an admin) can see its members' progress"
+                            .into(),
+                    ));
+                }
+                let loaded = self.state.content.current();
+                let course = loaded.snapshot.courses.get(&course_slug).ok_or_else(|| {
+                    AppError::FailedPrecondition(format!(
+                        "the group's course {course_slug:?} is not in the served content"
+                    ))
+                })?;
+                let mut out = Vec::with_capacity(members.len());
+                for member in members {
+                    let records = self.state.store.progress_of_user(member.user_id).await?;
+                    out.push(v1::MemberProgress {
+                        user_id: member.user_id,
+                        name: member.name,
+                        role: member.role,
+                        units: overview(course, &loaded.snapshot, &records),
+                    });
+                }
+                Ok(v1::GetGroupProgressResponse {
+                    course_slug,
+                    members: out,
+                })
+            }
+            .await,
+        )
+    }
+
     async fn record_heartbeat(
         &self,
         request: Request<v1::RecordHeartbeatRequest>,
@@ -136,50 +235,7 @@ impl ProgressService for ProgressApi {
                         AppError::NotFound(format!("no course with slug {slug:?}"))
                     })?;
                 let records = self.state.store.progress_of_user(whose).await?;
-                let by_id: HashMap<&str, &ProgressRecord> =
-                    records.iter().map(|r| (r.content_id.as_str(), r)).collect();
-                let units = course
-                    .units
-                    .iter()
-                    .map(|unit| v1::UnitProgress {
-                        meeting: unit.meeting.unwrap_or(0),
-                        modules: unit
-                            .modules
-                            .iter()
-                            .filter_map(|slug| loaded.snapshot.modules.get(slug))
-                            .map(|module| {
-                                let (parts, required) = module.parts();
-                                let own = by_id.get(module.id.as_str());
-                                let rows: Vec<&ProgressRecord> = parts
-                                    .iter()
-                                    .filter_map(|id| by_id.get(id).copied())
-                                    .chain(own.copied())
-                                    .collect();
-                                let done = required
-                                    .iter()
-                                    .filter(|id| {
-                                        by_id.get(*id).is_some_and(|r| r.completed_at.is_some())
-                                    })
-                                    .count();
-                                let marked = own.is_some_and(|r| r.completed_at.is_some());
-                                v1::ModuleProgress {
-                                    module_id: module.id.clone(),
-                                    slug: module.slug.clone(),
-                                    title: module.title.clone(),
-                                    started: !rows.is_empty(),
-                                    completed: marked
-                                        || (!required.is_empty() && done == required.len()),
-                                    time_spent_seconds: rows
-                                        .iter()
-                                        .map(|r| r.time_spent_seconds.max(0) as u64)
-                                        .sum(),
-                                    required_lenses_completed: done as u32,
-                                    required_lenses: required.len() as u32,
-                                }
-                            })
-                            .collect(),
-                    })
-                    .collect();
+                let units = overview(course, &loaded.snapshot, &records);
                 Ok(v1::GetCourseProgressResponse { units })
             }
             .await,

@@ -176,6 +176,29 @@ impl Store {
         Ok((result.0, result.1, now))
     }
 
+    /// The course slug of a group's cohort, and its active members.
+    pub async fn group_with_members(
+        &self,
+        group_id: i64,
+    ) -> StoreResult<Option<(String, Vec<MemberRecord>)>> {
+        let course_sql = "SELECT c.course_slug FROM groups g JOIN cohorts c ON c.id = g.cohort_id WHERE g.id = $1";
+        let members_sql = "SELECT m.group_id, m.user_id, COALESCE(u.nickname, u.discord_username) AS name, m.role \
+                           FROM group_members m JOIN users u ON u.id = m.user_id \
+                           WHERE m.group_id = $1 AND m.status = 'active' \
+                           ORDER BY CASE m.role WHEN 'facilitator' THEN 0 ELSE 1 END, m.user_id";
+        let result = on_backend!(self, pool => {
+            let course: Option<String> = sqlx::query_scalar(course_sql).bind(group_id).fetch_optional(pool).await?;
+            match course {
+                None => None,
+                Some(course) => {
+                    let members = sqlx::query_as::<_, MemberRecord>(members_sql).bind(group_id).fetch_all(pool).await?;
+                    Some((course, members))
+                }
+            }
+        });
+        Ok(result)
+    }
+
     /// Outbox tasks not yet done, oldest first: (kind, idempotency key).
     pub async fn pending_outbox(&self) -> StoreResult<Vec<(String, String)>> {
         let sql = "SELECT kind, idempotency_key FROM outbox WHERE done_at IS NULL ORDER BY id";
