@@ -287,6 +287,71 @@ async fn a_cohort_from_sign_up_to_committed_groups(postgres: bool) {
         .into_inner()
         .groups;
     assert_eq!(listed.len(), 2, "the first preview was replaced");
+
+    // Admin moves: a learner to the other group, and the unplaced Tuesday
+    // learner into a group whose time they cannot make (allowed, warned).
+    let (a, b) = (&listed[0], &listed[1]);
+    let mover = a.members[1].user_id;
+    let moved = cohorts
+        .move_member(authed(
+            v1::MoveMemberRequest {
+                cohort_id: cohort.id,
+                user_id: mover,
+                to_group_id: b.id,
+            },
+            &admin.token,
+        ))
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(moved.warnings.is_empty(), "{:?}", moved.warnings);
+    let moved = cohorts
+        .move_member(authed(
+            v1::MoveMemberRequest {
+                cohort_id: cohort.id,
+                user_id: id("tuesday"),
+                to_group_id: a.id,
+            },
+            &admin.token,
+        ))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(moved.warnings.len(), 1);
+    assert!(
+        moved.warnings[0].contains("cannot make"),
+        "{:?}",
+        moved.warnings
+    );
+    let status = cohorts
+        .move_member(authed(
+            v1::MoveMemberRequest {
+                cohort_id: cohort.id,
+                user_id: id("fac-a"),
+                to_group_id: b.id,
+            },
+            &admin.token,
+        ))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        status.code(),
+        Code::FailedPrecondition,
+        "facilitators are not moved as learners"
+    );
+    let listed = cohorts
+        .list_groups(authed(
+            v1::ListGroupsRequest {
+                cohort_id: cohort.id,
+            },
+            &admin.token,
+        ))
+        .await
+        .unwrap()
+        .into_inner()
+        .groups;
+    let sizes: Vec<usize> = listed.iter().map(|g| g.members.len()).collect();
+    assert_eq!(sizes, vec![5, 6]);
     let committed = cohorts
         .commit_groups(authed(
             v1::CommitGroupsRequest {
@@ -324,8 +389,8 @@ async fn a_cohort_from_sign_up_to_committed_groups(postgres: bool) {
             .unwrap_err(),
         cohorts
             .sign_up(authed(
-                sign_up(cohort.id, v1::SignupRole::Learner),
-                &token("silent"),
+                sign_up(cohort.id, v1::SignupRole::Facilitator),
+                &token("fac-a"),
             ))
             .await
             .unwrap_err(),
@@ -363,8 +428,144 @@ async fn a_cohort_from_sign_up_to_committed_groups(postgres: bool) {
         (Code::NotFound, "no cohort with id 9999")
     );
 
+    // A late learner signs up after the commit and joins a group with room;
+    // the join queues its Discord and calendar updates.
+    let late = session("late".into(), false).await;
+    let monday = v1::WeeklyAvailability {
+        timezone: "Europe/Berlin".into(),
+        available_slots: evening(0, 19, 2),
+        ..Default::default()
+    };
+    users
+        .set_availability(authed(
+            v1::SetAvailabilityRequest {
+                availability: Some(monday),
+            },
+            &late.token,
+        ))
+        .await
+        .unwrap();
+    cohorts
+        .sign_up(authed(
+            sign_up(cohort.id, v1::SignupRole::Learner),
+            &late.token,
+        ))
+        .await
+        .unwrap();
+    let joinable = cohorts
+        .list_joinable_groups(authed(
+            v1::ListJoinableGroupsRequest {
+                cohort_id: cohort.id,
+            },
+            &late.token,
+        ))
+        .await
+        .unwrap()
+        .into_inner()
+        .groups;
+    assert_eq!(joinable.len(), 2);
+    assert!(
+        joinable[0].members.len() <= joinable[1].members.len(),
+        "smallest first"
+    );
+    let joined = cohorts
+        .join_group(authed(
+            v1::JoinGroupRequest {
+                group_id: joinable[0].id,
+            },
+            &late.token,
+        ))
+        .await
+        .unwrap()
+        .into_inner()
+        .group
+        .unwrap();
+    assert!(
+        joined
+            .members
+            .iter()
+            .any(|m| m.user_id == late.user.as_ref().unwrap().id)
+    );
+    assert_eq!(core.state.store.pending_outbox().await.unwrap().len(), 8);
+    let status = cohorts
+        .join_group(authed(
+            v1::JoinGroupRequest {
+                group_id: joinable[1].id,
+            },
+            &late.token,
+        ))
+        .await
+        .unwrap_err();
+    assert_eq!(status.code(), Code::FailedPrecondition);
+    assert!(
+        status.message().starts_with("you are already in group"),
+        "{}",
+        status.message()
+    );
+    // Someone who cannot make Mondays sees nothing to join, and is told why.
+    let night_owl = session("owl".into(), false).await;
+    let tuesday = v1::WeeklyAvailability {
+        timezone: "Europe/Berlin".into(),
+        available_slots: evening(1, 19, 2),
+        ..Default::default()
+    };
+    users
+        .set_availability(authed(
+            v1::SetAvailabilityRequest {
+                availability: Some(tuesday),
+            },
+            &night_owl.token,
+        ))
+        .await
+        .unwrap();
+    cohorts
+        .sign_up(authed(
+            sign_up(cohort.id, v1::SignupRole::Learner),
+            &night_owl.token,
+        ))
+        .await
+        .unwrap();
+    let joinable = cohorts
+        .list_joinable_groups(authed(
+            v1::ListJoinableGroupsRequest {
+                cohort_id: cohort.id,
+            },
+            &night_owl.token,
+        ))
+        .await
+        .unwrap()
+        .into_inner()
+        .groups;
+    assert!(joinable.is_empty());
+    let status = cohorts
+        .join_group(authed(
+            v1::JoinGroupRequest {
+                group_id: listed[0].id,
+            },
+            &night_owl.token,
+        ))
+        .await
+        .unwrap_err();
+    assert_eq!(status.code(), Code::FailedPrecondition);
+    assert!(
+        status.message().contains("does not cover Mon 18"),
+        "{}",
+        status.message()
+    );
+
     // The facilitator of a committed group sees each member's progress.
-    let group = &listed[0];
+    let current = cohorts
+        .list_groups(authed(
+            v1::ListGroupsRequest {
+                cohort_id: cohort.id,
+            },
+            &admin.token,
+        ))
+        .await
+        .unwrap()
+        .into_inner()
+        .groups;
+    let group = &current[0];
     let facilitator = &group.members[0];
     let learner = &group.members[1];
     let learner_token = people

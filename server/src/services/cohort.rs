@@ -20,7 +20,7 @@ use crate::store::{CohortRecord, MatchingSignup, NewGroup};
 /// Implements `lens.v1.CohortService`.
 #[derive(Debug, Clone)]
 pub struct CohortApi {
-    state: AppState,
+    pub(super) state: AppState,
 }
 
 impl CohortApi {
@@ -29,7 +29,7 @@ impl CohortApi {
         Self { state }
     }
 
-    async fn cohort(&self, id: i64) -> AppResult<CohortRecord> {
+    pub(super) async fn cohort(&self, id: i64) -> AppResult<CohortRecord> {
         self.state
             .store
             .cohort(id)
@@ -37,7 +37,7 @@ impl CohortApi {
             .ok_or_else(|| AppError::NotFound(format!("no cohort with id {id}")))
     }
 
-    async fn groups(&self, cohort_id: i64) -> AppResult<Vec<v1::CohortGroup>> {
+    pub(super) async fn groups(&self, cohort_id: i64) -> AppResult<Vec<v1::CohortGroup>> {
         let (groups, members) = self.state.store.groups_of_cohort(cohort_id).await?;
         let mut by_group: HashMap<i64, Vec<v1::GroupMember>> = HashMap::new();
         for m in members {
@@ -124,17 +124,22 @@ fn params(request: &v1::ProposeGroupsRequest) -> AppResult<Params> {
 
 /// A sign-up's availability in UTC slots that hold every meeting week.
 fn utc_person(signup: &MatchingSignup, weeks: &[NaiveDate]) -> Person {
-    let empty = Person {
-        id: signup.user_id.to_string(),
-        available: SlotSet::EMPTY,
-        if_needed: SlotSet::EMPTY,
-    };
-    let Some((timezone, available, if_needed)) = signup.availability() else {
-        return empty;
-    };
-    let Ok(tz) = timezone.parse::<chrono_tz::Tz>() else {
-        return empty;
-    };
+    match signup.availability() {
+        Some((timezone, available, if_needed)) => {
+            utc_availability(signup.user_id, &timezone, &available, &if_needed, weeks)
+        }
+        None => utc_availability(signup.user_id, "UTC", &[], &[], weeks),
+    }
+}
+
+/// Local availability as UTC slots that hold in every one of `weeks`.
+pub(super) fn utc_availability(
+    user_id: i64,
+    timezone: &str,
+    available: &[u16],
+    if_needed: &[u16],
+    weeks: &[NaiveDate],
+) -> Person {
     let set = |slots: &[u16]| {
         let mut set = SlotSet::EMPTY;
         for s in slots {
@@ -142,16 +147,20 @@ fn utc_person(signup: &MatchingSignup, weeks: &[NaiveDate]) -> Person {
         }
         set
     };
-    let utc = utc_for_weeks(
-        tz,
-        weeks,
-        &LocalAvailability {
-            available: set(&available),
-            if_needed: set(&if_needed),
-        },
-    );
+    let Ok(tz) = timezone.parse::<chrono_tz::Tz>() else {
+        return Person {
+            id: user_id.to_string(),
+            available: SlotSet::EMPTY,
+            if_needed: SlotSet::EMPTY,
+        };
+    };
+    let local = LocalAvailability {
+        available: set(available),
+        if_needed: set(if_needed),
+    };
+    let utc = utc_for_weeks(tz, weeks, &local);
     Person {
-        id: signup.user_id.to_string(),
+        id: user_id.to_string(),
         available: utc.available,
         if_needed: utc.if_needed,
     }
@@ -262,10 +271,17 @@ impl CohortService for CohortApi {
             async {
                 let me = auth::user(&request)?;
                 let cohort = self.cohort(request.get_ref().cohort_id).await?;
-                if cohort.status != "planned" {
+                let late = cohort.status == "active";
+                if cohort.status != "planned" && !late {
                     return Err(AppError::FailedPrecondition(format!(
-                        "cohort {} is {}; sign-ups are closed (late joiners pick a group with room instead)",
+                        "cohort {} is {}; it takes no more sign-ups",
                         cohort.id, cohort.status
+                    )));
+                }
+                if late && request.get_ref().role() != v1::SignupRole::Learner {
+                    return Err(AppError::FailedPrecondition(format!(
+                        "cohort {} has started: only learners can still join, by picking a group with room (ListJoinableGroups)",
+                        cohort.id
                     )));
                 }
                 let role = match request.get_ref().role() {
@@ -390,6 +406,43 @@ impl CohortService for CohortApi {
                 let cohort = self.cohort(request.get_ref().cohort_id).await?;
                 Ok(v1::ListGroupsResponse {
                     groups: self.groups(cohort.id).await?,
+                })
+            }
+            .await,
+        )
+    }
+
+    async fn move_member(
+        &self,
+        request: Request<v1::MoveMemberRequest>,
+    ) -> Result<Response<v1::MoveMemberResponse>, Status> {
+        respond(self.move_learner(request.get_ref()).await)
+    }
+
+    async fn list_joinable_groups(
+        &self,
+        request: Request<v1::ListJoinableGroupsRequest>,
+    ) -> Result<Response<v1::ListJoinableGroupsResponse>, Status> {
+        respond(
+            async {
+                let me = auth::user(&request)?;
+                Ok(v1::ListJoinableGroupsResponse {
+                    groups: self.joinable(request.get_ref().cohort_id, me.id).await?,
+                })
+            }
+            .await,
+        )
+    }
+
+    async fn join_group(
+        &self,
+        request: Request<v1::JoinGroupRequest>,
+    ) -> Result<Response<v1::JoinGroupResponse>, Status> {
+        respond(
+            async {
+                let me = auth::user(&request)?;
+                Ok(v1::JoinGroupResponse {
+                    group: Some(self.join(request.get_ref().group_id, me.id).await?),
                 })
             }
             .await,

@@ -7,6 +7,7 @@ mod cohort;
 mod content;
 mod content_view;
 pub mod convert;
+mod group_changes;
 mod progress;
 mod system;
 mod user;

@@ -44,6 +44,24 @@ pub struct GroupRecord {
     pub meeting_start_slot: i64,
 }
 
+/// A group with its cohort and size.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct GroupInfo {
+    /// Id.
+    pub id: i64,
+    /// Cohort.
+    pub cohort_id: i64,
+    /// preview / active / completed / cancelled.
+    pub status: String,
+    /// Weekly meeting start (UTC week slot).
+    pub meeting_start_slot: i64,
+    /// Active members, facilitator included.
+    pub members: i64,
+}
+
+/// Tasks queued when a late learner joins a group.
+pub const JOIN_TASKS: &[&str] = &["discord.add_member", "calendar.add_attendee"];
+
 /// Tasks queued for each committed group, in delivery order.
 pub const COMMIT_TASKS: &[&str] = &[
     "discord.create_group_channel",
@@ -197,6 +215,117 @@ impl Store {
             }
         });
         Ok(result)
+    }
+
+    /// A group's cohort, status, time and size.
+    pub async fn group_info(&self, group_id: i64) -> StoreResult<Option<GroupInfo>> {
+        let sql = "SELECT g.id, g.cohort_id, g.status, g.meeting_start_slot, \
+                     (SELECT COUNT(*) FROM group_members m WHERE m.group_id = g.id AND m.status = 'active') AS members \
+                   FROM groups g WHERE g.id = $1";
+        let info = on_backend!(self, pool => {
+            sqlx::query_as::<_, GroupInfo>(sql).bind(group_id).fetch_optional(pool).await?
+        });
+        Ok(info)
+    }
+
+    /// Every group of a cohort with its size.
+    pub async fn group_infos(&self, cohort_id: i64) -> StoreResult<Vec<GroupInfo>> {
+        let sql = "SELECT g.id, g.cohort_id, g.status, g.meeting_start_slot, \
+                     (SELECT COUNT(*) FROM group_members m WHERE m.group_id = g.id AND m.status = 'active') AS members \
+                   FROM groups g WHERE g.cohort_id = $1 ORDER BY g.id";
+        let infos = on_backend!(self, pool => {
+            sqlx::query_as::<_, GroupInfo>(sql).bind(cohort_id).fetch_all(pool).await?
+        });
+        Ok(infos)
+    }
+
+    /// The group of the cohort a user is an active member of, with `status`.
+    pub async fn member_group(
+        &self,
+        cohort_id: i64,
+        user_id: i64,
+        status: &str,
+    ) -> StoreResult<Option<i64>> {
+        let sql = "SELECT g.id FROM groups g JOIN group_members m ON m.group_id = g.id \
+                   WHERE g.cohort_id = $1 AND m.user_id = $2 AND g.status = $3 AND m.status = 'active'";
+        let id = on_backend!(self, pool => {
+            sqlx::query_scalar::<_, i64>(sql).bind(cohort_id).bind(user_id).bind(status).fetch_optional(pool).await?
+        });
+        Ok(id)
+    }
+
+    /// The role a user signed up for in a cohort.
+    pub async fn signup_role(&self, cohort_id: i64, user_id: i64) -> StoreResult<Option<String>> {
+        let sql = "SELECT role FROM signups WHERE cohort_id = $1 AND user_id = $2";
+        let role = on_backend!(self, pool => {
+            sqlx::query_scalar::<_, String>(sql).bind(cohort_id).bind(user_id).fetch_optional(pool).await?
+        });
+        Ok(role)
+    }
+
+    /// Moves a learner into a preview group, out of any other preview group
+    /// of the cohort, in one transaction.
+    pub async fn move_learner(
+        &self,
+        cohort_id: i64,
+        user_id: i64,
+        to_group_id: i64,
+    ) -> StoreResult<()> {
+        let now = clock::now();
+        on_backend!(self, pool => {
+            let mut tx = pool.begin().await?;
+            sqlx::query(
+                "DELETE FROM group_members WHERE user_id = $2 AND role = 'learner' \
+                 AND group_id IN (SELECT id FROM groups WHERE cohort_id = $1 AND status = 'preview')",
+            )
+            .bind(cohort_id)
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query("INSERT INTO group_members (group_id, user_id, role, joined_at) VALUES ($1, $2, 'learner', $3)")
+                .bind(to_group_id)
+                .bind(user_id)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query("UPDATE signups SET ungroupable_reason = NULL WHERE cohort_id = $1 AND user_id = $2")
+                .bind(cohort_id)
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    /// Adds a late learner to an active group and queues the Discord and
+    /// calendar updates, in one transaction.
+    pub async fn join_group(&self, cohort_id: i64, group_id: i64, user_id: i64) -> StoreResult<()> {
+        let now = clock::now();
+        on_backend!(self, pool => {
+            let mut tx = pool.begin().await?;
+            sqlx::query("INSERT INTO group_members (group_id, user_id, role, joined_at) VALUES ($1, $2, 'learner', $3)")
+                .bind(group_id)
+                .bind(user_id)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            for kind in JOIN_TASKS {
+                let payload = serde_json::json!({ "group_id": group_id, "cohort_id": cohort_id, "user_id": user_id }).to_string();
+                sqlx::query(
+                    "INSERT INTO outbox (kind, payload, idempotency_key, created_at) VALUES ($1, $2, $3, $4) \
+                     ON CONFLICT (idempotency_key) DO NOTHING",
+                )
+                .bind(*kind)
+                .bind(payload)
+                .bind(format!("group:{group_id}:member:{user_id}:{kind}"))
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            }
+            tx.commit().await?;
+        });
+        Ok(())
     }
 
     /// Outbox tasks not yet done, oldest first: (kind, idempotency key).

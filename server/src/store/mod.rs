@@ -25,7 +25,7 @@ use crate::config::{DatabaseConfig, DatabaseKind};
 
 pub use cohorts::{AvailabilityRecord, CohortRecord, MatchingSignup};
 pub use error::{StoreError, StoreResult};
-pub use groups::{COMMIT_TASKS, GroupRecord, MemberRecord, NewGroup};
+pub use groups::{COMMIT_TASKS, GroupInfo, GroupRecord, JOIN_TASKS, MemberRecord, NewGroup};
 pub use progress::{HEARTBEAT_CAP_SECONDS, ProgressRecord, heartbeat_credit};
 pub use sessions::SessionCheck;
 pub use users::{DiscordProfile, ProfileChanges, UserRecord};
