@@ -5,6 +5,7 @@
 pub mod app;
 pub mod auth;
 pub mod clock;
+pub mod cohorts;
 pub mod config;
 pub mod content;
 pub mod domain;

@@ -9,9 +9,10 @@
 
 use chrono::NaiveDate;
 use chrono_tz::Tz;
-use lens_server::matching::availability::{LocalAvailability, meeting_weeks, utc_for_weeks};
+use lens_server::matching::availability::LocalAvailability;
+use lens_server::matching::file::{FilePerson, PopulationFile, format_ranges};
 use lens_server::matching::slots::SlotSet;
-use lens_server::matching::{Facilitator, Params, Person, Problem};
+use lens_server::matching::{Params, Problem};
 use rand::{Rng, SeedableRng};
 
 const ZONES: &[(&str, f64)] = &[
@@ -127,37 +128,43 @@ fn local_availability(rng: &mut impl Rng, generous: bool) -> LocalAvailability {
     }
 }
 
-/// A generated cohort: `learners` learners and one facilitator per six,
-/// converted to UTC for the cohort's weeks.
-pub fn generate(learners: usize, seed: u64) -> Problem {
+/// A generated cohort as a population file: `learners` learners and one
+/// facilitator per six, availability in local time ranges.
+pub fn generate_file(learners: usize, seed: u64) -> PopulationFile {
     let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
-    let weeks = meeting_weeks(cohort_start(), MEETINGS);
-    let person = |id: String, generous: bool, rng: &mut rand::rngs::StdRng| {
+    let mut people = Vec::with_capacity(learners + learners / 6 + 1);
+    let mut person = |id: String, role: &str, generous: bool, rng: &mut rand::rngs::StdRng| {
         let tz = zone(rng);
-        let utc = utc_for_weeks(tz, &weeks, &local_availability(rng, generous));
-        Person {
+        let local = local_availability(rng, generous);
+        let max_groups = (role == "facilitator").then(|| if rng.random_bool(0.4) { 2 } else { 1 });
+        people.push(FilePerson {
             id,
-            available: utc.available,
-            if_needed: utc.if_needed,
-        }
+            role: role.to_owned(),
+            max_groups,
+            timezone: tz.name().to_owned(),
+            available: format_ranges(&local.available),
+            if_needed: format_ranges(&local.if_needed),
+        });
     };
-    let learner_list = (0..learners)
-        .map(|i| person(format!("learner-{i}"), false, &mut rng))
-        .collect();
-    let facilitators = (0..learners.div_ceil(6))
-        .map(|i| {
-            let p = person(format!("facilitator-{i}"), true, &mut rng);
-            Facilitator {
-                person: p,
-                max_groups: if rng.random_bool(0.4) { 2 } else { 1 },
-            }
-        })
-        .collect();
-    Problem {
-        learners: learner_list,
-        facilitators,
-        params: Params::default(),
+    for i in 0..learners {
+        person(format!("learner-{i}"), "learner", false, &mut rng);
     }
+    for i in 0..learners.div_ceil(6) {
+        person(format!("facilitator-{i}"), "facilitator", true, &mut rng);
+    }
+    PopulationFile {
+        start_date: cohort_start(),
+        meetings: MEETINGS,
+        params: Params::default(),
+        people,
+    }
+}
+
+/// A generated cohort as a matching problem (see [`generate_file`]).
+pub fn generate(learners: usize, seed: u64) -> Problem {
+    generate_file(learners, seed)
+        .to_problem()
+        .expect("generated files are valid")
 }
 
 /// Learners who share at least one meeting start with a facilitator and

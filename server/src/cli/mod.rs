@@ -1,5 +1,6 @@
 //! Command-line interface of `lens-server`.
 
+mod cohort;
 mod content;
 mod migrate;
 mod serve;
@@ -26,6 +27,9 @@ enum Command {
     Migrate,
     /// Mint a token for a user (for grpcurl) or a service token for an edge.
     Token(token::TokenArgs),
+    /// Work with cohorts.
+    #[command(subcommand)]
+    Cohort(cohort::CohortCommand),
     /// Work with course content.
     #[command(subcommand)]
     Content(content::ContentCommand),
@@ -38,5 +42,6 @@ pub async fn run(cli: Cli, env: Env) -> anyhow::Result<()> {
         Command::Migrate => migrate::run(&env).await,
         Command::Token(args) => token::run(&env, args).await,
         Command::Content(command) => content::run(command),
+        Command::Cohort(command) => cohort::run(&env, command).await,
     }
 }

@@ -4,6 +4,7 @@
 
 pub mod availability;
 pub mod baseline;
+pub mod file;
 pub mod names;
 pub mod problem;
 pub mod slots;

@@ -11,11 +11,9 @@ use crate::app::AppState;
 use crate::auth;
 use crate::domain::Invalid;
 use crate::error::{AppError, AppResult};
-use crate::matching::availability::{LocalAvailability, meeting_weeks, utc_for_weeks};
-use crate::matching::names::group_name;
-use crate::matching::slots::{SlotSet, describe};
-use crate::matching::{Facilitator, Params, Person, Problem, solve};
-use crate::store::{CohortRecord, MatchingSignup, NewGroup};
+use crate::matching::Params;
+use crate::matching::slots::describe;
+use crate::store::CohortRecord;
 
 /// Implements `lens.v1.CohortService`.
 #[derive(Debug, Clone)]
@@ -120,50 +118,6 @@ fn params(request: &v1::ProposeGroupsRequest) -> AppResult<Params> {
         max_size: max,
         meeting_slots: (minutes / 30) as usize,
     })
-}
-
-/// A sign-up's availability in UTC slots that hold every meeting week.
-fn utc_person(signup: &MatchingSignup, weeks: &[NaiveDate]) -> Person {
-    match signup.availability() {
-        Some((timezone, available, if_needed)) => {
-            utc_availability(signup.user_id, &timezone, &available, &if_needed, weeks)
-        }
-        None => utc_availability(signup.user_id, "UTC", &[], &[], weeks),
-    }
-}
-
-/// Local availability as UTC slots that hold in every one of `weeks`.
-pub(super) fn utc_availability(
-    user_id: i64,
-    timezone: &str,
-    available: &[u16],
-    if_needed: &[u16],
-    weeks: &[NaiveDate],
-) -> Person {
-    let set = |slots: &[u16]| {
-        let mut set = SlotSet::EMPTY;
-        for s in slots {
-            set.insert(usize::from(*s));
-        }
-        set
-    };
-    let Ok(tz) = timezone.parse::<chrono_tz::Tz>() else {
-        return Person {
-            id: user_id.to_string(),
-            available: SlotSet::EMPTY,
-            if_needed: SlotSet::EMPTY,
-        };
-    };
-    let local = LocalAvailability {
-        available: set(available),
-        if_needed: set(if_needed),
-    };
-    let utc = utc_for_weeks(tz, weeks, &local);
-    Person {
-        id: user_id.to_string(),
-        available: utc.available,
-        if_needed: utc.if_needed,
-    }
 }
 
 #[tonic::async_trait]
@@ -318,59 +272,15 @@ impl CohortService for CohortApi {
                         cohort.id, cohort.status
                     )));
                 }
-                let signups = self.state.store.signups_for_matching(cohort.id).await?;
-                let weeks = meeting_weeks(cohort.start_date, cohort.meeting_count as u32);
-                let mut problem = Problem {
-                    params,
-                    ..Default::default()
-                };
-                let (mut learner_ids, mut facilitator_ids) = (Vec::new(), Vec::new());
-                let mut names = HashMap::new();
-                for signup in &signups {
-                    names.insert(signup.user_id, signup.name.clone());
-                    let person = utc_person(signup, &weeks);
-                    match (signup.role.as_str(), signup.max_active_groups) {
-                        ("facilitator", Some(max)) => {
-                            problem.facilitators.push(Facilitator {
-                                person,
-                                max_groups: max.max(0) as usize,
-                            });
-                            facilitator_ids.push(signup.user_id);
-                        }
-                        _ => {
-                            problem.learners.push(person);
-                            learner_ids.push(signup.user_id);
-                        }
-                    }
-                }
-                // The solver is CPU work: keep it off the request threads.
-                let (solution, problem) =
-                    tokio::task::spawn_blocking(move || (solve(&problem, |_| {}), problem))
-                        .await
-                        .map_err(|e| AppError::Internal(format!("matching failed: {e}")))?;
-                let quality = solution
-                    .evaluate(&problem)
+                let proposal =
+                    crate::cohorts::propose(&self.state.store, &cohort, params, |_| {}).await?;
+                let quality = proposal
+                    .solution
+                    .evaluate(&proposal.problem)
                     .map_err(|rule| AppError::Internal(format!("matching broke a rule: {rule}")))?;
-                let new_groups: Vec<NewGroup> = solution
-                    .groups
-                    .iter()
-                    .enumerate()
-                    .map(|(i, g)| NewGroup {
-                        name: group_name(i),
-                        start_slot: g.start as i64,
-                        facilitator: facilitator_ids[g.facilitator],
-                        learners: g.learners.iter().map(|l| learner_ids[*l]).collect(),
-                    })
-                    .collect();
-                let unplaced: Vec<(i64, &str)> = solution
-                    .unplaced
-                    .iter()
-                    .map(|(l, reason)| (learner_ids[*l], reason_code(*reason)))
-                    .collect();
-                self.state
-                    .store
-                    .replace_preview_groups(cohort.id, &new_groups, &unplaced)
-                    .await?;
+                crate::cohorts::save(&self.state.store, cohort.id, &proposal).await?;
+                let (solution, learner_ids, names) =
+                    (&proposal.solution, &proposal.learner_ids, &proposal.names);
                 Ok(v1::ProposeGroupsResponse {
                     groups: self
                         .groups(cohort.id)
@@ -384,7 +294,7 @@ impl CohortService for CohortApi {
                         .map(|(l, reason)| v1::Unplaced {
                             user_id: learner_ids[*l],
                             name: names.get(&learner_ids[*l]).cloned().unwrap_or_default(),
-                            reason: reason_code(*reason).to_owned(),
+                            reason: crate::cohorts::reason_code(*reason).to_owned(),
                             explanation: reason.explain().to_owned(),
                         })
                         .collect(),
@@ -472,15 +382,5 @@ impl CohortService for CohortApi {
             }
             .await,
         )
-    }
-}
-
-fn reason_code(reason: crate::matching::Reason) -> &'static str {
-    use crate::matching::Reason;
-    match reason {
-        Reason::NoAvailability => "no_availability",
-        Reason::NoFacilitatorOverlap => "no_facilitator_overlap",
-        Reason::NoOverlapWithOthers => "no_overlap_with_others",
-        Reason::FacilitatorCapacity => "facilitator_capacity",
     }
 }

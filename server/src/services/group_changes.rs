@@ -4,8 +4,9 @@
 use chrono::{Duration, TimeZone, Utc};
 use lens_proto::v1;
 
-use super::cohort::{CohortApi, utc_availability};
+use super::cohort::CohortApi;
 use crate::clock;
+use crate::cohorts::utc_availability;
 use crate::error::{AppError, AppResult};
 use crate::matching::Params;
 use crate::matching::availability::meeting_weeks;
