@@ -50,7 +50,7 @@ pub struct ProposeArgs {
 
 pub async fn run(env: &Env, command: CohortCommand) -> anyhow::Result<()> {
     let CohortCommand::Propose(args) = command;
-    if args.meeting_minutes % 30 != 0
+    if !args.meeting_minutes.is_multiple_of(30)
         || args.meeting_minutes == 0
         || args.min_size < 2
         || args.max_size < args.min_size

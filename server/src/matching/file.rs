@@ -98,7 +98,9 @@ pub fn format_ranges(slots: &SlotSet) -> Vec<String> {
     };
     for slot in slots.iter() {
         run = match run {
-            Some((start, end)) if end == slot && slot % 48 != 0 => Some((start, slot + 1)),
+            Some((start, end)) if end == slot && !slot.is_multiple_of(48) => {
+                Some((start, slot + 1))
+            }
             Some(done) => {
                 flush(done, &mut ranges);
                 Some((slot, slot + 1))

@@ -106,7 +106,7 @@ fn params(request: &v1::ProposeGroupsRequest) -> AppResult<Params> {
         )
         .into());
     }
-    if minutes % 30 != 0 || !(30..=240).contains(&minutes) {
+    if !minutes.is_multiple_of(30) || !(30..=240).contains(&minutes) {
         return Err(Invalid::new(
             "meeting_minutes",
             format!("is {minutes}; use a multiple of 30 from 30 to 240"),
