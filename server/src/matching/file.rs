@@ -77,14 +77,9 @@ pub fn format_ranges(slots: &SlotSet) -> Vec<String> {
     let flush = |run: (usize, usize), ranges: &mut Vec<String>| {
         let (start, end) = run;
         let day = start / 48;
-        let time = |s: usize| {
-            format!(
-                "{:02}:{:02}",
-                (s % 48) / 2 + if s % 48 == 0 && s > start { 24 } else { 0 },
-                (s % 2) * 30
-            )
-        };
-        let end_text = if end % 48 == 0 {
+        let time = |s: usize| format!("{:02}:{:02}", (s % 48) / 2, (s % 2) * 30);
+        // A run that reaches midnight ends at 24:00 of its own day.
+        let end_text = if end.is_multiple_of(48) {
             "24:00".to_owned()
         } else {
             time(end)
