@@ -90,9 +90,13 @@ pub async fn propose(
         let p = person(signup, &weeks);
         match (signup.role.as_str(), signup.max_active_groups) {
             ("facilitator", Some(max)) => {
+                // The limit is on groups led at once, across cohorts.
+                let busy = store
+                    .groups_led_elsewhere(cohort.id, signup.user_id)
+                    .await?;
                 problem.facilitators.push(Facilitator {
                     person: p,
-                    max_groups: max.max(0) as usize,
+                    max_groups: (max - busy).max(0) as usize,
                 });
                 facilitator_ids.push(signup.user_id);
             }

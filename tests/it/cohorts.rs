@@ -59,6 +59,7 @@ async fn a_cohort_from_sign_up_to_committed_groups(postgres: bool) {
         course_slug: course.into(),
         start_date: date.into(),
         meeting_count: 0,
+        duration_days: 0,
     };
     let status = cohorts
         .create_cohort(authed(create("03/01/2027", "default"), &admin.token))
@@ -81,6 +82,19 @@ async fn a_cohort_from_sign_up_to_committed_groups(postgres: bool) {
         .into_inner()
         .cohort
         .unwrap();
+    assert_eq!(cohort.duration_days, 28, "one week per meeting by default");
+    let mut short = create("2027-03-01", "default");
+    short.duration_days = 10;
+    let status = cohorts
+        .create_cohort(authed(short, &admin.token))
+        .await
+        .unwrap_err();
+    assert_eq!(status.code(), Code::InvalidArgument);
+    assert!(
+        status.message().contains("shorter than the 22 days"),
+        "{}",
+        status.message()
+    );
     assert_eq!(
         (cohort.meeting_count, cohort.status()),
         (4, v1::CohortStatus::Planned),
@@ -641,4 +655,56 @@ async fn a_cohort_from_sign_up_to_committed_groups(postgres: bool) {
         .await
         .unwrap_err();
     assert_eq!(status.code(), Code::NotFound);
+
+    // A facilitator's limit counts groups led in other active cohorts:
+    // fac-a (at most one group) is busy with cohort 1, so cohort 2 cannot
+    // use them.
+    let second = cohorts
+        .create_cohort(authed(create("2027-03-01", "default"), &admin.token))
+        .await
+        .unwrap()
+        .into_inner()
+        .cohort
+        .unwrap();
+    let busy = if listed.iter().any(|g| g.members[0].user_id == id("fac-a")) {
+        "fac-a"
+    } else {
+        "fac-b"
+    };
+    cohorts
+        .sign_up(authed(
+            sign_up(second.id, v1::SignupRole::Facilitator),
+            &token(busy),
+        ))
+        .await
+        .unwrap();
+    for name in ["learner5", "learner6", "learner7"] {
+        cohorts
+            .sign_up(authed(
+                sign_up(second.id, v1::SignupRole::Learner),
+                &token(name),
+            ))
+            .await
+            .unwrap();
+    }
+    let proposal = cohorts
+        .propose_groups(authed(
+            v1::ProposeGroupsRequest {
+                cohort_id: second.id,
+                ..Default::default()
+            },
+            &admin.token,
+        ))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(proposal.placed, 0);
+    assert!(
+        proposal
+            .unplaced
+            .iter()
+            .all(|u| u.reason == "facilitator_capacity"),
+        "{:?}",
+        proposal.unplaced
+    );
 }

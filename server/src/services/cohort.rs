@@ -76,6 +76,7 @@ fn cohort_proto(c: CohortRecord) -> v1::Cohort {
         course_slug: c.course_slug,
         start_date: c.start_date.to_string(),
         meeting_count: c.meeting_count as u32,
+        duration_days: c.duration_days as u32,
         status: status.into(),
         signup_count: c.signup_count as u32,
     }
@@ -162,10 +163,22 @@ impl CohortService for CohortApi {
                     )
                     .into());
                 }
+                let span = (meetings - 1) * 7 + 1;
+                let duration = match r.duration_days {
+                    0 => meetings * 7,
+                    d if d < span => {
+                        return Err(Invalid::new(
+                            "duration_days",
+                            format!("is {d}, shorter than the {span} days its {meetings} weekly meetings span"),
+                        )
+                        .into());
+                    }
+                    d => d,
+                };
                 let cohort = self
                     .state
                     .store
-                    .create_cohort(name, &course.slug, start, i64::from(meetings))
+                    .create_cohort(name, &course.slug, start, i64::from(meetings), i64::from(duration))
                     .await?;
                 Ok(v1::CreateCohortResponse {
                     cohort: Some(cohort_proto(cohort)),

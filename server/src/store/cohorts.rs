@@ -54,6 +54,8 @@ pub struct CohortRecord {
     pub start_date: NaiveDate,
     /// Weekly meetings.
     pub meeting_count: i64,
+    /// Length in days.
+    pub duration_days: i64,
     /// planned / active / completed / cancelled.
     pub status: String,
     /// Sign-ups.
@@ -90,7 +92,7 @@ impl MatchingSignup {
     }
 }
 
-const COHORT_SELECT: &str = "SELECT c.id, c.name, c.course_slug, c.start_date, c.meeting_count, c.status, \
+const COHORT_SELECT: &str = "SELECT c.id, c.name, c.course_slug, c.start_date, c.meeting_count, c.duration_days, c.status, \
      (SELECT COUNT(*) FROM signups s WHERE s.cohort_id = c.id) AS signup_count FROM cohorts c";
 
 impl Store {
@@ -158,9 +160,10 @@ impl Store {
         course_slug: &str,
         start_date: NaiveDate,
         meeting_count: i64,
+        duration_days: i64,
     ) -> StoreResult<CohortRecord> {
-        let sql = "INSERT INTO cohorts (name, course_slug, start_date, meeting_count, created_at) \
-                   VALUES ($1, $2, $3, $4, $5) RETURNING id";
+        let sql = "INSERT INTO cohorts (name, course_slug, start_date, meeting_count, duration_days, created_at) \
+                   VALUES ($1, $2, $3, $4, $6, $5) RETURNING id";
         let id = on_backend!(self, pool => {
             sqlx::query_scalar::<_, i64>(sql)
                 .bind(name)
@@ -168,6 +171,7 @@ impl Store {
                 .bind(start_date)
                 .bind(meeting_count)
                 .bind(clock::now())
+                .bind(duration_days)
                 .fetch_one(pool)
                 .await?
         });
@@ -200,6 +204,17 @@ impl Store {
             sqlx::query(sql).bind(cohort_id).bind(user_id).bind(role).bind(clock::now()).execute(pool).await?;
         });
         Ok(())
+    }
+
+    /// How many active groups a user leads in cohorts other than `cohort_id`.
+    pub async fn groups_led_elsewhere(&self, cohort_id: i64, user_id: i64) -> StoreResult<i64> {
+        let sql = "SELECT COUNT(*) FROM group_members m JOIN groups g ON g.id = m.group_id \
+                   WHERE m.user_id = $1 AND m.role = 'facilitator' AND m.status = 'active' \
+                   AND g.status = 'active' AND g.cohort_id <> $2";
+        let count = on_backend!(self, pool => {
+            sqlx::query_scalar::<_, i64>(sql).bind(user_id).bind(cohort_id).fetch_one(pool).await?
+        });
+        Ok(count)
     }
 
     /// Every sign-up of a cohort with availability and facilitator limits,

@@ -1,0 +1,3 @@
+-- How long a cohort runs, in days (the original system kept it beside the
+-- meeting count: reading weeks can extend past the last meeting).
+ALTER TABLE cohorts ADD COLUMN duration_days INTEGER NOT NULL DEFAULT 0;
