@@ -21,6 +21,7 @@ macro_rules! both_backends {
 }
 
 mod auth_tokens;
+mod chat;
 mod cohorts;
 mod content;
 mod discord_bot;

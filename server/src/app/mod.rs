@@ -7,6 +7,7 @@ use std::future::Future;
 use std::time::Duration;
 
 use lens_proto::v1::auth_service_server::AuthServiceServer;
+use lens_proto::v1::chat_service_server::ChatServiceServer;
 use lens_proto::v1::cohort_service_server::CohortServiceServer;
 use lens_proto::v1::content_service_server::ContentServiceServer;
 use lens_proto::v1::progress_service_server::ProgressServiceServer;
@@ -154,6 +155,7 @@ impl Core {
             ContentServiceServer => ContentApi,
             ProgressServiceServer => ProgressApi,
             CohortServiceServer => CohortApi,
+            ChatServiceServer => ChatApi,
         );
 
         crate::content::refresher::spawn(

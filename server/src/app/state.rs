@@ -7,6 +7,7 @@ use tokio_util::sync::CancellationToken;
 use crate::auth::TokenKeys;
 use crate::auth::discord_oauth::DiscordOAuthClient;
 use crate::auth::oauth_state::StateSigner;
+use crate::chat::Tutor;
 use crate::config::Config;
 use crate::content::Catalogue;
 use crate::store::Store;
@@ -26,6 +27,8 @@ pub struct AppState {
     pub discord: Option<DiscordOAuthClient>,
     /// The course content being served.
     pub content: Arc<Catalogue>,
+    /// The AI tutor's model, when configured.
+    pub tutor: Option<Tutor>,
     /// Cancelled when the core begins shutting down, so long-lived streams
     /// end and let the server drain.
     pub shutdown: CancellationToken,
@@ -45,6 +48,7 @@ impl AppState {
             .expect("a TLS provider is installed");
         let content = Arc::new(Catalogue::new(config.content.source.clone(), http));
         Self {
+            tutor: config.llm.as_ref().map(Tutor::new),
             content,
             keys: TokenKeys::new(&config.jwt_secret),
             states: StateSigner::new(&config.jwt_secret),

@@ -7,6 +7,7 @@ mod content;
 mod database;
 mod error;
 mod group;
+mod llm;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -17,6 +18,7 @@ pub use database::{DEFAULT_DATABASE_URL, DatabaseConfig, DatabaseKind, redact_ur
 pub use error::ConfigError;
 pub use group::read_group;
 pub use lens_runtime::{Env, Secret};
+pub use llm::{DEFAULT_LLM, LlmConfig, LlmProvider};
 
 /// Where the core listens when `LENS_GRPC_ADDR` is unset.
 pub const DEFAULT_GRPC_ADDR: &str = "127.0.0.1:50051";
@@ -52,6 +54,8 @@ pub struct Config {
     pub tls: Option<TlsConfig>,
     /// Course content source.
     pub content: ContentConfig,
+    /// The AI tutor's model, when a usable provider is configured.
+    pub llm: Option<LlmConfig>,
     /// How long in-flight calls may take to finish after a shutdown signal
     /// (`LENS_SHUTDOWN_GRACE_SECS`, default 30).
     pub shutdown_grace: Duration,
@@ -151,6 +155,7 @@ impl Config {
                 }
             }),
             content: ContentConfig::from_env(env)?,
+            llm: LlmConfig::from_env(env)?,
             shutdown_grace: Duration::from_secs(shutdown_grace),
         })
     }
@@ -185,6 +190,16 @@ impl Config {
                         "course content: none, the catalogue is empty; set CONTENT_DIR=path or CONTENT_REPO=owner/name".into()
                     }
                     source => format!("course content from {}", source.describe()),
+                },
+            },
+            IntegrationStatus {
+                name: "llm",
+                enabled: self.llm.is_some(),
+                detail: match &self.llm {
+                    Some(llm) => format!("AI tutor on {}", llm.label()),
+                    None => format!(
+                        "AI tutor off: set ANTHROPIC_API_KEY (model {DEFAULT_LLM}), or LLM_PROVIDER=openai/MODEL or gemini/MODEL with OPENAI_API_KEY or GEMINI_API_KEY, or LLM_BASE_URL for a self-hosted OpenAI-compatible server"
+                    ),
                 },
             },
             IntegrationStatus {

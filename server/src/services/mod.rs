@@ -3,6 +3,7 @@
 //! already decided by the auth layer from the RPC's declared access rule.
 
 mod auth;
+mod chat;
 mod cohort;
 mod content;
 mod content_view;
@@ -13,6 +14,7 @@ mod system;
 mod user;
 
 pub use auth::AuthApi;
+pub use chat::ChatApi;
 pub use cohort::CohortApi;
 pub use content::ContentApi;
 pub use progress::ProgressApi;

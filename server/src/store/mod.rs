@@ -6,6 +6,7 @@
 //! same SQL (sqlx accepts `$1` placeholders on SQLite too). Where the
 //! dialects differ, the difference is spelled out at that query.
 
+mod chat;
 mod cohorts;
 mod content;
 mod error;
@@ -23,6 +24,7 @@ use sqlx::sqlite::{
 
 use crate::config::{DatabaseConfig, DatabaseKind};
 
+pub use chat::{MessageRecord, NewMessage, SessionRecord};
 pub use cohorts::{AvailabilityRecord, CohortRecord, MatchingSignup};
 pub use error::{StoreError, StoreResult};
 pub use groups::{COMMIT_TASKS, GroupInfo, GroupRecord, JOIN_TASKS, MemberRecord, NewGroup};

@@ -1,0 +1,164 @@
+//! What the tutor is told. A pure function of the content and the
+//! conversation, so it is tested directly on the real content.
+//!
+//! The system prompt starts with a fixed part (so providers can cache it),
+//! then what the learner just read in this lens — the segments before the
+//! chat, unless the chat hides them from the tutor — then the chat
+//! segment's instructions. The history is trimmed to a token budget,
+//! keeping the newest turns.
+
+use crate::content::model::{Lens, Resource, Segment};
+
+/// The fixed opening of every system prompt.
+pub const PREAMBLE: &str = "You are the AI tutor of Lens, a course on AI safety. You talk with one learner about \
+what they have just read or watched. Be accurate, kind and brief; ask questions that make them think rather than \
+lecturing; say so when you are unsure. Use markdown sparingly.";
+
+/// Why a prompt cannot be built.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PromptError {
+    /// The segment index is past the end of the lens.
+    #[error("lens {lens} has {count} segments; there is no segment {index}")]
+    NoSuchSegment {
+        /// Lens name.
+        lens: String,
+        /// Segments in the lens.
+        count: usize,
+        /// Requested index.
+        index: usize,
+    },
+    /// The segment is not a chat.
+    #[error("segment {index} of lens {lens} is not a chat")]
+    NotAChat {
+        /// Lens name.
+        lens: String,
+        /// Requested index.
+        index: usize,
+    },
+}
+
+/// The system prompt for the chat at `segment_index` of `lens`.
+pub fn system_prompt(lens: &Lens, segment_index: usize) -> Result<String, PromptError> {
+    let segment = lens
+        .segments
+        .get(segment_index)
+        .ok_or_else(|| PromptError::NoSuchSegment {
+            lens: lens.name.clone(),
+            count: lens.segments.len(),
+            index: segment_index,
+        })?;
+    let Segment::Chat {
+        instructions,
+        hide_previous_content_from_tutor,
+        ..
+    } = segment
+    else {
+        return Err(PromptError::NotAChat {
+            lens: lens.name.clone(),
+            index: segment_index,
+        });
+    };
+    let mut prompt = String::from(PREAMBLE);
+    prompt.push_str(&format!(
+        "\n\n# Where the learner is\n\nThe lens \"{}\"",
+        lens.name
+    ));
+    match &lens.resource {
+        Some(Resource::Article { article, .. }) => {
+            prompt.push_str(&format!(", about the article \"{}\"", article.title));
+            if let Some(author) = &article.author {
+                prompt.push_str(&format!(" by {author}"));
+            }
+        }
+        Some(Resource::Video { video, .. }) => {
+            prompt.push_str(&format!(", about the video \"{}\"", video.title));
+            if let Some(channel) = &video.channel {
+                prompt.push_str(&format!(" ({channel})"));
+            }
+        }
+        None => {}
+    }
+    prompt.push('.');
+    if !hide_previous_content_from_tutor {
+        let before: Vec<String> = lens.segments[..segment_index]
+            .iter()
+            // Only what came since the previous chat: earlier parts were
+            // the subject of that conversation.
+            .rev()
+            .take_while(|s| !matches!(s, Segment::Chat { .. }))
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .filter_map(|s| match s {
+                Segment::Text { content } => Some(format!("## Text\n\n{content}")),
+                Segment::ArticleExcerpt { article, text } => {
+                    Some(format!("## Excerpt of \"{}\"\n\n{text}", article.title))
+                }
+                Segment::VideoExcerpt {
+                    video, transcript, ..
+                } => Some(format!(
+                    "## Transcript excerpt of \"{}\"\n\n{transcript}",
+                    video.title
+                )),
+                Segment::Chat { .. } => None,
+            })
+            .collect();
+        if !before.is_empty() {
+            prompt.push_str("\n\n# What the learner just read\n\n");
+            prompt.push_str(&before.join("\n\n"));
+        }
+    }
+    prompt.push_str("\n\n# Your instructions for this conversation\n\n");
+    prompt.push_str(instructions);
+    Ok(prompt)
+}
+
+/// Rough token count (four characters a token), enough to budget history.
+pub fn estimate_tokens(text: &str) -> usize {
+    text.chars().count().div_ceil(4)
+}
+
+/// The newest turns of `history` (oldest first) that fit in `budget` tokens
+/// together with `system`; always keeps the last turn.
+pub fn trim_history<'h>(
+    system: &str,
+    history: &'h [(String, String)],
+    budget: usize,
+) -> &'h [(String, String)] {
+    let mut used = estimate_tokens(system);
+    let mut start = history.len();
+    while start > 0 {
+        let cost = estimate_tokens(&history[start - 1].1);
+        if used + cost > budget && start < history.len() {
+            break;
+        }
+        used += cost;
+        start -= 1;
+    }
+    &history[start..]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn turn(role: &str, text: &str) -> (String, String) {
+        (role.to_owned(), text.to_owned())
+    }
+
+    #[test]
+    fn trimming_keeps_the_newest_turns() {
+        let history = vec![
+            turn("user", &"a".repeat(400)),
+            turn("assistant", &"b".repeat(400)),
+            turn("user", "last"),
+        ];
+        assert_eq!(trim_history("", &history, 1000).len(), 3);
+        assert_eq!(trim_history("", &history, 120).len(), 2);
+        assert_eq!(
+            trim_history(&"s".repeat(4000), &history, 10).len(),
+            1,
+            "the last turn always stays"
+        );
+    }
+}

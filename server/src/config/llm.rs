@@ -1,0 +1,87 @@
+//! The AI tutor's language model.
+
+use super::{ConfigError, Env, Secret};
+
+/// The model used when `LLM_PROVIDER` is unset, as in the original deployment.
+pub const DEFAULT_LLM: &str = "anthropic/claude-sonnet-4-20250514";
+
+/// Providers the tutor can use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LlmProvider {
+    /// Anthropic Messages API.
+    Anthropic,
+    /// OpenAI chat completions, or any compatible server (Ollama, vLLM, LM Studio) via `LLM_BASE_URL`.
+    OpenAi,
+    /// Google Gemini.
+    Gemini,
+}
+
+/// A configured model.
+#[derive(Debug, Clone)]
+pub struct LlmConfig {
+    /// Provider.
+    pub provider: LlmProvider,
+    /// Model name at the provider.
+    pub model: String,
+    /// Base URL overriding the provider's (`LLM_BASE_URL`).
+    pub base_url: Option<String>,
+    /// API key (absent for keyless self-hosted servers).
+    pub api_key: Option<Secret>,
+}
+
+impl LlmConfig {
+    /// `provider/model`, as configured.
+    pub fn label(&self) -> String {
+        let provider = match self.provider {
+            LlmProvider::Anthropic => "anthropic",
+            LlmProvider::OpenAi => "openai",
+            LlmProvider::Gemini => "gemini",
+        };
+        format!("{provider}/{}", self.model)
+    }
+
+    /// Reads `LLM_PROVIDER`, `LLM_BASE_URL` and the provider's key. `Ok(None)`
+    /// when no usable provider is configured (the tutor is then off).
+    pub fn from_env(env: &Env) -> Result<Option<Self>, ConfigError> {
+        let spec = env.get("LLM_PROVIDER").unwrap_or(DEFAULT_LLM);
+        let (provider, model) = spec.split_once('/').ok_or_else(|| ConfigError::Invalid {
+            name: "LLM_PROVIDER",
+            value: spec.to_owned(),
+            reason: "expected provider/model, for example anthropic/claude-sonnet-4-20250514"
+                .into(),
+        })?;
+        let (provider, key_var) = match provider {
+            "anthropic" => (LlmProvider::Anthropic, "ANTHROPIC_API_KEY"),
+            "openai" => (LlmProvider::OpenAi, "OPENAI_API_KEY"),
+            "gemini" | "google" => (LlmProvider::Gemini, "GEMINI_API_KEY"),
+            other => {
+                return Err(ConfigError::Invalid {
+                    name: "LLM_PROVIDER",
+                    value: spec.to_owned(),
+                    reason: format!("unknown provider {other:?}: use anthropic, openai or gemini"),
+                });
+            }
+        };
+        if model.is_empty() {
+            return Err(ConfigError::Invalid {
+                name: "LLM_PROVIDER",
+                value: spec.to_owned(),
+                reason: "the model name after / is empty".into(),
+            });
+        }
+        let base_url = match env.get("LLM_BASE_URL") {
+            Some(_) => Some(super::base_url(env, "LLM_BASE_URL", "")?),
+            None => None,
+        };
+        let api_key = env.get(key_var).map(Secret::new);
+        if api_key.is_none() && base_url.is_none() {
+            return Ok(None);
+        }
+        Ok(Some(Self {
+            provider,
+            model: model.to_owned(),
+            base_url,
+            api_key,
+        }))
+    }
+}

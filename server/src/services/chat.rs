@@ -1,0 +1,361 @@
+//! ChatService: the AI tutor's sessions and streamed answers.
+
+use std::pin::Pin;
+
+use futures::{Stream, StreamExt};
+use genai::chat::ChatStreamEvent;
+use lens_proto::v1::{self, chat_service_server::ChatService};
+use tokio::sync::mpsc;
+use tokio_stream::wrappers::ReceiverStream;
+use tonic::{Request, Response, Status};
+
+use super::{convert::timestamp, respond};
+use crate::app::AppState;
+use crate::auth;
+use crate::chat::Tutor;
+use crate::chat::prompt::{system_prompt, trim_history};
+use crate::domain::Invalid;
+use crate::error::{AppError, AppResult};
+use crate::store::{MessageRecord, NewMessage, SessionRecord, Store};
+
+/// Longest learner message, in characters.
+pub const MAX_MESSAGE_CHARS: usize = 4000;
+/// Token budget for system prompt and history together.
+pub const HISTORY_BUDGET_TOKENS: usize = 12_000;
+
+/// Implements `lens.v1.ChatService`.
+#[derive(Debug, Clone)]
+pub struct ChatApi {
+    state: AppState,
+}
+
+impl ChatApi {
+    /// The service over shared state.
+    pub fn new(state: AppState) -> Self {
+        Self { state }
+    }
+
+    fn tutor(&self) -> AppResult<&Tutor> {
+        self.state.tutor.as_ref().ok_or_else(|| {
+            AppError::FailedPrecondition(
+                "the AI tutor is off on this platform: an operator sets ANTHROPIC_API_KEY (or LLM_PROVIDER with OPENAI_API_KEY or GEMINI_API_KEY, or LLM_BASE_URL) on the core".into(),
+            )
+        })
+    }
+
+    /// A session the caller may read: their own, or any for an admin.
+    async fn readable_session(
+        &self,
+        caller: &auth::UserCaller,
+        id: i64,
+    ) -> AppResult<SessionRecord> {
+        match self.state.store.chat_session(id).await? {
+            Some(session) if session.user_id == caller.id || caller.is_admin => Ok(session),
+            Some(_) => Err(AppError::PermissionDenied(
+                "this chat belongs to another learner".into(),
+            )),
+            None => Err(AppError::NotFound(format!("no chat session with id {id}"))),
+        }
+    }
+}
+
+fn session_proto(session: &SessionRecord) -> v1::ChatSession {
+    v1::ChatSession {
+        id: session.id,
+        lens_id: session.lens_id.clone(),
+        started_at: Some(timestamp(session.started_at)),
+    }
+}
+
+fn message_proto(message: MessageRecord) -> v1::ChatMessage {
+    v1::ChatMessage {
+        id: message.id,
+        role: message.role,
+        text: message.content,
+        status: message.status,
+        error: message.error.unwrap_or_default(),
+        created_at: Some(timestamp(message.created_at)),
+    }
+}
+
+type Answer = Pin<Box<dyn Stream<Item = Result<v1::SendMessageResponse, Status>> + Send>>;
+
+fn event(event: v1::send_message_response::Event) -> Result<v1::SendMessageResponse, Status> {
+    Ok(v1::SendMessageResponse { event: Some(event) })
+}
+
+/// Streams the answer into `tx`, storing it at the end (complete) or when
+/// it breaks off (partial, with the reason).
+async fn relay(
+    store: Store,
+    tutor: Tutor,
+    session_id: i64,
+    user_message_id: i64,
+    system: String,
+    history: Vec<(String, String)>,
+    tx: mpsc::Sender<Result<v1::SendMessageResponse, Status>>,
+) {
+    use v1::send_message_response::Event;
+    let save = |text: String, error: Option<String>, usage: (Option<i64>, Option<i64>)| {
+        let store = store.clone();
+        let model = tutor.label().to_owned();
+        async move {
+            let message = NewMessage {
+                role: "assistant",
+                content: &text,
+                error: error.as_deref(),
+                model: Some(&model),
+                input_tokens: usage.0,
+                output_tokens: usage.1,
+            };
+            store.add_chat_message(session_id, &message).await
+        }
+    };
+    let mut stream = match tutor.stream(system, &history).await {
+        Ok(stream) => stream,
+        Err(error) => {
+            tracing::warn!(%error, "the tutor's model did not answer");
+            let _ = save(
+                String::new(),
+                Some("the model did not answer".into()),
+                (None, None),
+            )
+            .await;
+            let _ = tx
+                .send(event(Event::Error(v1::ChatError {
+                    message: "The tutor could not answer just now; try again in a minute.".into(),
+                    retry_after_seconds: 0,
+                })))
+                .await;
+            return;
+        }
+    };
+    let mut text = String::new();
+    loop {
+        let next = tokio::select! {
+            next = stream.next() => next,
+            () = tx.closed() => {
+                // The learner went away: dropping the stream cancels the
+                // provider request; keep what was said so far.
+                drop(stream);
+                let _ = save(text, Some("the learner left before the answer was complete".into()), (None, None)).await;
+                return;
+            }
+        };
+        match next {
+            Some(Ok(ChatStreamEvent::Chunk(chunk))) => {
+                text.push_str(&chunk.content);
+                if tx.send(event(Event::Delta(chunk.content))).await.is_err() {
+                    drop(stream);
+                    let _ = save(
+                        text,
+                        Some("the learner left before the answer was complete".into()),
+                        (None, None),
+                    )
+                    .await;
+                    return;
+                }
+            }
+            Some(Ok(ChatStreamEvent::End(end))) => {
+                let usage = end.captured_usage.unwrap_or_default();
+                let tokens = (
+                    usage.prompt_tokens.map(i64::from),
+                    usage.completion_tokens.map(i64::from),
+                );
+                let outcome = match save(text, None, tokens).await {
+                    Ok(id) => Event::Complete(v1::MessageComplete {
+                        user_message_id,
+                        assistant_message_id: id,
+                        model: tutor.label().to_owned(),
+                        input_tokens: tokens.0.unwrap_or(0).max(0) as u32,
+                        output_tokens: tokens.1.unwrap_or(0).max(0) as u32,
+                    }),
+                    Err(error) => {
+                        tracing::error!(%error, "storing an answer failed");
+                        Event::Error(v1::ChatError {
+                            message: "The answer could not be saved; try again.".into(),
+                            retry_after_seconds: 0,
+                        })
+                    }
+                };
+                let _ = tx.send(event(outcome)).await;
+                return;
+            }
+            Some(Ok(_)) => {}
+            Some(Err(error)) => {
+                tracing::warn!(%error, "the tutor's answer broke off");
+                let _ = save(
+                    text,
+                    Some("the model stopped answering".into()),
+                    (None, None),
+                )
+                .await;
+                let _ = tx
+                    .send(event(Event::Error(v1::ChatError {
+                        message: "The tutor's answer broke off; what arrived is kept. Try again in a minute.".into(),
+                        retry_after_seconds: 0,
+                    })))
+                    .await;
+                return;
+            }
+            None => {
+                let _ = save(
+                    text,
+                    Some("the model ended without finishing".into()),
+                    (None, None),
+                )
+                .await;
+                let _ = tx
+                    .send(event(Event::Error(v1::ChatError {
+                        message: "The tutor's answer ended early; try again.".into(),
+                        retry_after_seconds: 0,
+                    })))
+                    .await;
+                return;
+            }
+        }
+    }
+}
+
+#[tonic::async_trait]
+impl ChatService for ChatApi {
+    async fn get_or_start_session(
+        &self,
+        request: Request<v1::GetOrStartSessionRequest>,
+    ) -> Result<Response<v1::GetOrStartSessionResponse>, Status> {
+        respond(
+            async {
+                let me = auth::user(&request)?;
+                let lens_id = request.get_ref().lens_id.trim();
+                if !self
+                    .state
+                    .content
+                    .current()
+                    .snapshot
+                    .lenses
+                    .contains_key(lens_id)
+                {
+                    return Err(AppError::NotFound(format!("no lens with id {lens_id:?}")));
+                }
+                let session = self
+                    .state
+                    .store
+                    .get_or_start_session(me.id, lens_id)
+                    .await?;
+                let messages = self.state.store.chat_messages(session.id).await?;
+                Ok(v1::GetOrStartSessionResponse {
+                    session: Some(session_proto(&session)),
+                    messages: messages.into_iter().map(message_proto).collect(),
+                })
+            }
+            .await,
+        )
+    }
+
+    type SendMessageStream = Answer;
+
+    async fn send_message(
+        &self,
+        request: Request<v1::SendMessageRequest>,
+    ) -> Result<Response<Answer>, Status> {
+        let prepared = async {
+            let me = auth::user(&request)?.clone();
+            let r = request.get_ref();
+            let text = r.text.trim();
+            let length = text.chars().count();
+            if length == 0 || length > MAX_MESSAGE_CHARS {
+                return Err(Invalid::new(
+                    "text",
+                    format!("is {length} characters; send 1 to {MAX_MESSAGE_CHARS}"),
+                )
+                .into());
+            }
+            let tutor = self.tutor()?.clone();
+            let session = match self.state.store.chat_session(r.session_id).await? {
+                Some(session) if session.user_id == me.id => session,
+                _ => {
+                    return Err(AppError::NotFound(format!(
+                        "you have no chat session with id {}",
+                        r.session_id
+                    )));
+                }
+            };
+            let lens = self
+                .state
+                .content
+                .current()
+                .snapshot
+                .lenses
+                .get(&session.lens_id)
+                .cloned()
+                .ok_or_else(|| {
+                    AppError::FailedPrecondition(
+                        "the lens of this chat is no longer published".into(),
+                    )
+                })?;
+            let system = system_prompt(&lens, r.segment_index as usize)
+                .map_err(|e| AppError::InvalidArgument(e.to_string()))?;
+            let mut history: Vec<(String, String)> = self
+                .state
+                .store
+                .chat_messages(session.id)
+                .await?
+                .into_iter()
+                .filter(|m| !m.content.is_empty())
+                .map(|m| (m.role, m.content))
+                .collect();
+            // Stored before the model is called: the learner's words are
+            // never lost, whatever happens to the answer.
+            let user_message_id = self
+                .state
+                .store
+                .add_chat_message(
+                    session.id,
+                    &NewMessage {
+                        role: "user",
+                        content: text,
+                        ..Default::default()
+                    },
+                )
+                .await?;
+            history.push(("user".into(), text.to_owned()));
+            let history = trim_history(&system, &history, HISTORY_BUDGET_TOKENS).to_vec();
+            Ok((tutor, session, user_message_id, system, history))
+        };
+        let (tutor, session, user_message_id, system, history) = match prepared.await {
+            Ok(prepared) => prepared,
+            Err(error) => return Err(Status::from(error)),
+        };
+        let (tx, rx) = mpsc::channel(32);
+        tokio::spawn(relay(
+            self.state.store.clone(),
+            tutor,
+            session.id,
+            user_message_id,
+            system,
+            history,
+            tx,
+        ));
+        Ok(Response::new(Box::pin(ReceiverStream::new(rx))))
+    }
+
+    async fn get_transcript(
+        &self,
+        request: Request<v1::GetTranscriptRequest>,
+    ) -> Result<Response<v1::GetTranscriptResponse>, Status> {
+        respond(
+            async {
+                let me = auth::user(&request)?;
+                let session = self
+                    .readable_session(me, request.get_ref().session_id)
+                    .await?;
+                let messages = self.state.store.chat_messages(session.id).await?;
+                Ok(v1::GetTranscriptResponse {
+                    session: Some(session_proto(&session)),
+                    messages: messages.into_iter().map(message_proto).collect(),
+                })
+            }
+            .await,
+        )
+    }
+}

@@ -1,0 +1,137 @@
+//! Tutor sessions and messages.
+
+use chrono::{DateTime, Utc};
+
+use super::{Store, StoreError, StoreResult, on_backend};
+use crate::clock;
+
+/// A chat session.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct SessionRecord {
+    /// Id.
+    pub id: i64,
+    /// Owner.
+    pub user_id: i64,
+    /// The lens.
+    pub lens_id: String,
+    /// Start.
+    pub started_at: DateTime<Utc>,
+}
+
+/// A stored message.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct MessageRecord {
+    /// Id.
+    pub id: i64,
+    /// user / assistant.
+    pub role: String,
+    /// Text.
+    pub content: String,
+    /// complete / partial.
+    pub status: String,
+    /// Why partial.
+    pub error: Option<String>,
+    /// When stored.
+    pub created_at: DateTime<Utc>,
+}
+
+/// A message to store.
+#[derive(Debug, Clone, Default)]
+pub struct NewMessage<'a> {
+    /// user / assistant.
+    pub role: &'a str,
+    /// Text.
+    pub content: &'a str,
+    /// Why the answer is partial; `None` for complete.
+    pub error: Option<&'a str>,
+    /// Model that answered.
+    pub model: Option<&'a str>,
+    /// Prompt tokens.
+    pub input_tokens: Option<i64>,
+    /// Answer tokens.
+    pub output_tokens: Option<i64>,
+}
+
+impl Store {
+    /// The active session of a user for a lens, started if there is none.
+    /// The partial unique index makes concurrent starts end in one session.
+    pub async fn get_or_start_session(
+        &self,
+        user_id: i64,
+        lens_id: &str,
+    ) -> StoreResult<SessionRecord> {
+        let select = "SELECT id, user_id, lens_id, started_at FROM chat_sessions \
+                      WHERE user_id = $1 AND lens_id = $2 AND archived_at IS NULL";
+        let insert = "INSERT INTO chat_sessions (user_id, lens_id, started_at, last_active_at) VALUES ($1, $2, $3, $3) \
+                      ON CONFLICT DO NOTHING";
+        let session = on_backend!(self, pool => {
+            if let Some(found) = sqlx::query_as::<_, SessionRecord>(select).bind(user_id).bind(lens_id).fetch_optional(pool).await? {
+                found
+            } else {
+                sqlx::query(insert).bind(user_id).bind(lens_id).bind(clock::now()).execute(pool).await?;
+                sqlx::query_as::<_, SessionRecord>(select).bind(user_id).bind(lens_id).fetch_one(pool).await?
+            }
+        });
+        Ok(session)
+    }
+
+    /// A session by id.
+    pub async fn chat_session(&self, id: i64) -> StoreResult<Option<SessionRecord>> {
+        let sql = "SELECT id, user_id, lens_id, started_at FROM chat_sessions WHERE id = $1";
+        let session = on_backend!(self, pool => {
+            sqlx::query_as::<_, SessionRecord>(sql).bind(id).fetch_optional(pool).await?
+        });
+        Ok(session)
+    }
+
+    /// A session's messages, oldest first.
+    pub async fn chat_messages(&self, session_id: i64) -> StoreResult<Vec<MessageRecord>> {
+        let sql = "SELECT id, role, content, status, error, created_at FROM chat_messages WHERE session_id = $1 ORDER BY id";
+        let messages = on_backend!(self, pool => {
+            sqlx::query_as::<_, MessageRecord>(sql).bind(session_id).fetch_all(pool).await?
+        });
+        Ok(messages)
+    }
+
+    /// Stores a message and marks the session active; returns its id.
+    pub async fn add_chat_message(
+        &self,
+        session_id: i64,
+        message: &NewMessage<'_>,
+    ) -> StoreResult<i64> {
+        let now = clock::now();
+        let status = if message.error.is_some() {
+            "partial"
+        } else {
+            "complete"
+        };
+        let insert = "INSERT INTO chat_messages (session_id, role, content, status, error, model, input_tokens, output_tokens, created_at) \
+                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id";
+        let id = on_backend!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let id: i64 = sqlx::query_scalar(insert)
+                .bind(session_id)
+                .bind(message.role)
+                .bind(message.content)
+                .bind(status)
+                .bind(message.error)
+                .bind(message.model)
+                .bind(message.input_tokens)
+                .bind(message.output_tokens)
+                .bind(now)
+                .fetch_one(&mut *tx)
+                .await?;
+            sqlx::query("UPDATE chat_sessions SET last_active_at = $2 WHERE id = $1")
+                .bind(session_id)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            id
+        });
+        if id == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(id)
+    }
+}
