@@ -372,3 +372,62 @@ async fn an_answer_streams_through_the_web_edge() {
     let last = events.next().await.unwrap().unwrap();
     assert!(matches!(last.event, Some(Event::Complete(_))));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_self_hosted_openai_compatible_model_answers_too() {
+    let llm = FakeAnthropic::start().await;
+    let env = vec![
+        (
+            "CONTENT_DIR".to_owned(),
+            content_fixture().display().to_string(),
+        ),
+        ("LLM_PROVIDER".to_owned(), "openai/llama3.1:8b".to_owned()),
+        ("LLM_BASE_URL".to_owned(), llm.url.clone()),
+        ("OPENAI_API_KEY".to_owned(), FAKE_ANTHROPIC_KEY.to_owned()),
+    ];
+    let core = TestCore::start(CoreOptions {
+        dev_mode: true,
+        env,
+        ..Default::default()
+    })
+    .await;
+    let token = learner(&core).await;
+    let mut chat = ChatServiceClient::new(core.channel().await);
+    let session = chat
+        .get_or_start_session(authed(
+            v1::GetOrStartSessionRequest {
+                lens_id: CASCADES.into(),
+            },
+            &token,
+        ))
+        .await
+        .unwrap()
+        .into_inner()
+        .session
+        .unwrap();
+    llm.script(vec![Step::Text("Local "), Step::Text("answer.")]);
+    let request = v1::SendMessageRequest {
+        session_id: session.id,
+        segment_index: 3,
+        text: "Hi".into(),
+    };
+    let mut events = chat
+        .send_message(authed(request, &token))
+        .await
+        .unwrap()
+        .into_inner();
+    let mut text = String::new();
+    let mut done = None;
+    while let Some(message) = events.message().await.unwrap() {
+        match message.event.unwrap() {
+            Event::Delta(delta) => text.push_str(&delta),
+            Event::Complete(complete) => done = Some(complete),
+            Event::Error(error) => panic!("{}", error.message),
+        }
+    }
+    assert_eq!(text, "Local answer.");
+    let done = done.unwrap();
+    assert_eq!(done.model, "openai/llama3.1:8b");
+    assert_eq!((done.input_tokens, done.output_tokens), (123, 12));
+    assert_eq!(llm.requests()[0]["model"], "llama3.1:8b");
+}

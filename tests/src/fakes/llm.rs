@@ -55,6 +55,7 @@ impl FakeAnthropic {
         let inner = Arc::new(Mutex::new(Inner::default()));
         let app = Router::new()
             .route("/v1/messages", post(messages))
+            .route("/v1/chat/completions", post(completions))
             .with_state(inner.clone());
         tokio::spawn(async move { axum::serve(listener, app).await });
         Self {
@@ -169,6 +170,82 @@ async fn messages(
     Response::builder()
         .header("content-type", "text/event-stream")
         .header("cache-control", "no-cache")
+        .body(Body::from_stream(ReceiverBody(rx)))
+        .expect("valid response")
+}
+
+/// The OpenAI chat.completions streaming format (also what Ollama, vLLM and
+/// LM Studio speak): `data:` chunks with deltas, a usage chunk, `[DONE]`.
+async fn completions(
+    State(inner): State<Arc<Mutex<Inner>>>,
+    headers: HeaderMap,
+    body: String,
+) -> Response {
+    let authorized = headers.get("authorization").and_then(|v| v.to_str().ok())
+        == Some(&format!("Bearer {FAKE_ANTHROPIC_KEY}"));
+    if !authorized {
+        let error = json!({"error": {"message": "Incorrect API key provided", "type": "invalid_request_error", "code": "invalid_api_key"}});
+        return (StatusCode::UNAUTHORIZED, error.to_string()).into_response();
+    }
+    let request: Value = serde_json::from_str(&body).unwrap_or(Value::Null);
+    let model = request["model"].as_str().unwrap_or("unknown").to_owned();
+    let script = {
+        let mut inner = inner.lock().unwrap();
+        inner.requests.push(request);
+        inner.script.clone()
+    };
+    let (tx, rx) = mpsc::channel::<String>(4);
+    tokio::spawn(async move {
+        let chunk = |delta: Value, finish: Value| {
+            format!(
+                "data: {}\n\n",
+                json!({"id": "chatcmpl-fake", "object": "chat.completion.chunk", "created": 0, "model": model,
+                       "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]})
+            )
+        };
+        let mut words = 0;
+        let mut out = vec![chunk(
+            json!({"role": "assistant", "content": ""}),
+            Value::Null,
+        )];
+        for step in script {
+            match step {
+                Step::Text(text) => {
+                    words += 1;
+                    out.push(chunk(json!({"content": text}), Value::Null));
+                }
+                Step::Wait(pause) => {
+                    for piece in out.drain(..) {
+                        if tx.send(piece).await.is_err() {
+                            return;
+                        }
+                    }
+                    tokio::time::sleep(pause).await;
+                }
+                Step::Fail(message) => {
+                    out.push(format!(
+                        "data: {}\n\n",
+                        json!({"error": {"message": message, "type": "server_error"}})
+                    ));
+                    break;
+                }
+            }
+        }
+        out.push(chunk(json!({}), json!("stop")));
+        out.push(format!(
+            "data: {}\n\n",
+            json!({"id": "chatcmpl-fake", "object": "chat.completion.chunk", "created": 0, "model": model, "choices": [],
+                   "usage": {"prompt_tokens": 123, "completion_tokens": 10 + words, "total_tokens": 133 + words}})
+        ));
+        out.push("data: [DONE]\n\n".to_owned());
+        for piece in out {
+            if tx.send(piece).await.is_err() {
+                return;
+            }
+        }
+    });
+    Response::builder()
+        .header("content-type", "text/event-stream")
         .body(Body::from_stream(ReceiverBody(rx)))
         .expect("valid response")
 }
