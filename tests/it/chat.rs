@@ -431,3 +431,122 @@ async fn a_self_hosted_openai_compatible_model_answers_too() {
     assert_eq!((done.input_tokens, done.output_tokens), (123, 12));
     assert_eq!(llm.requests()[0]["model"], "llama3.1:8b");
 }
+
+/// A tutor core with the given limits, a learner and a session.
+async fn limited(llm: &FakeAnthropic, per_minute: &str, tokens: &str) -> (TestCore, String, i64) {
+    let env = vec![
+        (
+            "CONTENT_DIR".to_owned(),
+            content_fixture().display().to_string(),
+        ),
+        ("LLM_BASE_URL".to_owned(), llm.url.clone()),
+        (
+            "ANTHROPIC_API_KEY".to_owned(),
+            FAKE_ANTHROPIC_KEY.to_owned(),
+        ),
+        ("CHAT_MESSAGES_PER_MINUTE".to_owned(), per_minute.to_owned()),
+        ("CHAT_DAILY_TOKEN_QUOTA".to_owned(), tokens.to_owned()),
+    ];
+    let core = TestCore::start(CoreOptions {
+        dev_mode: true,
+        env,
+        ..Default::default()
+    })
+    .await;
+    let token = learner(&core).await;
+    let mut chat = ChatServiceClient::new(core.channel().await);
+    let session = chat
+        .get_or_start_session(authed(
+            v1::GetOrStartSessionRequest {
+                lens_id: CASCADES.into(),
+            },
+            &token,
+        ))
+        .await
+        .unwrap()
+        .into_inner()
+        .session
+        .unwrap();
+    (core, token, session.id)
+}
+
+async fn ask(core: &TestCore, token: &str, session_id: i64) -> Result<(), tonic::Status> {
+    let mut chat = ChatServiceClient::new(core.channel().await);
+    let request = v1::SendMessageRequest {
+        session_id,
+        segment_index: 3,
+        text: "Hi".into(),
+    };
+    let mut events = chat
+        .send_message(authed(request, token))
+        .await?
+        .into_inner();
+    while events.message().await?.is_some() {}
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rate_and_daily_allowance_are_enforced_with_when_to_retry() {
+    let llm = FakeAnthropic::start().await;
+    llm.script(vec![Step::Text("Hello.")]);
+
+    // Two messages a minute: the third is refused, with a wait under a minute.
+    let (core, token, session) = limited(&llm, "2", "1000000").await;
+    ask(&core, &token, session).await.unwrap();
+    ask(&core, &token, session).await.unwrap();
+    let status = ask(&core, &token, session).await.unwrap_err();
+    assert_eq!(status.code(), Code::ResourceExhausted);
+    assert!(
+        status
+            .message()
+            .starts_with("you can send 2 messages a minute"),
+        "{}",
+        status.message()
+    );
+    let retry: u64 = status
+        .metadata()
+        .get("retry-after")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=60).contains(&retry));
+    let mut chat = ChatServiceClient::new(core.channel().await);
+    let transcript = chat
+        .get_transcript(authed(
+            v1::GetTranscriptRequest {
+                session_id: session,
+            },
+            &token,
+        ))
+        .await
+        .unwrap()
+        .into_inner()
+        .messages;
+    assert_eq!(transcript.len(), 4, "the refused message was not stored");
+
+    // 500 tokens a day: each answer here costs 321 + 11, so the second
+    // answer goes over and the third message is refused until midnight UTC.
+    let (core, token, session) = limited(&llm, "100", "500").await;
+    ask(&core, &token, session).await.unwrap();
+    ask(&core, &token, session).await.unwrap();
+    let status = ask(&core, &token, session).await.unwrap_err();
+    assert_eq!(status.code(), Code::ResourceExhausted);
+    assert!(
+        status
+            .message()
+            .starts_with("you have used today's tutor allowance (500 tokens)"),
+        "{}",
+        status.message()
+    );
+    let retry: u64 = status
+        .metadata()
+        .get("retry-after")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=86_400).contains(&retry));
+}

@@ -85,3 +85,38 @@ impl LlmConfig {
         }))
     }
 }
+
+/// Per-learner limits on the tutor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChatLimits {
+    /// Messages a learner may send per minute (`CHAT_MESSAGES_PER_MINUTE`, default 10).
+    pub messages_per_minute: u32,
+    /// Tokens (prompt and answer) a learner may use per UTC day
+    /// (`CHAT_DAILY_TOKEN_QUOTA`, default 200 000).
+    pub daily_tokens: u64,
+}
+
+impl ChatLimits {
+    /// Reads the limits.
+    pub fn from_env(env: &Env) -> Result<Self, ConfigError> {
+        let number = |name: &'static str, default: u64| -> Result<u64, ConfigError> {
+            match env.get(name) {
+                None => Ok(default),
+                Some(raw) => {
+                    raw.parse()
+                        .ok()
+                        .filter(|n| *n > 0)
+                        .ok_or_else(|| ConfigError::Invalid {
+                            name,
+                            value: raw.to_owned(),
+                            reason: "expected a whole number above 0".into(),
+                        })
+                }
+            }
+        };
+        Ok(Self {
+            messages_per_minute: number("CHAT_MESSAGES_PER_MINUTE", 10)? as u32,
+            daily_tokens: number("CHAT_DAILY_TOKEN_QUOTA", 200_000)?,
+        })
+    }
+}

@@ -18,7 +18,7 @@ pub use database::{DEFAULT_DATABASE_URL, DatabaseConfig, DatabaseKind, redact_ur
 pub use error::ConfigError;
 pub use group::read_group;
 pub use lens_runtime::{Env, Secret};
-pub use llm::{DEFAULT_LLM, LlmConfig, LlmProvider};
+pub use llm::{ChatLimits, DEFAULT_LLM, LlmConfig, LlmProvider};
 
 /// Where the core listens when `LENS_GRPC_ADDR` is unset.
 pub const DEFAULT_GRPC_ADDR: &str = "127.0.0.1:50051";
@@ -56,6 +56,8 @@ pub struct Config {
     pub content: ContentConfig,
     /// The AI tutor's model, when a usable provider is configured.
     pub llm: Option<LlmConfig>,
+    /// Per-learner limits on the tutor.
+    pub chat_limits: ChatLimits,
     /// How long in-flight calls may take to finish after a shutdown signal
     /// (`LENS_SHUTDOWN_GRACE_SECS`, default 30).
     pub shutdown_grace: Duration,
@@ -156,6 +158,7 @@ impl Config {
             }),
             content: ContentConfig::from_env(env)?,
             llm: LlmConfig::from_env(env)?,
+            chat_limits: ChatLimits::from_env(env)?,
             shutdown_grace: Duration::from_secs(shutdown_grace),
         })
     }

@@ -43,6 +43,49 @@ impl ChatApi {
         })
     }
 
+    /// Refuses a message over the learner's rate or daily allowance, saying
+    /// when they can go on.
+    async fn check_limits(&self, user_id: i64) -> AppResult<()> {
+        let limits = self.state.config.chat_limits;
+        let now = crate::clock::now();
+        let window_start = now - chrono::Duration::minutes(1);
+        let day_start = now
+            .date_naive()
+            .and_hms_opt(0, 0, 0)
+            .expect("midnight exists")
+            .and_utc();
+        let usage = self
+            .state
+            .store
+            .chat_usage(user_id, window_start, day_start)
+            .await?;
+        if usage.recent_messages >= i64::from(limits.messages_per_minute) {
+            let free_at = usage.oldest_recent.unwrap_or(now) + chrono::Duration::minutes(1);
+            let wait = (free_at - now).num_seconds().max(1) as u64;
+            return Err(AppError::ResourceExhausted {
+                message: format!(
+                    "you can send {} messages a minute to the tutor; try again in {wait} s",
+                    limits.messages_per_minute
+                ),
+                retry_after: Some(std::time::Duration::from_secs(wait)),
+            });
+        }
+        if usage.tokens_today >= limits.daily_tokens as i64 {
+            let renews = day_start + chrono::Duration::days(1);
+            let wait = (renews - now).num_seconds().max(1) as u64;
+            return Err(AppError::ResourceExhausted {
+                message: format!(
+                    "you have used today's tutor allowance ({} tokens); it renews at 00:00 UTC, in {} h {} min",
+                    limits.daily_tokens,
+                    wait / 3600,
+                    (wait % 3600) / 60
+                ),
+                retry_after: Some(std::time::Duration::from_secs(wait)),
+            });
+        }
+        Ok(())
+    }
+
     /// A session the caller may read: their own, or any for an admin.
     async fn readable_session(
         &self,
@@ -271,6 +314,7 @@ impl ChatService for ChatApi {
                 .into());
             }
             let tutor = self.tutor()?.clone();
+            self.check_limits(me.id).await?;
             let session = match self.state.store.chat_session(r.session_id).await? {
                 Some(session) if session.user_id == me.id => session,
                 _ => {

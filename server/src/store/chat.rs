@@ -52,7 +52,41 @@ pub struct NewMessage<'a> {
     pub output_tokens: Option<i64>,
 }
 
+/// A learner's recent use of the tutor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, sqlx::FromRow)]
+pub struct ChatUsage {
+    /// Messages sent since the window start.
+    pub recent_messages: i64,
+    /// The oldest of those, if any.
+    pub oldest_recent: Option<DateTime<Utc>>,
+    /// Tokens used since the day start.
+    pub tokens_today: i64,
+}
+
 impl Store {
+    /// How much a user used the tutor: messages since `window_start`,
+    /// tokens since `day_start`.
+    pub async fn chat_usage(
+        &self,
+        user_id: i64,
+        window_start: DateTime<Utc>,
+        day_start: DateTime<Utc>,
+    ) -> StoreResult<ChatUsage> {
+        // SUM is NUMERIC on PostgreSQL, hence the cast back to BIGINT.
+        let sql = "SELECT \
+             (SELECT COUNT(*) FROM chat_messages m JOIN chat_sessions s ON s.id = m.session_id \
+                WHERE s.user_id = $1 AND m.role = 'user' AND m.created_at > $2) AS recent_messages, \
+             (SELECT MIN(m.created_at) FROM chat_messages m JOIN chat_sessions s ON s.id = m.session_id \
+                WHERE s.user_id = $1 AND m.role = 'user' AND m.created_at > $2) AS oldest_recent, \
+             (SELECT CAST(COALESCE(SUM(COALESCE(m.input_tokens, 0) + COALESCE(m.output_tokens, 0)), 0) AS BIGINT) \
+                FROM chat_messages m JOIN chat_sessions s ON s.id = m.session_id \
+                WHERE s.user_id = $1 AND m.role = 'assistant' AND m.created_at >= $3) AS tokens_today";
+        let usage = on_backend!(self, pool => {
+            sqlx::query_as::<_, ChatUsage>(sql).bind(user_id).bind(window_start).bind(day_start).fetch_one(pool).await?
+        });
+        Ok(usage)
+    }
+
     /// The active session of a user for a lens, started if there is none.
     /// The partial unique index makes concurrent starts end in one session.
     pub async fn get_or_start_session(
