@@ -266,6 +266,75 @@ async fn answers_stream_and_every_message_is_kept(postgres: bool) {
     assert_eq!(resumed.session.unwrap().id, session.id);
     assert_eq!(resumed.messages.len(), 6);
 
+    // Archiving starts afresh; the archived chat stays readable, only by its owner.
+    chat.archive_session(authed(
+        v1::ArchiveSessionRequest {
+            session_id: session.id,
+        },
+        &token,
+    ))
+    .await
+    .unwrap();
+    let fresh = chat
+        .get_or_start_session(authed(
+            v1::GetOrStartSessionRequest {
+                lens_id: CASCADES.into(),
+            },
+            &token,
+        ))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_ne!(fresh.session.unwrap().id, session.id);
+    assert!(fresh.messages.is_empty());
+    let sessions = chat
+        .list_sessions(authed(v1::ListSessionsRequest {}, &token))
+        .await
+        .unwrap()
+        .into_inner()
+        .sessions;
+    assert_eq!(sessions.len(), 2);
+    assert!(
+        sessions
+            .iter()
+            .any(|s| s.id == session.id && s.archived_at.is_some())
+    );
+    let mut auth = AuthServiceClient::new(core.channel().await);
+    let stranger = auth
+        .dev_sign_in(authed(
+            v1::DevSignInRequest {
+                username: "other".into(),
+                admin: false,
+            },
+            &core.edge_token(EdgeKind::Web),
+        ))
+        .await
+        .unwrap()
+        .into_inner()
+        .session
+        .unwrap()
+        .token;
+    let status = chat
+        .get_transcript(authed(
+            v1::GetTranscriptRequest {
+                session_id: session.id,
+            },
+            &stranger,
+        ))
+        .await
+        .unwrap_err();
+    assert_eq!(status.code(), Code::PermissionDenied);
+    let status = chat
+        .archive_session(authed(
+            v1::ArchiveSessionRequest {
+                session_id: session.id,
+            },
+            &stranger,
+        ))
+        .await
+        .unwrap_err();
+    assert_eq!(status.code(), Code::NotFound);
+
     // Bad input, precisely.
     let status = chat
         .send_message(authed(send(&"x".repeat(4001)), &token))

@@ -92,13 +92,26 @@ impl ChatApi {
         caller: &auth::UserCaller,
         id: i64,
     ) -> AppResult<SessionRecord> {
-        match self.state.store.chat_session(id).await? {
-            Some(session) if session.user_id == caller.id || caller.is_admin => Ok(session),
-            Some(_) => Err(AppError::PermissionDenied(
-                "this chat belongs to another learner".into(),
-            )),
-            None => Err(AppError::NotFound(format!("no chat session with id {id}"))),
+        let session = self
+            .state
+            .store
+            .chat_session(id)
+            .await?
+            .ok_or_else(|| AppError::NotFound(format!("no chat session with id {id}")))?;
+        if session.user_id == caller.id
+            || caller.is_admin
+            || self
+                .state
+                .store
+                .facilitates(caller.id, session.user_id)
+                .await?
+        {
+            return Ok(session);
         }
+        Err(AppError::PermissionDenied(
+            "this chat belongs to another learner (facilitators can read their own groups' chats)"
+                .into(),
+        ))
     }
 }
 
@@ -107,6 +120,7 @@ fn session_proto(session: &SessionRecord) -> v1::ChatSession {
         id: session.id,
         lens_id: session.lens_id.clone(),
         started_at: Some(timestamp(session.started_at)),
+        archived_at: session.archived_at.map(timestamp),
     }
 }
 
@@ -381,6 +395,44 @@ impl ChatService for ChatApi {
             tx,
         ));
         Ok(Response::new(Box::pin(ReceiverStream::new(rx))))
+    }
+
+    async fn list_sessions(
+        &self,
+        request: Request<v1::ListSessionsRequest>,
+    ) -> Result<Response<v1::ListSessionsResponse>, Status> {
+        respond(
+            async {
+                let me = auth::user(&request)?;
+                let sessions = self.state.store.chat_sessions_of(me.id).await?;
+                Ok(v1::ListSessionsResponse {
+                    sessions: sessions.iter().map(session_proto).collect(),
+                })
+            }
+            .await,
+        )
+    }
+
+    async fn archive_session(
+        &self,
+        request: Request<v1::ArchiveSessionRequest>,
+    ) -> Result<Response<v1::ArchiveSessionResponse>, Status> {
+        respond(
+            async {
+                let me = auth::user(&request)?;
+                let id = request.get_ref().session_id;
+                match self.state.store.chat_session(id).await? {
+                    Some(session) if session.user_id == me.id => {
+                        self.state.store.archive_chat_session(id).await?;
+                        Ok(v1::ArchiveSessionResponse {})
+                    }
+                    _ => Err(AppError::NotFound(format!(
+                        "you have no chat session with id {id}"
+                    ))),
+                }
+            }
+            .await,
+        )
     }
 
     async fn get_transcript(

@@ -16,6 +16,8 @@ pub struct SessionRecord {
     pub lens_id: String,
     /// Start.
     pub started_at: DateTime<Utc>,
+    /// Archive time, if archived.
+    pub archived_at: Option<DateTime<Utc>>,
 }
 
 /// A stored message.
@@ -94,7 +96,7 @@ impl Store {
         user_id: i64,
         lens_id: &str,
     ) -> StoreResult<SessionRecord> {
-        let select = "SELECT id, user_id, lens_id, started_at FROM chat_sessions \
+        let select = "SELECT id, user_id, lens_id, started_at, archived_at FROM chat_sessions \
                       WHERE user_id = $1 AND lens_id = $2 AND archived_at IS NULL";
         let insert = "INSERT INTO chat_sessions (user_id, lens_id, started_at, last_active_at) VALUES ($1, $2, $3, $3) \
                       ON CONFLICT DO NOTHING";
@@ -111,11 +113,45 @@ impl Store {
 
     /// A session by id.
     pub async fn chat_session(&self, id: i64) -> StoreResult<Option<SessionRecord>> {
-        let sql = "SELECT id, user_id, lens_id, started_at FROM chat_sessions WHERE id = $1";
+        let sql =
+            "SELECT id, user_id, lens_id, started_at, archived_at FROM chat_sessions WHERE id = $1";
         let session = on_backend!(self, pool => {
             sqlx::query_as::<_, SessionRecord>(sql).bind(id).fetch_optional(pool).await?
         });
         Ok(session)
+    }
+
+    /// A user's sessions, most recently active first.
+    pub async fn chat_sessions_of(&self, user_id: i64) -> StoreResult<Vec<SessionRecord>> {
+        let sql = "SELECT id, user_id, lens_id, started_at, archived_at FROM chat_sessions \
+                   WHERE user_id = $1 ORDER BY last_active_at DESC, id DESC";
+        let sessions = on_backend!(self, pool => {
+            sqlx::query_as::<_, SessionRecord>(sql).bind(user_id).fetch_all(pool).await?
+        });
+        Ok(sessions)
+    }
+
+    /// Archives a session; false if it was archived already.
+    pub async fn archive_chat_session(&self, id: i64) -> StoreResult<bool> {
+        let sql = "UPDATE chat_sessions SET archived_at = $2 WHERE id = $1 AND archived_at IS NULL";
+        let changed = on_backend!(self, pool => {
+            sqlx::query(sql).bind(id).bind(clock::now()).execute(pool).await?.rows_affected()
+        });
+        Ok(changed == 1)
+    }
+
+    /// Whether `facilitator` leads an active group that `learner` is an
+    /// active member of.
+    pub async fn facilitates(&self, facilitator: i64, learner: i64) -> StoreResult<bool> {
+        let sql = "SELECT EXISTS (SELECT 1 FROM group_members f \
+                     JOIN group_members l ON l.group_id = f.group_id \
+                     JOIN groups g ON g.id = f.group_id \
+                     WHERE f.user_id = $1 AND f.role = 'facilitator' AND f.status = 'active' \
+                       AND l.user_id = $2 AND l.status = 'active' AND g.status = 'active')";
+        let yes = on_backend!(self, pool => {
+            sqlx::query_scalar::<_, bool>(sql).bind(facilitator).bind(learner).fetch_one(pool).await?
+        });
+        Ok(yes)
     }
 
     /// A session's messages, oldest first.
