@@ -57,6 +57,12 @@ impl FakeAnthropic {
             .route("/v1/messages", post(messages))
             .route("/v1/chat/completions", post(completions))
             .with_state(inner.clone());
+        // Streaming servers write small events: without TCP_NODELAY the
+        // second one waits ~40 ms for the client's delayed ACK.
+        use axum::serve::ListenerExt;
+        let listener = listener.tap_io(|tcp| {
+            let _ = tcp.set_nodelay(true);
+        });
         tokio::spawn(async move { axum::serve(listener, app).await });
         Self {
             url: format!("http://{addr}/v1"),
