@@ -211,7 +211,13 @@ pub async fn serve(
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), WebError> {
+    use axum::serve::ListenerExt;
     let app = router(state);
+    // Streamed responses are many small writes: without TCP_NODELAY each one
+    // after the first waits ~40 ms for the browser's delayed ACK.
+    let listener = listener.tap_io(|tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await?;

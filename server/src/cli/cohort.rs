@@ -127,15 +127,30 @@ pub async fn run(env: &Env, command: CohortCommand) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Prints progress to stderr for runs big enough to take a moment.
+/// Draws a progress bar on stderr for runs big enough to take a moment:
+/// learners placed so far out of all, after each solver round.
 fn progress(total: usize) -> impl FnMut(usize) + Send + 'static {
     let mut round = 0;
     move |placed| {
         round += 1;
         if total >= 500 {
-            eprintln!("  round {round}: {placed} of {total} placed");
+            eprintln!("  {} round {round}", bar(placed, total));
         }
     }
+}
+
+/// `[#########-----------] 450/1000 placed`
+fn bar(done: usize, total: usize) -> String {
+    const WIDTH: usize = 30;
+    let filled = (done * WIDTH)
+        .checked_div(total)
+        .unwrap_or(WIDTH)
+        .min(WIDTH);
+    format!(
+        "[{}{}] {done}/{total} placed",
+        "#".repeat(filled),
+        "-".repeat(WIDTH - filled)
+    )
 }
 
 fn report(
