@@ -6,9 +6,7 @@ use std::time::Duration;
 
 use futures::StreamExt;
 use lens_proto::v1;
-use lens_proto::v1::auth_service_client::AuthServiceClient;
 use lens_proto::v1::chat_service_client::ChatServiceClient;
-use lens_server::auth::EdgeKind;
 use lens_server::chat::prompt::{PromptError, system_prompt};
 use lens_server::content::{ContentFiles, build};
 use lens_tests::core::{CoreOptions, TestCore, authed};
@@ -95,20 +93,7 @@ async fn tutor_core(postgres: bool, llm: Option<&FakeAnthropic>) -> TestCore {
 }
 
 async fn learner(core: &TestCore) -> String {
-    let mut auth = AuthServiceClient::new(core.channel().await);
-    auth.dev_sign_in(authed(
-        v1::DevSignInRequest {
-            username: "lea".into(),
-            admin: false,
-        },
-        &core.edge_token(EdgeKind::Web),
-    ))
-    .await
-    .unwrap()
-    .into_inner()
-    .session
-    .unwrap()
-    .token
+    core.dev_session("lea", false).await.token
 }
 
 both_backends!(answers_stream_and_every_message_is_kept);
@@ -299,21 +284,7 @@ async fn answers_stream_and_every_message_is_kept(postgres: bool) {
             .iter()
             .any(|s| s.id == session.id && s.archived_at.is_some())
     );
-    let mut auth = AuthServiceClient::new(core.channel().await);
-    let stranger = auth
-        .dev_sign_in(authed(
-            v1::DevSignInRequest {
-                username: "other".into(),
-                admin: false,
-            },
-            &core.edge_token(EdgeKind::Web),
-        ))
-        .await
-        .unwrap()
-        .into_inner()
-        .session
-        .unwrap()
-        .token;
+    let stranger = core.dev_session("other", false).await.token;
     let status = chat
         .get_transcript(authed(
             v1::GetTranscriptRequest {

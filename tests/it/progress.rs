@@ -3,10 +3,8 @@
 
 use chrono::{Duration, Utc};
 use lens_proto::v1;
-use lens_proto::v1::auth_service_client::AuthServiceClient;
 use lens_proto::v1::content_service_client::ContentServiceClient;
 use lens_proto::v1::progress_service_client::ProgressServiceClient;
-use lens_server::auth::EdgeKind;
 use lens_server::config::DatabaseConfig;
 use lens_server::store::{DiscordProfile, HEARTBEAT_CAP_SECONDS, Store};
 use lens_tests::content_fixture;
@@ -112,26 +110,8 @@ async fn rpcs_track_a_module_to_completion(postgres: bool) {
         ..Default::default()
     })
     .await;
-    let mut auth = AuthServiceClient::new(core.channel().await);
-    let web = core.edge_token(EdgeKind::Web);
-    let sign_in = |name: &str, admin: bool| v1::DevSignInRequest {
-        username: name.into(),
-        admin,
-    };
-    let learner = auth
-        .dev_sign_in(authed(sign_in("lena", false), &web))
-        .await
-        .unwrap()
-        .into_inner()
-        .session
-        .unwrap();
-    let admin = auth
-        .dev_sign_in(authed(sign_in("root", true), &web))
-        .await
-        .unwrap()
-        .into_inner()
-        .session
-        .unwrap();
+    let learner = core.dev_session("lena", false).await;
+    let admin = core.dev_session("root", true).await;
 
     let mut content = ContentServiceClient::new(core.channel().await);
     let module = content

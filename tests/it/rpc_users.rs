@@ -3,7 +3,6 @@
 use lens_proto::v1::auth_service_client::AuthServiceClient;
 use lens_proto::v1::user_service_client::UserServiceClient;
 use lens_proto::v1::{self, CallerKind};
-use lens_server::auth::EdgeKind;
 use lens_tests::core::{CoreOptions, TestCore, authed};
 use tonic::Code;
 
@@ -24,17 +23,7 @@ async fn core(postgres: bool) -> TestCore {
 }
 
 async fn dev_user(core: &TestCore, name: &str, admin: bool) -> v1::Session {
-    let mut auth = AuthServiceClient::new(core.channel().await);
-    let request = v1::DevSignInRequest {
-        username: name.into(),
-        admin,
-    };
-    auth.dev_sign_in(authed(request, &core.edge_token(EdgeKind::Web)))
-        .await
-        .unwrap()
-        .into_inner()
-        .session
-        .unwrap()
+    core.dev_session(name, admin).await
 }
 
 async fn dev_sign_in_then_profile_round_trip(postgres: bool) {

@@ -143,6 +143,23 @@ impl TestCore {
             .0
     }
 
+    /// Signs in a development user (created on first use) through the
+    /// real AuthService, as the web edge would. Needs `dev_mode`.
+    pub async fn dev_session(&self, username: &str, admin: bool) -> lens_proto::v1::Session {
+        let mut auth =
+            lens_proto::v1::auth_service_client::AuthServiceClient::new(self.channel().await);
+        let request = lens_proto::v1::DevSignInRequest {
+            username: username.to_owned(),
+            admin,
+        };
+        auth.dev_sign_in(authed(request, &self.edge_token(EdgeKind::Web)))
+            .await
+            .expect("development sign-in")
+            .into_inner()
+            .session
+            .expect("a session")
+    }
+
     /// Asks the core to shut down and waits until it has.
     pub async fn stop(mut self) -> Result<(), lens_server::StartError> {
         if let Some(stop) = self.stop.take() {
