@@ -66,6 +66,12 @@ async fn poll_requests(
                 seen = latest;
                 refresh_and_log(&catalogue, "refresh requested").await;
             }
+            // A folder is also re-read on every tick: file watching misses
+            // events on some setups (network and container mounts, editors
+            // saving through renames), and an unchanged folder costs one read.
+            Ok(_) if matches!(catalogue.source(), ContentSource::Dir(_)) => {
+                refresh_and_log(&catalogue, "content folder check").await;
+            }
             Ok(_) => {}
             Err(error) => tracing::warn!(%error, "checking for content refresh requests failed"),
         }
@@ -95,6 +101,9 @@ async fn watch_folder(
         return;
     }
     tracing::info!(path = %path.display(), "watching the content folder for edits");
+    // Edits made between the start-up load and the watch taking effect
+    // raised no event: look once more now that the watch is in place.
+    refresh_and_log(&catalogue, "content folder watch started").await;
     loop {
         tokio::select! {
             event = rx.recv() => if event.is_none() { return },
