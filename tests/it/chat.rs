@@ -590,3 +590,47 @@ async fn rate_and_daily_allowance_are_enforced_with_when_to_retry() {
         .unwrap();
     assert!((1..=86_400).contains(&retry));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_first_token_is_waited_for_not_cut_off() {
+    let llm = FakeAnthropic::start().await;
+    let core = tutor_core(false, Some(&llm)).await;
+    let web = TestWeb::start(&core, true).await;
+    let token = learner(&core).await;
+    let cookie = format!("lens_session={token}");
+    let (transport, origin) = grpc_web::transport(&web.url);
+    let mut chat = ChatServiceClient::with_origin(transport, origin);
+    let session = chat
+        .get_or_start_session(grpc_web::with_cookie(
+            v1::GetOrStartSessionRequest {
+                lens_id: CASCADES.into(),
+            },
+            &cookie,
+        ))
+        .await
+        .unwrap()
+        .into_inner()
+        .session
+        .unwrap();
+    // Models can think for seconds before the first token.
+    llm.script(vec![
+        Step::Wait(Duration::from_secs(3)),
+        Step::Text("Finally."),
+    ]);
+    let started = std::time::Instant::now();
+    let request = v1::SendMessageRequest {
+        session_id: session.id,
+        segment_index: 3,
+        text: "Think hard".into(),
+    };
+    let mut events = chat
+        .send_message(grpc_web::with_cookie(request, &cookie))
+        .await
+        .unwrap()
+        .into_inner();
+    let first = events.next().await.unwrap().unwrap();
+    assert_eq!(first.event, Some(Event::Delta("Finally.".into())));
+    assert!(started.elapsed() >= Duration::from_secs(3));
+    let last = events.next().await.unwrap().unwrap();
+    assert!(matches!(last.event, Some(Event::Complete(_))));
+}
