@@ -96,6 +96,31 @@ async fn learner(core: &TestCore) -> String {
     core.dev_session("lea", false).await.token
 }
 
+/// A grpc-web chat client through `web` with the learner's cookie, and
+/// their session on the Cascades lens.
+async fn web_chat(
+    web: &TestWeb,
+    token: &str,
+) -> (ChatServiceClient<grpc_web::GrpcWebTransport>, String, i64) {
+    let cookie = format!("lens_session={token}");
+    let (transport, origin) = grpc_web::transport(&web.url);
+    let mut chat = ChatServiceClient::with_origin(transport, origin);
+    let session = chat
+        .get_or_start_session(grpc_web::with_cookie(
+            v1::GetOrStartSessionRequest {
+                lens_id: CASCADES.into(),
+            },
+            &cookie,
+        ))
+        .await
+        .unwrap()
+        .into_inner()
+        .session
+        .unwrap()
+        .id;
+    (chat, cookie, session)
+}
+
 both_backends!(answers_stream_and_every_message_is_kept);
 
 async fn answers_stream_and_every_message_is_kept(postgres: bool) {
@@ -370,28 +395,14 @@ async fn an_answer_streams_through_the_web_edge() {
     let core = tutor_core(false, Some(&llm)).await;
     let web = TestWeb::start(&core, true).await;
     let token = learner(&core).await;
-    let cookie = format!("lens_session={token}");
-    let (transport, origin) = grpc_web::transport(&web.url);
-    let mut chat = ChatServiceClient::with_origin(transport, origin);
-    let session = chat
-        .get_or_start_session(grpc_web::with_cookie(
-            v1::GetOrStartSessionRequest {
-                lens_id: CASCADES.into(),
-            },
-            &cookie,
-        ))
-        .await
-        .unwrap()
-        .into_inner()
-        .session
-        .unwrap();
+    let (mut chat, cookie, session_id) = web_chat(&web, &token).await;
     llm.script(vec![
         Step::Text("One "),
         Step::Wait(Duration::from_millis(300)),
         Step::Text("two."),
     ]);
     let request = v1::SendMessageRequest {
-        session_id: session.id,
+        session_id,
         segment_index: 3,
         text: "Count".into(),
     };
@@ -597,21 +608,7 @@ async fn a_slow_first_token_is_waited_for_not_cut_off() {
     let core = tutor_core(false, Some(&llm)).await;
     let web = TestWeb::start(&core, true).await;
     let token = learner(&core).await;
-    let cookie = format!("lens_session={token}");
-    let (transport, origin) = grpc_web::transport(&web.url);
-    let mut chat = ChatServiceClient::with_origin(transport, origin);
-    let session = chat
-        .get_or_start_session(grpc_web::with_cookie(
-            v1::GetOrStartSessionRequest {
-                lens_id: CASCADES.into(),
-            },
-            &cookie,
-        ))
-        .await
-        .unwrap()
-        .into_inner()
-        .session
-        .unwrap();
+    let (mut chat, cookie, session_id) = web_chat(&web, &token).await;
     // Models can think for seconds before the first token.
     llm.script(vec![
         Step::Wait(Duration::from_secs(3)),
@@ -619,7 +616,7 @@ async fn a_slow_first_token_is_waited_for_not_cut_off() {
     ]);
     let started = std::time::Instant::now();
     let request = v1::SendMessageRequest {
-        session_id: session.id,
+        session_id,
         segment_index: 3,
         text: "Think hard".into(),
     };
