@@ -74,7 +74,13 @@ fn the_prompt_is_grounded_in_what_the_learner_just_read() {
     );
 }
 
-async fn tutor_core(postgres: bool, llm: Option<&FakeAnthropic>) -> TestCore {
+/// A core with the content fixture, talking to `llm` (if any) as Anthropic;
+/// `extra` variables are added last, so they override.
+async fn tutor_core(
+    postgres: bool,
+    llm: Option<&FakeAnthropic>,
+    extra: &[(&str, &str)],
+) -> TestCore {
     let mut env = vec![(
         "CONTENT_DIR".to_owned(),
         content_fixture().display().to_string(),
@@ -83,6 +89,7 @@ async fn tutor_core(postgres: bool, llm: Option<&FakeAnthropic>) -> TestCore {
         env.push(("LLM_BASE_URL".into(), llm.url.clone()));
         env.push(("ANTHROPIC_API_KEY".into(), FAKE_ANTHROPIC_KEY.into()));
     }
+    env.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
     TestCore::start(CoreOptions {
         postgres,
         dev_mode: true,
@@ -90,6 +97,23 @@ async fn tutor_core(postgres: bool, llm: Option<&FakeAnthropic>) -> TestCore {
         ..Default::default()
     })
     .await
+}
+
+/// The learner's session on the Cascades lens, over plain gRPC.
+async fn cascades_session(core: &TestCore, token: &str) -> i64 {
+    let mut chat = ChatServiceClient::new(core.channel().await);
+    chat.get_or_start_session(authed(
+        v1::GetOrStartSessionRequest {
+            lens_id: CASCADES.into(),
+        },
+        token,
+    ))
+    .await
+    .unwrap()
+    .into_inner()
+    .session
+    .unwrap()
+    .id
 }
 
 async fn learner(core: &TestCore) -> String {
@@ -125,21 +149,10 @@ both_backends!(answers_stream_and_every_message_is_kept);
 
 async fn answers_stream_and_every_message_is_kept(postgres: bool) {
     let llm = FakeAnthropic::start().await;
-    let core = tutor_core(postgres, Some(&llm)).await;
+    let core = tutor_core(postgres, Some(&llm), &[]).await;
     let token = learner(&core).await;
     let mut chat = ChatServiceClient::new(core.channel().await);
-    let session = chat
-        .get_or_start_session(authed(
-            v1::GetOrStartSessionRequest {
-                lens_id: CASCADES.into(),
-            },
-            &token,
-        ))
-        .await
-        .unwrap()
-        .into_inner()
-        .session
-        .unwrap();
+    let session_id = cascades_session(&core, &token).await;
 
     // A complete answer: deltas, then the stored ids and usage.
     llm.script(vec![
@@ -148,7 +161,7 @@ async fn answers_stream_and_every_message_is_kept(postgres: bool) {
         Step::Text("into themselves."),
     ]);
     let send = |text: &str| v1::SendMessageRequest {
-        session_id: session.id,
+        session_id,
         segment_index: 3,
         text: text.into(),
     };
@@ -215,12 +228,7 @@ async fn answers_stream_and_every_message_is_kept(postgres: bool) {
     let mut transcript = Vec::new();
     for _ in 0..100 {
         transcript = chat
-            .get_transcript(authed(
-                v1::GetTranscriptRequest {
-                    session_id: session.id,
-                },
-                &token,
-            ))
+            .get_transcript(authed(v1::GetTranscriptRequest { session_id }, &token))
             .await
             .unwrap()
             .into_inner()
@@ -273,18 +281,13 @@ async fn answers_stream_and_every_message_is_kept(postgres: bool) {
         .await
         .unwrap()
         .into_inner();
-    assert_eq!(resumed.session.unwrap().id, session.id);
+    assert_eq!(resumed.session.unwrap().id, session_id);
     assert_eq!(resumed.messages.len(), 6);
 
     // Archiving starts afresh; the archived chat stays readable, only by its owner.
-    chat.archive_session(authed(
-        v1::ArchiveSessionRequest {
-            session_id: session.id,
-        },
-        &token,
-    ))
-    .await
-    .unwrap();
+    chat.archive_session(authed(v1::ArchiveSessionRequest { session_id }, &token))
+        .await
+        .unwrap();
     let fresh = chat
         .get_or_start_session(authed(
             v1::GetOrStartSessionRequest {
@@ -295,7 +298,7 @@ async fn answers_stream_and_every_message_is_kept(postgres: bool) {
         .await
         .unwrap()
         .into_inner();
-    assert_ne!(fresh.session.unwrap().id, session.id);
+    assert_ne!(fresh.session.unwrap().id, session_id);
     assert!(fresh.messages.is_empty());
     let sessions = chat
         .list_sessions(authed(v1::ListSessionsRequest {}, &token))
@@ -307,26 +310,16 @@ async fn answers_stream_and_every_message_is_kept(postgres: bool) {
     assert!(
         sessions
             .iter()
-            .any(|s| s.id == session.id && s.archived_at.is_some())
+            .any(|s| s.id == session_id && s.archived_at.is_some())
     );
     let stranger = core.dev_session("other", false).await.token;
     let status = chat
-        .get_transcript(authed(
-            v1::GetTranscriptRequest {
-                session_id: session.id,
-            },
-            &stranger,
-        ))
+        .get_transcript(authed(v1::GetTranscriptRequest { session_id }, &stranger))
         .await
         .unwrap_err();
     assert_eq!(status.code(), Code::PermissionDenied);
     let status = chat
-        .archive_session(authed(
-            v1::ArchiveSessionRequest {
-                session_id: session.id,
-            },
-            &stranger,
-        ))
+        .archive_session(authed(v1::ArchiveSessionRequest { session_id }, &stranger))
         .await
         .unwrap_err();
     assert_eq!(status.code(), Code::NotFound);
@@ -344,7 +337,7 @@ async fn answers_stream_and_every_message_is_kept(postgres: bool) {
         )
     );
     let not_chat = v1::SendMessageRequest {
-        session_id: session.id,
+        session_id,
         segment_index: 1,
         text: "hi".into(),
     };
@@ -357,23 +350,12 @@ async fn answers_stream_and_every_message_is_kept(postgres: bool) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_a_model_chat_says_what_to_configure() {
-    let core = tutor_core(false, None).await;
+    let core = tutor_core(false, None, &[]).await;
     let token = learner(&core).await;
     let mut chat = ChatServiceClient::new(core.channel().await);
-    let session = chat
-        .get_or_start_session(authed(
-            v1::GetOrStartSessionRequest {
-                lens_id: CASCADES.into(),
-            },
-            &token,
-        ))
-        .await
-        .unwrap()
-        .into_inner()
-        .session
-        .unwrap();
+    let session_id = cascades_session(&core, &token).await;
     let request = v1::SendMessageRequest {
-        session_id: session.id,
+        session_id,
         segment_index: 3,
         text: "hello".into(),
     };
@@ -392,7 +374,7 @@ async fn without_a_model_chat_says_what_to_configure() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_answer_streams_through_the_web_edge() {
     let llm = FakeAnthropic::start().await;
-    let core = tutor_core(false, Some(&llm)).await;
+    let core = tutor_core(false, Some(&llm), &[]).await;
     let web = TestWeb::start(&core, true).await;
     let token = learner(&core).await;
     let (mut chat, cookie, session_id) = web_chat(&web, &token).await;
@@ -427,38 +409,17 @@ async fn an_answer_streams_through_the_web_edge() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_self_hosted_openai_compatible_model_answers_too() {
     let llm = FakeAnthropic::start().await;
-    let env = vec![
-        (
-            "CONTENT_DIR".to_owned(),
-            content_fixture().display().to_string(),
-        ),
-        ("LLM_PROVIDER".to_owned(), "openai/llama3.1:8b".to_owned()),
-        ("LLM_BASE_URL".to_owned(), llm.url.clone()),
-        ("OPENAI_API_KEY".to_owned(), FAKE_ANTHROPIC_KEY.to_owned()),
+    let openai = [
+        ("LLM_PROVIDER", "openai/llama3.1:8b"),
+        ("OPENAI_API_KEY", FAKE_ANTHROPIC_KEY),
     ];
-    let core = TestCore::start(CoreOptions {
-        dev_mode: true,
-        env,
-        ..Default::default()
-    })
-    .await;
+    let core = tutor_core(false, Some(&llm), &openai).await;
     let token = learner(&core).await;
     let mut chat = ChatServiceClient::new(core.channel().await);
-    let session = chat
-        .get_or_start_session(authed(
-            v1::GetOrStartSessionRequest {
-                lens_id: CASCADES.into(),
-            },
-            &token,
-        ))
-        .await
-        .unwrap()
-        .into_inner()
-        .session
-        .unwrap();
+    let session_id = cascades_session(&core, &token).await;
     llm.script(vec![Step::Text("Local "), Step::Text("answer.")]);
     let request = v1::SendMessageRequest {
-        session_id: session.id,
+        session_id,
         segment_index: 3,
         text: "Hi".into(),
     };
@@ -485,40 +446,14 @@ async fn a_self_hosted_openai_compatible_model_answers_too() {
 
 /// A tutor core with the given limits, a learner and a session.
 async fn limited(llm: &FakeAnthropic, per_minute: &str, tokens: &str) -> (TestCore, String, i64) {
-    let env = vec![
-        (
-            "CONTENT_DIR".to_owned(),
-            content_fixture().display().to_string(),
-        ),
-        ("LLM_BASE_URL".to_owned(), llm.url.clone()),
-        (
-            "ANTHROPIC_API_KEY".to_owned(),
-            FAKE_ANTHROPIC_KEY.to_owned(),
-        ),
-        ("CHAT_MESSAGES_PER_MINUTE".to_owned(), per_minute.to_owned()),
-        ("CHAT_DAILY_TOKEN_QUOTA".to_owned(), tokens.to_owned()),
+    let limits = [
+        ("CHAT_MESSAGES_PER_MINUTE", per_minute),
+        ("CHAT_DAILY_TOKEN_QUOTA", tokens),
     ];
-    let core = TestCore::start(CoreOptions {
-        dev_mode: true,
-        env,
-        ..Default::default()
-    })
-    .await;
+    let core = tutor_core(false, Some(llm), &limits).await;
     let token = learner(&core).await;
-    let mut chat = ChatServiceClient::new(core.channel().await);
-    let session = chat
-        .get_or_start_session(authed(
-            v1::GetOrStartSessionRequest {
-                lens_id: CASCADES.into(),
-            },
-            &token,
-        ))
-        .await
-        .unwrap()
-        .into_inner()
-        .session
-        .unwrap();
-    (core, token, session.id)
+    let session = cascades_session(&core, &token).await;
+    (core, token, session)
 }
 
 async fn ask(core: &TestCore, token: &str, session_id: i64) -> Result<(), tonic::Status> {
@@ -605,7 +540,7 @@ async fn rate_and_daily_allowance_are_enforced_with_when_to_retry() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_slow_first_token_is_waited_for_not_cut_off() {
     let llm = FakeAnthropic::start().await;
-    let core = tutor_core(false, Some(&llm)).await;
+    let core = tutor_core(false, Some(&llm), &[]).await;
     let web = TestWeb::start(&core, true).await;
     let token = learner(&core).await;
     let (mut chat, cookie, session_id) = web_chat(&web, &token).await;
