@@ -197,6 +197,37 @@ async fn rpcs_track_a_module_to_completion(postgres: bool) {
             .into_inner();
         assert!(done.progress.unwrap().completed_at.is_some());
     }
+    let module_progress = |slug: &str| {
+        let mut progress = reader.clone();
+        let request = authed(
+            v1::GetModuleProgressRequest {
+                module_slug: slug.into(),
+            },
+            &learner.token,
+        );
+        async move { progress.get_module_progress(request).await }
+    };
+    let parts = module_progress("feedback-loops")
+        .await
+        .unwrap()
+        .into_inner()
+        .items;
+    let completed: Vec<&str> = parts
+        .iter()
+        .filter(|p| p.completed_at.is_some())
+        .map(|p| p.content_id.as_str())
+        .collect();
+    assert_eq!(
+        completed.len(),
+        4,
+        "each lens reads as completed: {parts:?}"
+    );
+    assert!(lens_ids.iter().all(|id| completed.contains(&id.as_str())));
+    let other = module_progress("introduction").await.unwrap().into_inner();
+    assert!(other.items.is_empty(), "nothing of another module leaks in");
+    let missing = module_progress("no-such-module").await.unwrap_err();
+    assert_eq!(missing.code(), Code::NotFound);
+
     let learner_id = learner.user.as_ref().unwrap().id;
     let after = overview(admin.token.clone(), learner_id)
         .await

@@ -212,6 +212,32 @@ impl ProgressService for ProgressApi {
         )
     }
 
+    async fn get_module_progress(
+        &self,
+        request: Request<v1::GetModuleProgressRequest>,
+    ) -> Result<Response<v1::GetModuleProgressResponse>, Status> {
+        respond(
+            async {
+                let me = auth::user(&request)?;
+                let slug = request.get_ref().module_slug.trim();
+                let loaded = self.state.content.current();
+                let module =
+                    loaded.snapshot.modules.get(slug).ok_or_else(|| {
+                        AppError::NotFound(format!("no module with slug {slug:?}"))
+                    })?;
+                let (parts, _) = module.parts();
+                let records = self.state.store.progress_of_user(me.id).await?;
+                let items = records
+                    .iter()
+                    .filter(|r| r.content_id == module.id || parts.contains(&r.content_id.as_str()))
+                    .map(progress)
+                    .collect();
+                Ok(v1::GetModuleProgressResponse { items })
+            }
+            .await,
+        )
+    }
+
     async fn get_course_progress(
         &self,
         request: Request<v1::GetCourseProgressRequest>,
