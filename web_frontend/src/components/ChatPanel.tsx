@@ -1,0 +1,117 @@
+// The tutor, inline at a chat segment: the conversation so far, tokens as
+// they stream, a stop button, and problems said in words.
+
+import { type FormEvent, type KeyboardEvent, useId, useState } from "react";
+import { SignInLink } from "./SignIn";
+import { useSession } from "../api/session";
+import type { LensChat } from "./useLensChat";
+import { Markdown } from "./Markdown";
+import { Loading } from "./Status";
+
+/** The core refuses longer messages; the box says so before it does. */
+const MAX_LENGTH = 4000;
+
+interface Props {
+  /** The segment's title, if any. */
+  title: string;
+  /** The segment's index in its lens. */
+  segmentIndex: number;
+  /** The lens's conversation; null when signed out, still loading, or on a module page. */
+  conversation: LensChat | null;
+  /** The chat is written straight into a module page, outside any lens. */
+  onPage: boolean;
+}
+
+/** A chat segment. */
+export function ChatPanel({ title, segmentIndex, conversation, onPage }: Props) {
+  const inputId = useId();
+  const [draft, setDraft] = useState("");
+  const { loading, user, platform } = useSession();
+  if (!conversation) {
+    return (
+      <section className="chat" aria-label={title || "Discuss with the tutor"}>
+        <h4>{title || "Discuss with the tutor"}</h4>
+        {loading ? (
+          <Loading what="the conversation" />
+        ) : !user ? (
+          <p>
+            <SignInLink>Sign in</SignInLink> to talk this through with the AI tutor.
+          </p>
+        ) : onPage ? (
+          // Tutor sessions belong to lenses; a chat written straight into a
+          // module page has none to join.
+          <p className="muted">The tutor takes part in the lenses of this module, not on this page.</p>
+        ) : (
+          <Loading what="the conversation" />
+        )}
+      </section>
+    );
+  }
+  const { state, send, stop } = conversation;
+  const submit = (event?: FormEvent) => {
+    event?.preventDefault();
+    const text = draft.trim();
+    if (!text || state.busy) return;
+    setDraft("");
+    send(segmentIndex, text);
+  };
+  const onKey = (event: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (event.key === "Enter" && !event.shiftKey && !event.nativeEvent.isComposing) submit(event);
+  };
+  return (
+    <section className="chat" aria-label={title || "Discuss with the tutor"}>
+      <h4>{title || "Discuss with the tutor"}</h4>
+      <ol className="chat-log" role="log" aria-live="polite" aria-busy={state.busy}>
+        {state.lines.map((line, i) => (
+          <li key={i} className={`chat-line ${line.role}`} data-status={line.status}>
+            <span className="who">{line.role === "user" ? "You" : "Tutor"}</span>
+            {line.role === "assistant" ? (
+              line.text ? (
+                <Markdown text={line.text} />
+              ) : (
+                <p className="muted">Thinking…</p>
+              )
+            ) : (
+              <p className="user-text">{line.text}</p>
+            )}
+            {line.status === "partial" && line.error && <p className="muted small">Cut short: {line.error}</p>}
+          </li>
+        ))}
+      </ol>
+      {!platform.tutor && (
+        <p className="muted" role="note">
+          The AI tutor is off on this platform, so messages cannot be answered yet.
+        </p>
+      )}
+      {state.notice && (
+        <p className="problem" role="alert">
+          {state.notice}
+        </p>
+      )}
+      <form className="chat-form" onSubmit={submit}>
+        <label htmlFor={inputId} className="visually-hidden">
+          Message to the tutor
+        </label>
+        <textarea
+          id={inputId}
+          value={draft}
+          maxLength={MAX_LENGTH}
+          rows={2}
+          placeholder="Ask the tutor, or share what you think…"
+          onChange={(e) => setDraft(e.target.value)}
+          onKeyDown={onKey}
+          disabled={!platform.tutor}
+        />
+        {state.busy ? (
+          <button type="button" onClick={stop}>
+            Stop
+          </button>
+        ) : (
+          <button type="submit" disabled={!draft.trim()}>
+            Send
+          </button>
+        )}
+      </form>
+    </section>
+  );
+}

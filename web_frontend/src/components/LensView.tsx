@@ -1,0 +1,52 @@
+// A lens: its source, its segments, and "mark complete".
+
+import type { Lens } from "../gen/lens/v1/content_pb";
+import type { ChatSession } from "../gen/lens/v1/chat_pb";
+import { Segments } from "./Segments";
+import { useLensChat } from "./useLensChat";
+
+interface Props {
+  lens: Lens;
+  optional: boolean;
+  /** The learner's chat sessions; null when signed out. */
+  sessions: ChatSession[] | null;
+  /** Completed, or null when signed out (nothing to save). */
+  completed: boolean | null;
+  onComplete: () => void;
+}
+
+/** One lens of a module. */
+export function LensView({ lens, optional, sessions, completed, onComplete }: Props) {
+  const conversation = useLensChat(lens.id, sessions);
+  const resource = lens.resource;
+  const kind = resource?.kind;
+  const by = kind?.case === "article" ? kind.value.author : kind?.case === "video" ? kind.value.channel : "";
+  return (
+    <article className="lens" data-content-id={lens.id} aria-labelledby={`lens-${lens.id}`}>
+      <h3 id={`lens-${lens.id}`}>
+        {lens.name}
+        {optional && <span className="tag">optional</span>}
+      </h3>
+      {resource?.title && (
+        <p className="muted small">
+          {resource.title}
+          {by && <> · {by}</>}
+        </p>
+      )}
+      <Segments segments={lens.segments} conversation={sessions ? conversation : null} />
+      {completed !== null && (
+        <p className="lens-footer">
+          {completed ? (
+            <span className="done" role="status">
+              ✓ Completed
+            </span>
+          ) : (
+            <button type="button" onClick={onComplete}>
+              Mark “{lens.name}” complete
+            </button>
+          )}
+        </p>
+      )}
+    </article>
+  );
+}

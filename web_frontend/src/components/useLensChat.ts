@@ -1,0 +1,97 @@
+// One lens's tutor conversation: found (not created) on load, started on the
+// first message, streamed into the chat reducer, stoppable.
+
+import { useCallback, useEffect, useReducer, useRef } from "react";
+import type { ChatMessage, ChatSession } from "../gen/lens/v1/chat_pb";
+import { chat } from "../api/client";
+import { type ChatLine, type ChatState, chatReducer, emptyChat } from "../lib/chat";
+import { describeError, inWords } from "../lib/errors";
+
+/** A lens's conversation and what can be done with it. */
+export interface LensChat {
+  state: ChatState;
+  send: (segmentIndex: number, text: string) => void;
+  stop: () => void;
+}
+
+function toLine(message: ChatMessage): ChatLine {
+  return {
+    id: message.id,
+    role: message.role === "assistant" ? "assistant" : "user",
+    text: message.text,
+    status: message.status === "partial" ? "partial" : "complete",
+    error: message.error || undefined,
+  };
+}
+
+/**
+ * The conversation about `lensId` for a signed-in learner. `sessions` is the
+ * learner's session list (fetched once per page), or null when signed out.
+ */
+export function useLensChat(lensId: string, sessions: ChatSession[] | null): LensChat {
+  const [state, dispatch] = useReducer(chatReducer, emptyChat);
+  const sessionId = useRef<bigint | null>(null);
+  const abort = useRef<AbortController | null>(null);
+
+  useEffect(() => {
+    const active = sessions?.find((s) => s.lensId === lensId && !s.archivedAt);
+    if (!active) return;
+    sessionId.current = active.id;
+    let live = true;
+    chat
+      .getTranscript({ sessionId: active.id })
+      .then((t) => live && dispatch({ type: "loaded", lines: t.messages.map(toLine) }))
+      .catch((e: unknown) => live && dispatch({ type: "failed", message: describeError(e), keepAnswer: false }));
+    return () => {
+      live = false;
+    };
+  }, [lensId, sessions]);
+
+  // Leaving the page stops a streaming answer (the core then stores it partial).
+  useEffect(() => () => abort.current?.abort(), []);
+
+  const send = useCallback(
+    (segmentIndex: number, text: string) => {
+      const controller = new AbortController();
+      abort.current = controller;
+      dispatch({ type: "sent", text });
+      void (async () => {
+        try {
+          if (sessionId.current === null) {
+            const started = await chat.getOrStartSession({ lensId }, { signal: controller.signal });
+            sessionId.current = started.session?.id ?? null;
+          }
+          const stream = chat.sendMessage(
+            { sessionId: sessionId.current ?? 0n, segmentIndex, text },
+            { signal: controller.signal },
+          );
+          for await (const response of stream) {
+            const event = response.event;
+            if (event.case === "delta") dispatch({ type: "delta", text: event.value });
+            else if (event.case === "complete")
+              dispatch({
+                type: "completed",
+                userId: event.value.userMessageId,
+                assistantId: event.value.assistantMessageId,
+              });
+            else if (event.case === "error") {
+              const after = event.value.retryAfterSeconds;
+              const message = after > 0 ? `${event.value.message} You can try again ${inWords(after)}.` : event.value.message;
+              dispatch({ type: "failed", message, keepAnswer: true });
+            }
+          }
+        } catch (error) {
+          if (controller.signal.aborted) dispatch({ type: "stopped" });
+          else dispatch({ type: "failed", message: describeError(error), keepAnswer: true });
+        } finally {
+          if (abort.current === controller) abort.current = null;
+        }
+      })();
+    },
+    [lensId],
+  );
+
+  const stop = useCallback(() => abort.current?.abort(), []);
+  return { state, send, stop };
+}
+

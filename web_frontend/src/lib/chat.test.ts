@@ -1,0 +1,53 @@
+import { describe, expect, it } from "vitest";
+import { type ChatState, chatReducer, emptyChat } from "./chat";
+
+function run(...events: Parameters<typeof chatReducer>[1][]): ChatState {
+  return events.reduce(chatReducer, emptyChat);
+}
+
+describe("chat conversation", () => {
+  it("streams deltas into the answer and takes the stored ids at the end", () => {
+    const state = run(
+      { type: "sent", text: "What is a cascade?" },
+      { type: "delta", text: "A cascade " },
+      { type: "delta", text: "compounds." },
+    );
+    expect(state.busy).toBe(true);
+    expect(state.lines.map((l) => [l.role, l.text, l.status])).toEqual([
+      ["user", "What is a cascade?", "complete"],
+      ["assistant", "A cascade compounds.", "streaming"],
+    ]);
+    const done = chatReducer(state, { type: "completed", userId: 7n, assistantId: 8n });
+    expect(done.busy).toBe(false);
+    expect(done.lines.map((l) => l.id)).toEqual([7n, 8n]);
+    expect(done.lines[1]?.status).toBe("complete");
+  });
+
+  it("keeps what arrived when the model fails mid-answer, and says why", () => {
+    const state = run(
+      { type: "sent", text: "Hi" },
+      { type: "delta", text: "Half an" },
+      { type: "failed", message: "The tutor stopped: overloaded.", keepAnswer: true },
+    );
+    expect(state.lines[1]).toMatchObject({ text: "Half an", status: "partial", error: "The tutor stopped: overloaded." });
+    expect(state.notice).toBe("The tutor stopped: overloaded.");
+    expect(state.busy).toBe(false);
+  });
+
+  it("drops the empty answer when the message was refused", () => {
+    const state = run(
+      { type: "sent", text: "Hi" },
+      { type: "failed", message: "Daily allowance used. You can try again in 3 hours.", keepAnswer: false },
+    );
+    expect(state.lines.map((l) => l.role)).toEqual(["user"]);
+    expect(state.notice).toContain("in 3 hours");
+  });
+
+  it("marks a stopped answer partial, or removes it when nothing had arrived", () => {
+    const partial = run({ type: "sent", text: "Hi" }, { type: "delta", text: "So" }, { type: "stopped" });
+    expect(partial.lines[1]).toMatchObject({ text: "So", status: "partial", error: "Stopped" });
+    const nothing = run({ type: "sent", text: "Hi" }, { type: "stopped" });
+    expect(nothing.lines).toHaveLength(1);
+    expect(nothing.busy).toBe(false);
+  });
+});

@@ -1,0 +1,13 @@
+import { describe, expect, it } from "vitest";
+import { parseRoute, pathOf } from "./route";
+
+describe("routes", () => {
+  it("parses every page and round-trips its path", () => {
+    for (const path of ["/", "/course/default", "/module/cascades-and-cycles", "/availability"]) {
+      expect(pathOf(parseRoute(path))).toBe(path);
+    }
+    expect(parseRoute("/module/a%20b")).toEqual({ page: "module", slug: "a b" });
+    expect(parseRoute("/module/")).toEqual({ page: "not-found", path: "/module/" });
+    expect(parseRoute("/nope/x/y").page).toBe("not-found");
+  });
+});
