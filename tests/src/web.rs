@@ -27,6 +27,20 @@ impl TestWeb {
 
     /// Like [`TestWeb::start`], with more configuration variables.
     pub async fn start_with(core: &TestCore, dev_mode: bool, extra: Vec<(String, String)>) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind loopback");
+        Self::start_on(listener, core, dev_mode, extra).await
+    }
+
+    /// Like [`TestWeb::start_with`], on a listener bound beforehand (so the
+    /// core can be told the edge's address, as OAuth redirects need).
+    pub async fn start_on(
+        listener: TcpListener,
+        core: &TestCore,
+        dev_mode: bool,
+        extra: Vec<(String, String)>,
+    ) -> Self {
         let mut vars = vec![
             ("LENS_WEB_ADDR".to_owned(), "127.0.0.1:0".to_owned()),
             ("LENS_CORE_URL".to_owned(), core.url.clone()),
@@ -39,9 +53,6 @@ impl TestWeb {
         vars.extend(extra);
         let config = WebConfig::from_env(&Env::from_pairs(vars)).expect("web configuration");
         let state = WebState::new(config).expect("web state");
-        let listener = TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind loopback");
         let addr = listener.local_addr().expect("address");
         let (stop, stopped) = oneshot::channel::<()>();
         tokio::spawn(lens_web::serve(state, listener, async move {

@@ -45,6 +45,9 @@ struct Inner {
     registered_commands: Vec<Value>,
     /// Forms posted to the token endpoint.
     token_requests: Vec<HashMap<String, String>>,
+    /// Who approves at the authorize page, as if they had clicked
+    /// "Authorize" (browser tests).
+    consenting: Option<FakeUser>,
 }
 
 /// The fake's shared state.
@@ -80,6 +83,7 @@ impl FakeDiscord {
             callbacks: callback_tx,
         };
         let app = Router::new()
+            .route("/oauth2/authorize", get(authorize))
             .route("/api/v10/oauth2/token", post(token))
             .route("/api/v10/users/@me", get(me))
             .route("/api/v10/gateway", get(gateway_url))
@@ -114,6 +118,12 @@ impl FakeDiscord {
             .unwrap()
             .codes
             .insert(code.to_owned(), user);
+    }
+
+    /// Makes the authorize page approve at once as `user`, redirecting the
+    /// browser back with a fresh code, as Discord does after "Authorize".
+    pub fn consent_as(&self, user: FakeUser) {
+        self.shared.inner.lock().unwrap().consenting = Some(user);
     }
 
     /// The forms the token endpoint received.
@@ -188,6 +198,35 @@ fn rand_digits() -> String {
 
 fn user_json(id: &str, username: &str) -> Value {
     json!({"id": id, "username": username, "discriminator": "0", "global_name": null, "avatar": null, "public_flags": 0})
+}
+
+/// `GET /oauth2/authorize`: Discord's consent page, approved at once by the
+/// consenting user.
+async fn authorize(
+    State(shared): State<Shared>,
+    axum::extract::Query(query): axum::extract::Query<HashMap<String, String>>,
+) -> Response {
+    let mut inner = shared.inner.lock().unwrap();
+    let client_ok = query.get("client_id").map(String::as_str) == Some(DISCORD_CLIENT_ID);
+    let (Some(user), Some(redirect), true) = (
+        inner.consenting.clone(),
+        query.get("redirect_uri").cloned(),
+        client_ok,
+    ) else {
+        return (
+            StatusCode::BAD_REQUEST,
+            "unknown client or nobody to approve",
+        )
+            .into_response();
+    };
+    let code = format!("code-{}", uuid::Uuid::new_v4().simple());
+    inner.codes.insert(code.clone(), user);
+    let mut target = url::Url::parse(&redirect).expect("redirect_uri is a URL");
+    target.query_pairs_mut().append_pair("code", &code);
+    if let Some(state) = query.get("state") {
+        target.query_pairs_mut().append_pair("state", state);
+    }
+    axum::response::Redirect::to(target.as_str()).into_response()
 }
 
 async fn token(

@@ -1,0 +1,230 @@
+// Browser tests: Debian's Chromium (never a downloaded browser), driven by
+// playwright-core, against the real web edge and core on loopback with the
+// real content fixture, fake Discord and a fake Anthropic API (all started by
+// the `e2e-stack` binary). Screenshots of each step go to target/e2e/.
+//
+//   node e2e/run.mjs            (scripts/test.sh builds what it needs first)
+//
+// LENS_E2E_STACK: the e2e-stack binary (default target/debug/e2e-stack).
+// CHROMIUM: the browser (default /usr/bin/chromium).
+
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync } from "node:fs";
+import { createInterface } from "node:readline";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import assert from "node:assert/strict";
+import { chromium } from "playwright-core";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, "../..");
+const shots = resolve(root, "target/e2e");
+const browserPath = process.env.CHROMIUM ?? "/usr/bin/chromium";
+const stackPath = process.env.LENS_E2E_STACK ?? resolve(root, "target/debug/e2e-stack");
+
+function fail(message) {
+  console.error(`e2e: ${message}`);
+  process.exit(1);
+}
+if (!existsSync(browserPath)) fail(`no browser at ${browserPath}; install Debian's package: apt-get install -y chromium`);
+if (!existsSync(stackPath)) fail(`no ${stackPath}; build it: cargo build -p lens-tests --bin e2e-stack`);
+mkdirSync(shots, { recursive: true });
+
+/** Starts the platform and resolves to its URLs. */
+function startStack() {
+  const child = spawn(stackPath, [resolve(here, "../dist")], { cwd: root, stdio: ["pipe", "pipe", "inherit"] });
+  return new Promise((resolvePromise, reject) => {
+    child.on("exit", (code) => reject(new Error(`e2e-stack exited with ${code} before it was ready`)));
+    createInterface({ input: child.stdout }).once("line", (line) => resolvePromise({ child, ...JSON.parse(line) }));
+  });
+}
+
+const results = [];
+async function step(name, body) {
+  const started = Date.now();
+  try {
+    await body();
+    results.push({ name, ok: true, ms: Date.now() - started });
+    console.log(`  ok   ${name} (${Date.now() - started} ms)`);
+  } catch (error) {
+    results.push({ name, ok: false });
+    console.log(`  FAIL ${name}\n${error.stack ?? error}`);
+    throw error;
+  }
+}
+
+const stack = await startStack();
+const browser = await chromium.launch({
+  executablePath: browserPath,
+  args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking"],
+});
+// A timezone other than the machine's, to see the grid detect it.
+const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, timezoneId: "America/New_York" });
+const page = await context.newPage();
+page.setDefaultTimeout(15_000);
+
+// Console errors and uncaught exceptions fail the run. Third-party resources
+// (YouTube, Discord's avatar CDN) cannot load on an offline machine: those
+// failures are the network's, not the app's, and are left out.
+const consoleErrors = [];
+page.on("pageerror", (error) => consoleErrors.push(`uncaught: ${error.message}`));
+page.on("console", (message) => {
+  if (message.type() !== "error") return;
+  const from = message.location().url ?? "";
+  if (/Failed to load resource/.test(message.text()) && !from.startsWith(stack.url)) return;
+  consoleErrors.push(`${message.text()} (${from})`);
+});
+const shot = (name) => page.screenshot({ path: `${shots}/${name}.png`, fullPage: false });
+const url = (path) => `${stack.url}${path}`;
+
+let exitCode = 0;
+try {
+  await step("an anonymous visitor reads the course outline", async () => {
+    const started = Date.now();
+    await page.goto(url("/"));
+    await page.getByRole("heading", { name: "Meeting 1" }).waitFor();
+    const firstRender = await page.evaluate(() => performance.getEntriesByName("first-contentful-paint")[0]?.startTime);
+    console.log(`       outline visible ${Date.now() - started} ms after navigation; first contentful paint ${firstRender?.toFixed(0)} ms`);
+    await page.getByRole("link", { name: "Sign in with Discord" }).waitFor();
+    await page.getByRole("link", { name: "Feedback Loops" }).waitFor();
+    await shot("01-outline-anonymous");
+  });
+
+  await step("an anonymous visitor reads a module and is asked to sign in to chat", async () => {
+    await page.getByRole("link", { name: "Feedback Loops" }).click();
+    await page.getByRole("heading", { name: "Feedback Loops", level: 1 }).waitFor();
+    await page.getByText("You are reading as a guest").waitFor();
+    // The Cascades article excerpt renders as markdown.
+    await page.locator(".article-excerpt").first().getByText("Cascades are when").first().waitFor();
+    await shot("02-module-anonymous");
+  });
+
+  await step("signing in with Discord returns to the module, named in the header", async () => {
+    await page.getByRole("link", { name: "Sign in with Discord" }).click();
+    await page.getByTestId("signed-in-as").waitFor();
+    assert.match(await page.getByTestId("signed-in-as").textContent(), /Ada/);
+    assert.equal(new URL(page.url()).pathname, "/module/feedback-loops");
+    await page.getByRole("button", { name: "Sign out" }).waitFor();
+    await shot("03-signed-in");
+  });
+
+  await step("the tutor streams its answer into the chat", async () => {
+    const panel = page.locator(".chat").first();
+    await panel.scrollIntoViewIfNeeded();
+    await panel.getByLabel("Message to the tutor").fill("Why do cascades matter?");
+    await panel.getByRole("button", { name: "Send" }).click();
+    const answer = panel.locator(".chat-line.assistant").last();
+    // Seen part way: the answer grows word by word before it is complete.
+    const seen = new Set();
+    for (let i = 0; i < 200 && !(await answer.textContent()).includes("compounds."); i++) {
+      seen.add(await answer.textContent());
+      await page.waitForTimeout(30);
+    }
+    assert.match(await answer.textContent(), /Cascades happen when .* progress compounds\./);
+    assert.ok(seen.size >= 3, `the answer arrived in pieces, saw ${seen.size} states`);
+    await panel.getByRole("button", { name: "Send" }).waitFor();
+    await shot("04-chat-streamed");
+  });
+
+  await step("the conversation resumes after a reload", async () => {
+    await page.reload();
+    const panel = page.locator(".chat").first();
+    await panel.getByText("Why do cascades matter?").waitFor();
+    await panel.getByText("progress compounds.").waitFor();
+  });
+
+  await step("Stop cancels an answer, which is kept as cut short", async () => {
+    const panel = page.locator(".chat").first();
+    await panel.getByLabel("Message to the tutor").fill("Tell me more.");
+    await panel.getByRole("button", { name: "Send" }).click();
+    const answer = panel.locator(".chat-line.assistant").last();
+    await answer.getByText("Cascades happen").waitFor();
+    await panel.getByRole("button", { name: "Stop" }).click();
+    await panel.getByText("Cut short: Stopped").waitFor();
+    assert.doesNotMatch(await answer.textContent(), /compounds\./);
+    await shot("05-chat-stopped");
+    await page.reload();
+    // The core stored what had arrived, marked partial.
+    await page.locator(".chat").first().locator('.chat-line.assistant[data-status="partial"]').waitFor();
+  });
+
+  await step("a lens marked complete stays complete and shows in the outline", async () => {
+    await page.getByRole("button", { name: /Mark “Cascades and Cycles” complete/ }).click();
+    await page.getByText("✓ Completed").first().waitFor();
+    await page.reload();
+    await page.getByText("✓ Completed").first().waitFor();
+    await page.getByRole("link", { name: "← Course" }).click();
+    const row = page.locator("li", { has: page.getByRole("link", { name: "Feedback Loops" }) });
+    await row.getByText(/1 of \d+ lenses done/).waitFor();
+    await shot("06-outline-progress");
+  });
+
+  await step("availability is painted by dragging and by keyboard, and persists", async () => {
+    await page.getByRole("link", { name: "Availability" }).click();
+    await page.getByRole("heading", { name: "When can you meet?" }).waitFor();
+    assert.equal(await page.getByLabel("Timezone").inputValue(), "America/New_York", "the browser's timezone is detected");
+    const cell = (day, slot) => page.locator(`td[data-day="${day}"][data-slot="${slot}"]`);
+    const centre = async (locator) => {
+      const box = await locator.boundingBox();
+      return [box.x + box.width / 2, box.y + box.height / 2];
+    };
+    // Monday–Wednesday 18:00–20:00: 3 days × 4 half-hours.
+    // Centred, clear of the sticky save bar.
+    await cell(1, 38).evaluate((e) => e.scrollIntoView({ block: "center" }));
+    await page.mouse.move(...(await centre(cell(0, 36))));
+    await page.mouse.down();
+    await page.mouse.move(...(await centre(cell(1, 38))), { steps: 4 });
+    await page.mouse.move(...(await centre(cell(2, 39))), { steps: 4 });
+    await page.mouse.up();
+    // Saturday 10:00–11:00 if needed, with the keyboard.
+    await page.getByLabel("If needed").check();
+    await cell(5, 20).evaluate((e) => e.scrollIntoView({ block: "center" }));
+    await cell(5, 20).click({ position: { x: 2, y: 2 } });
+    await page.keyboard.press("Shift+ArrowDown");
+    await page.keyboard.press("ArrowDown");
+    await page.keyboard.press("Space");
+    await page.getByTestId("availability-summary").getByText("6 h available, 1.5 h if needed").waitFor();
+    await page.getByRole("button", { name: "Save availability" }).click();
+    await page.getByTestId("availability-summary").getByText("Saved").waitFor();
+    await shot("07-availability-painted");
+    await page.reload();
+    await page.getByTestId("availability-summary").getByText("6 h available, 1.5 h if needed").waitFor();
+    assert.equal(await page.locator('td[data-mark="1"]').count(), 12);
+    assert.equal(await page.locator('td[data-mark="2"]').count(), 3);
+    assert.equal(await cell(1, 37).getAttribute("data-mark"), "1");
+    assert.equal(await cell(5, 22).getAttribute("data-mark"), "2");
+  });
+
+  await step("pages fit a phone-width screen", async () => {
+    await page.setViewportSize({ width: 375, height: 812 });
+    for (const path of ["/", "/module/feedback-loops", "/availability"]) {
+      await page.goto(url(path));
+      await page.locator("main h1").first().waitFor();
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      assert.ok(overflow <= 0, `${path} scrolls sideways by ${overflow}px at 375px wide`);
+      await shot(`08-phone${path.replaceAll("/", "-") || "-home"}`);
+    }
+    await page.setViewportSize({ width: 1280, height: 900 });
+  });
+
+  await step("signing out returns to an anonymous header", async () => {
+    await page.goto(url("/"));
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.getByRole("link", { name: "Sign in with Discord" }).waitFor();
+    await shot("09-signed-out");
+  });
+
+  await step("no console errors on any page", async () => {
+    assert.deepEqual(consoleErrors, []);
+  });
+} catch {
+  exitCode = 1;
+  await shot("failure").catch(() => undefined);
+} finally {
+  await browser.close();
+  stack.child.stdin.end();
+  stack.child.kill();
+}
+const passed = results.filter((r) => r.ok).length;
+console.log(`e2e: ${passed} passed, ${results.length - passed} failed; screenshots in ${shots}`);
+process.exit(exitCode);
