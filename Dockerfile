@@ -1,4 +1,4 @@
-# Builds the three Lens binaries (and the web frontend) into one small image.
+# Builds the three Lens binaries and the web app into one small image.
 # Run each process from it with its command: lens-server, lens-web, lens-discord.
 
 FROM node:20-bookworm-slim AS frontend
@@ -7,8 +7,9 @@ COPY proto ./proto
 COPY buf.yaml ./
 COPY web_frontend ./web_frontend
 WORKDIR /src/web_frontend
-RUN npm ci --no-audit --no-fund \
- && if grep -q '"build"' package.json; then npm run build; else mkdir -p dist; fi
+# The build generates the grpc-web clients from proto/ and writes .br/.gz
+# beside each file, which lens-web serves to browsers that accept them.
+RUN npm ci --no-audit --no-fund && npm run build
 
 FROM rust:1.95-bookworm AS backend
 WORKDIR /src

@@ -1,3 +1,7 @@
+import { brotliCompressSync, constants, gzipSync } from "node:zlib";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { type Plugin } from "vite";
 import { defineConfig } from "vitest/config";
 import react from "@vitejs/plugin-react";
 
@@ -6,8 +10,33 @@ import react from "@vitejs/plugin-react";
 // as in production, where the web edge serves the built files itself.
 const edge = process.env.LENS_WEB_URL ?? "http://127.0.0.1:8000";
 
+/**
+ * Writes `.br` and `.gz` beside each built text file. The web edge serves
+ * them to browsers that accept them, so compression costs nothing per
+ * request and uses the strongest settings.
+ */
+function precompress(): Plugin {
+  let outDir = "dist";
+  return {
+    name: "lens-precompress",
+    apply: "build",
+    configResolved(config) {
+      outDir = config.build.outDir;
+    },
+    writeBundle(_, bundle) {
+      for (const name of Object.keys(bundle)) {
+        if (!/\.(js|css|html|svg|json)$/.test(name)) continue;
+        const path = join(outDir, name);
+        const data = readFileSync(path);
+        writeFileSync(`${path}.br`, brotliCompressSync(data, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }));
+        writeFileSync(`${path}.gz`, gzipSync(data, { level: 9 }));
+      }
+    },
+  };
+}
+
 export default defineConfig({
-  plugins: [react()],
+  plugins: [react(), precompress()],
   server: {
     proxy: {
       "/lens.v1.": edge,

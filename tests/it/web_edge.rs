@@ -178,3 +178,81 @@ async fn shutdown_lets_in_flight_calls_finish_and_refuses_new_ones() {
         "no new connections after shutdown"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_built_app_is_served_precompressed_with_cache_rules() {
+    let dist = tempfile::tempdir().unwrap();
+    let write = |path: &str, bytes: &[u8]| {
+        let path = dist.path().join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, bytes).unwrap();
+    };
+    write("index.html", b"<!doctype html><div id=root></div>");
+    write("index.html.br", b"brotli index");
+    write("assets/app-1a2b3c.js", b"console.log('app')");
+    write("assets/app-1a2b3c.js.br", b"brotli app");
+    // reqwest decodes gzip itself: a real .gz, with other text than the
+    // plain file, shows which file was sent.
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    std::io::Write::write_all(&mut gz, b"from the .gz file").unwrap();
+    write("assets/app-1a2b3c.js.gz", &gz.finish().unwrap());
+    let core = TestCore::start(CoreOptions::default()).await;
+    let web = TestWeb::start_with(
+        &core,
+        false,
+        vec![("LENS_STATIC_DIR".into(), dist.path().display().to_string())],
+    )
+    .await;
+    let client = reqwest::Client::new();
+    let get = |path: &str, encoding: Option<&str>| {
+        let mut request = client.get(format!("{}{path}", web.url));
+        if let Some(encoding) = encoding {
+            request = request.header("accept-encoding", encoding);
+        }
+        async move {
+            let response = request.send().await.unwrap();
+            let header = |name: &str| {
+                response
+                    .headers()
+                    .get(name)
+                    .map(|v| v.to_str().unwrap().to_owned())
+            };
+            let facts = (
+                response.status().as_u16(),
+                header("content-encoding"),
+                header("cache-control"),
+                header("vary"),
+            );
+            (facts, response.bytes().await.unwrap())
+        }
+    };
+
+    // Hashed assets: the strongest encoding the browser takes, cached for good.
+    let (facts, body) = get("/assets/app-1a2b3c.js", Some("gzip, deflate, br")).await;
+    let immutable = Some("public, max-age=31536000, immutable".to_owned());
+    let vary = Some("accept-encoding".to_owned());
+    assert_eq!(
+        facts,
+        (200, Some("br".into()), immutable.clone(), vary.clone())
+    );
+    assert_eq!(&body[..], b"brotli app");
+    let (_, body) = get("/assets/app-1a2b3c.js", Some("gzip")).await;
+    assert_eq!(&body[..], b"from the .gz file");
+    let (facts, body) = get("/assets/app-1a2b3c.js", Some("identity")).await;
+    assert_eq!(facts, (200, None, immutable, vary.clone()));
+    assert_eq!(&body[..], b"console.log('app')");
+
+    // A replaced asset is gone, not answered with the app.
+    let ((status, _, cache, _), _) = get("/assets/app-0old00.js", None).await;
+    assert_eq!((status, cache), (404, None));
+
+    // Any app route is index.html, revalidated on every visit.
+    let (facts, body) = get("/module/feedback-loops", Some("br")).await;
+    assert_eq!(
+        facts,
+        (200, Some("br".into()), Some("no-cache".into()), vary)
+    );
+    assert_eq!(&body[..], b"brotli index");
+    let (_, body) = get("/", Some("identity")).await;
+    assert_eq!(&body[..], b"<!doctype html><div id=root></div>");
+}

@@ -8,6 +8,7 @@ pub mod config;
 pub mod cookies;
 pub mod core;
 pub mod forward;
+pub mod frontend;
 pub mod pages;
 pub mod webhook;
 

@@ -1,9 +1,14 @@
 //! Small server-rendered pages: sign-in errors, and the placeholder home
 //! page shown while no built frontend is present.
 
+use axum::body::Body;
 use axum::response::{Html, IntoResponse, Response};
-use http::StatusCode;
+use http::{Request, StatusCode};
+use lens_proto::v1;
 use tonic::Code;
+
+use crate::app::WebState;
+use crate::cookies::{SESSION_COOKIE, read};
 
 /// Escapes text for HTML.
 pub fn escape(text: &str) -> String {
@@ -46,4 +51,68 @@ pub fn sign_in_failed(status: StatusCode, message: &str) -> Response {
         escape(message)
     );
     (status, Html(page("Sign-in did not work", &body))).into_response()
+}
+
+/// A minimal home page: who is signed in, and how to sign in or out.
+pub async fn placeholder(state: &WebState, request: Request<Body>) -> Response {
+    let session = read(request.headers(), SESSION_COOKIE).map(str::to_owned);
+    let who = state
+        .core
+        .auth_as(session.as_deref())
+        .who_am_i(v1::WhoAmIRequest {})
+        .await;
+    let info = state
+        .core
+        .system()
+        .get_system_info(v1::GetSystemInfoRequest {})
+        .await;
+    let mut body = String::from("<h1>Lens</h1>");
+    match who.map(|r| r.into_inner()) {
+        Ok(v1::WhoAmIResponse {
+            user: Some(user), ..
+        }) => {
+            let name = if user.nickname.is_empty() {
+                &user.discord_username
+            } else {
+                &user.nickname
+            };
+            body.push_str(&format!(
+                "<p>Signed in as <strong>{}</strong> (user {}{}).</p>\
+                 <form method=\"post\" action=\"/auth/logout\"><button>Sign out</button></form>",
+                escape(name),
+                user.id,
+                if user.is_admin { ", admin" } else { "" }
+            ));
+        }
+        Ok(_) => {
+            body.push_str("<p>You are not signed in.</p><p><a class=\"button\" href=\"/auth/discord/login\">Sign in with Discord</a></p>");
+            if state.config.dev_mode {
+                body.push_str(
+                    "<form action=\"/auth/dev/login\"><label>Development user <input name=\"username\" value=\"dev\" required></label> \
+                     <label><input type=\"checkbox\" name=\"admin\" value=\"true\"> admin</label> <button>Sign in</button></form>",
+                );
+            }
+        }
+        Err(status) => body.push_str(&format!(
+            "<p>The core answered: {}</p>",
+            escape(status.message())
+        )),
+    }
+    if let Ok(info) = info {
+        let info = info.into_inner();
+        body.push_str(&format!(
+            "<h2>Platform</h2><p>Core version {}.</p><ul>",
+            escape(&info.version)
+        ));
+        for integration in info.integrations {
+            body.push_str(&format!(
+                "<li>{} — {}: {}</li>",
+                escape(&integration.name),
+                if integration.enabled { "on" } else { "off" },
+                escape(&integration.detail)
+            ));
+        }
+        body.push_str("</ul>");
+    }
+    Html(page("Lens", &body)).into_response()
 }

@@ -1,11 +1,17 @@
 // The app shell: header, and the page the address names.
 
+import { lazy, Suspense } from "react";
 import { SessionProvider } from "./api/session";
 import { Header } from "./components/Header";
+import { Loading } from "./components/Status";
 import { useRoute } from "./lib/navigation";
-import { AvailabilityPage } from "./pages/AvailabilityPage";
 import { CoursePage, HomePage } from "./pages/CoursePage";
-import { ModulePage } from "./pages/ModulePage";
+
+// The reader (with its markdown renderer) and the availability grid load
+// when first visited, so the outline, the usual first page, loads with the
+// least script.
+const ModulePage = lazy(() => import("./pages/ModulePage"));
+const AvailabilityPage = lazy(() => import("./pages/AvailabilityPage"));
 
 function Page() {
   const route = useRoute();
@@ -37,7 +43,9 @@ export function App() {
       </a>
       <Header />
       <main id="main">
-        <Page />
+        <Suspense fallback={<Loading what="the page" />}>
+          <Page />
+        </Suspense>
       </main>
     </SessionProvider>
   );

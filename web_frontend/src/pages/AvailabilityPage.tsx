@@ -22,7 +22,7 @@ import { describeError } from "../lib/errors";
 type SaveState = "clean" | "dirty" | "saving" | "saved";
 
 /** The availability page. */
-export function AvailabilityPage() {
+export default function AvailabilityPage() {
   const { loading, user } = useSession();
   const zoneId = useId();
   const detected = detectTimezone();
