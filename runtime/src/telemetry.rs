@@ -23,8 +23,9 @@ impl LogFormat {
     }
 }
 
-/// Installs the global subscriber. `RUST_LOG` filters (default `info`, and
-/// `warn` for chatty dependencies). Safe to call more than once: later calls
+/// Installs the global subscriber. `RUST_LOG` filters (default `info`,
+/// `warn` for chatty dependencies, and nothing from genai, whose failures
+/// the tutor logs itself, sorted and without the provider's whole reply). Safe to call more than once: later calls
 /// keep the first subscriber, which is what tests starting several
 /// processes in one binary need.
 pub fn init_logging(env: &Env) {
@@ -32,7 +33,7 @@ pub fn init_logging(env: &Env) {
         .get("RUST_LOG")
         .and_then(|f| EnvFilter::try_new(f).ok())
         .unwrap_or_else(|| {
-            EnvFilter::new("info,sqlx=warn,serenity=warn,h2=warn,hyper=warn,tower=warn")
+            EnvFilter::new("info,sqlx=warn,serenity=warn,h2=warn,hyper=warn,tower=warn,genai=off")
         });
     // Logs go to stderr so that commands printing results on stdout (such as
     // `lens-server token`) can be captured by scripts.

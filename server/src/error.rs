@@ -4,6 +4,8 @@ use std::time::Duration;
 
 use tonic::{Code, Status};
 
+use crate::chat::prompt::PromptError;
+use crate::content::PlaceError;
 use crate::domain::Invalid;
 use crate::store::StoreError;
 
@@ -49,6 +51,21 @@ pub enum AppError {
     /// A bug or an unexpected failure; details are logged, not returned.
     #[error("internal error: {0}")]
     Internal(String),
+}
+
+impl From<PlaceError> for AppError {
+    fn from(error: PlaceError) -> Self {
+        match error {
+            PlaceError::NoSuchModule(_) => Self::NotFound(error.to_string()),
+            PlaceError::NotInModule { .. } => Self::InvalidArgument(error.to_string()),
+        }
+    }
+}
+
+impl From<PromptError> for AppError {
+    fn from(error: PromptError) -> Self {
+        Self::InvalidArgument(error.to_string())
+    }
 }
 
 /// Result of an RPC handler step.

@@ -1,6 +1,7 @@
 //! Tutor figures: time to first token added by the whole stack (grpc-web
 //! client → web edge → core → provider) over calling the fake provider
-//! directly, relay throughput, and memory with 500 open chat streams.
+//! directly, relay throughput, and memory of the core and web edge processes
+//! with 500 open chat streams.
 //!
 //! `cargo bench -p lens-tests --bench tutor`
 
@@ -12,7 +13,8 @@ use lens_proto::v1::auth_service_client::AuthServiceClient;
 use lens_proto::v1::chat_service_client::ChatServiceClient;
 use lens_server::auth::EdgeKind;
 use lens_tests::core::{CoreOptions, TestCore, authed};
-use lens_tests::fakes::llm::{FAKE_ANTHROPIC_KEY, FakeAnthropic, Step};
+use lens_tests::fakes::llm::{FAKE_LLM_KEY, FakeLlm, Step};
+use lens_tests::processes::{spawn_core, spawn_web};
 use lens_tests::web::TestWeb;
 use lens_tests::{content_fixture, grpc_web};
 
@@ -27,16 +29,6 @@ fn pct(v: &[f64], p: f64) -> f64 {
     v[((v.len() as f64 - 1.0) * p).round() as usize]
 }
 
-fn rss_mib() -> f64 {
-    let statm = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
-    let pages: f64 = statm
-        .split_whitespace()
-        .nth(1)
-        .and_then(|p| p.parse().ok())
-        .unwrap_or(0.0);
-    pages * 4096.0 / (1024.0 * 1024.0)
-}
-
 /// Time until the first text delta arrives straight from the fake provider.
 async fn direct_first_token(http: &reqwest::Client, url: &str) -> f64 {
     let body = serde_json::json!({"model": "claude-sonnet-4-20250514", "max_tokens": 100, "stream": true,
@@ -44,7 +36,7 @@ async fn direct_first_token(http: &reqwest::Client, url: &str) -> f64 {
     let started = Instant::now();
     let response = http
         .post(format!("{url}/messages"))
-        .header("x-api-key", FAKE_ANTHROPIC_KEY)
+        .header("x-api-key", FAKE_LLM_KEY)
         .json(&body)
         .send()
         .await
@@ -63,17 +55,14 @@ async fn direct_first_token(http: &reqwest::Client, url: &str) -> f64 {
 }
 
 async fn main_async() {
-    let llm = FakeAnthropic::start().await;
+    let llm = FakeLlm::start().await;
     let env = vec![
         (
             "CONTENT_DIR".to_owned(),
             content_fixture().display().to_string(),
         ),
         ("LLM_BASE_URL".to_owned(), llm.url.clone()),
-        (
-            "ANTHROPIC_API_KEY".to_owned(),
-            FAKE_ANTHROPIC_KEY.to_owned(),
-        ),
+        ("ANTHROPIC_API_KEY".to_owned(), FAKE_LLM_KEY.to_owned()),
         ("CHAT_MESSAGES_PER_MINUTE".to_owned(), "1000000".to_owned()),
         ("CHAT_DAILY_TOKEN_QUOTA".to_owned(), "1000000000".to_owned()),
     ];
@@ -146,13 +135,8 @@ async fn main_async() {
         }
         direct.push(direct_first_token(&http, &llm.url).await);
         let started = Instant::now();
-        let request = v1::SendMessageRequest {
-            session_id,
-            segment_index: 3,
-            text: "Hi".into(),
-        };
         let mut events = chat
-            .send_message(grpc_web::with_cookie(request, &cookie))
+            .send_message(grpc_web::with_cookie(message(session_id, "Hi"), &cookie))
             .await
             .unwrap()
             .into_inner();
@@ -184,13 +168,8 @@ async fn main_async() {
     // Relay throughput: one long answer of 5 000 deltas.
     let words: Vec<Step> = (0..5000).map(|_| Step::Text("word ")).collect();
     llm.script(words);
-    let request = v1::SendMessageRequest {
-        session_id,
-        segment_index: 3,
-        text: "Long".into(),
-    };
     let mut events = chat
-        .send_message(grpc_web::with_cookie(request, &cookie))
+        .send_message(grpc_web::with_cookie(message(session_id, "Long"), &cookie))
         .await
         .unwrap()
         .into_inner();
@@ -214,36 +193,107 @@ async fn main_async() {
         bytes as f64 / 1024.0 / seconds
     );
 
-    // Memory with 500 open streams (answers held open by the provider).
+    // Memory: the core and the web edge as processes of their own, with 500
+    // answers streaming through the edge, held open by the provider.
+    let llm_env = vec![
+        (
+            "CONTENT_DIR".to_owned(),
+            content_fixture().display().to_string(),
+        ),
+        ("LLM_BASE_URL".to_owned(), llm.url.clone()),
+        ("ANTHROPIC_API_KEY".to_owned(), FAKE_LLM_KEY.to_owned()),
+        ("CHAT_MESSAGES_PER_MINUTE".to_owned(), "1000000".to_owned()),
+        ("DEV_MODE".to_owned(), "1".to_owned()),
+    ];
+    let core = spawn_core(llm_env);
+    let web = spawn_web(&core);
+    let mut auth = AuthServiceClient::new(
+        tonic::transport::Endpoint::from_shared(core.url.clone())
+            .unwrap()
+            .connect()
+            .await
+            .unwrap(),
+    );
+    let edge = lens_tests::core::keys()
+        .mint_edge(EdgeKind::Web, chrono::Utc::now(), Duration::from_secs(3600))
+        .0;
+    let request = v1::DevSignInRequest {
+        username: "memory".into(),
+        admin: false,
+    };
+    let token = auth
+        .dev_sign_in(authed(request, &edge))
+        .await
+        .unwrap()
+        .into_inner()
+        .session
+        .unwrap()
+        .token;
+    let cookie = format!("lens_session={token}");
+    let (transport, origin) = grpc_web::transport(&web.url);
+    let mut chat = ChatServiceClient::with_origin(transport, origin);
+    let session_id = chat
+        .get_or_start_session(grpc_web::with_cookie(
+            v1::GetOrStartSessionRequest {
+                lens_id: CASCADES.into(),
+            },
+            &cookie,
+        ))
+        .await
+        .unwrap()
+        .into_inner()
+        .session
+        .unwrap()
+        .id;
+    // One whole answer first, so start-up allocations are not counted.
+    llm.script(vec![Step::Text("Warm.")]);
+    let mut events = chat
+        .send_message(grpc_web::with_cookie(
+            message(session_id, "Warm up"),
+            &cookie,
+        ))
+        .await
+        .unwrap()
+        .into_inner();
+    while events.next().await.is_some() {}
     llm.script(vec![
         Step::Text("Thinking "),
         Step::Wait(Duration::from_secs(600)),
     ]);
-    let before = rss_mib();
-    let channel = core.channel().await;
+    let (core_before, web_before) = (core.rss_kib(), web.rss_kib());
     let mut open = Vec::new();
     for _ in 0..500 {
-        let mut client = ChatServiceClient::new(channel.clone());
-        let request = v1::SendMessageRequest {
-            session_id,
-            segment_index: 3,
-            text: "Hold".into(),
-        };
-        let mut events = client
-            .send_message(authed(request, &token))
+        let mut events = chat
+            .send_message(grpc_web::with_cookie(message(session_id, "Hold"), &cookie))
             .await
             .unwrap()
             .into_inner();
-        events.message().await.unwrap().unwrap();
+        events.next().await.unwrap().unwrap();
         open.push(events);
     }
-    let after = rss_mib();
-    println!(
-        "| memory with 500 open chat streams (core + fake + clients, one process) | +{:.1} MiB RSS ({:.1} KiB a stream) |",
-        after - before,
-        (after - before) * 1024.0 / 500.0
-    );
+    let (core_after, web_after) = (core.rss_kib(), web.rss_kib());
+    for (name, before, after) in [
+        ("core (lens-server)", core_before, core_after),
+        ("web edge (lens-web)", web_before, web_after),
+    ] {
+        println!(
+            "| memory with 500 open chat streams, {name} process | +{:.1} MiB RSS ({:.1} KiB a stream; {:.1} MiB in all) |",
+            (after as f64 - before as f64) / 1024.0,
+            (after as f64 - before as f64) / 500.0,
+            after as f64 / 1024.0
+        );
+    }
     drop(open);
+}
+
+/// A learner's message at the Cascades lens's chat.
+fn message(session_id: i64, text: &str) -> v1::SendMessageRequest {
+    v1::SendMessageRequest {
+        session_id,
+        segment_index: 3,
+        text: text.into(),
+        module_slug: "feedback-loops".into(),
+    }
 }
 
 fn main() {

@@ -7,10 +7,10 @@ use std::time::Duration;
 use futures::StreamExt;
 use lens_proto::v1;
 use lens_proto::v1::chat_service_client::ChatServiceClient;
-use lens_server::chat::prompt::{PromptError, system_prompt};
-use lens_server::content::{ContentFiles, build};
+use lens_server::chat::prompt::{PREAMBLE, PromptError, system_prompt};
+use lens_server::content::{ContentFiles, PlaceError, build};
 use lens_tests::core::{CoreOptions, TestCore, authed};
-use lens_tests::fakes::llm::{FAKE_ANTHROPIC_KEY, FakeAnthropic, Step};
+use lens_tests::fakes::llm::{FAKE_LLM_KEY, FakeLlm, Step};
 use lens_tests::web::TestWeb;
 use lens_tests::{content_fixture, grpc_web};
 use tonic::Code;
@@ -25,8 +25,8 @@ fn the_prompt_is_grounded_in_what_the_learner_just_read() {
         .snapshot
         .unwrap();
     let lens = &snapshot.lenses[CASCADES];
-    let prompt = system_prompt(lens, 3).unwrap();
-    assert!(prompt.starts_with(lens_server::chat::prompt::PREAMBLE));
+    let prompt = system_prompt(lens, 3, None).unwrap();
+    assert!(prompt.starts_with(PREAMBLE));
     assert!(prompt.contains(
         "about the article \"Cascades, Cycles, Insight... — LessWrong\" by Eliezer Yudkowsky"
     ));
@@ -41,14 +41,14 @@ fn the_prompt_is_grounded_in_what_the_learner_just_read() {
         "the ability to predict a system's abilities at time t+1 based on its abilities at time t."
     ));
     assert_eq!(
-        system_prompt(lens, 1),
+        system_prompt(lens, 1, None),
         Err(PromptError::NotAChat {
             lens: "Cascades and Cycles".into(),
             index: 1
         })
     );
     assert!(matches!(
-        system_prompt(lens, 9),
+        system_prompt(lens, 9, None),
         Err(PromptError::NoSuchSegment { .. })
     ));
 
@@ -66,7 +66,7 @@ fn the_prompt_is_grounded_in_what_the_learner_just_read() {
         .nth(1)
         .unwrap()
         .0;
-    let prompt = system_prompt(demo, second_chat).unwrap();
+    let prompt = system_prompt(demo, second_chat, None).unwrap();
     assert!(prompt.contains("intelligence explosion"));
     assert!(
         !prompt.contains("Please watch this"),
@@ -74,20 +74,58 @@ fn the_prompt_is_grounded_in_what_the_learner_just_read() {
     );
 }
 
+#[test]
+fn the_prompt_places_the_lens_in_its_module_and_course() {
+    let snapshot = build(&ContentFiles::read_dir(&content_fixture()).unwrap())
+        .snapshot
+        .unwrap();
+    let lens = &snapshot.lenses[CASCADES];
+    let place = snapshot.place_of(CASCADES, None).unwrap().unwrap();
+    assert_eq!(place.module.slug, "feedback-loops");
+    assert_eq!(place.course.as_ref().unwrap().title, "AI Safety Course");
+    assert_eq!(place.meeting, Some(2));
+    let same = snapshot
+        .place_of(CASCADES, Some("feedback-loops"))
+        .unwrap()
+        .unwrap();
+    assert_eq!(same.module.id, place.module.id);
+
+    let prompt = system_prompt(lens, 3, Some(&place)).unwrap();
+    let course = "# The course\n\nThe learner is taking the course \"AI Safety Course\". They are reading \
+                  the module \"Feedback Loops\", which prepares them for group meeting 2. Its parts, in reading order:\n\
+                  \n- Page \"Welcome\"\
+                  \n- Learning outcome \"Feedback cycles create discontinuity\", through the lenses \
+                  \"Cascades and Cycles\" (the learner is here), \"Speculations concerning the first ultraintelligent machine\"";
+    assert!(prompt.contains(course), "{prompt}");
+    // Shared parts first, so a prompt cache serves them: preamble, course,
+    // then the lens, then the chat's instructions.
+    let at = |needle: &str| prompt.find(needle).unwrap();
+    assert!(at(PREAMBLE) < at("# The course"));
+    assert!(at("# The course") < at("# Where the learner is"));
+    assert!(at("# Where the learner is") < at("# Your instructions"));
+
+    assert_eq!(
+        snapshot
+            .place_of(CASCADES, Some("no-such-module"))
+            .unwrap_err(),
+        PlaceError::NoSuchModule("no-such-module".into())
+    );
+    assert!(matches!(
+        snapshot.place_of(CASCADES, Some("introduction")),
+        Err(PlaceError::NotInModule { .. })
+    ));
+}
+
 /// A core with the content fixture, talking to `llm` (if any) as Anthropic;
 /// `extra` variables are added last, so they override.
-async fn tutor_core(
-    postgres: bool,
-    llm: Option<&FakeAnthropic>,
-    extra: &[(&str, &str)],
-) -> TestCore {
+async fn tutor_core(postgres: bool, llm: Option<&FakeLlm>, extra: &[(&str, &str)]) -> TestCore {
     let mut env = vec![(
         "CONTENT_DIR".to_owned(),
         content_fixture().display().to_string(),
     )];
     if let Some(llm) = llm {
         env.push(("LLM_BASE_URL".into(), llm.url.clone()));
-        env.push(("ANTHROPIC_API_KEY".into(), FAKE_ANTHROPIC_KEY.into()));
+        env.push(("ANTHROPIC_API_KEY".into(), FAKE_LLM_KEY.into()));
     }
     env.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
     TestCore::start(CoreOptions {
@@ -114,6 +152,16 @@ async fn cascades_session(core: &TestCore, token: &str) -> i64 {
     .session
     .unwrap()
     .id
+}
+
+/// A learner's message at the Cascades lens's chat, read in its module.
+fn message(session_id: i64, text: &str) -> v1::SendMessageRequest {
+    v1::SendMessageRequest {
+        session_id,
+        segment_index: 3,
+        text: text.into(),
+        module_slug: "feedback-loops".into(),
+    }
 }
 
 async fn learner(core: &TestCore) -> String {
@@ -148,7 +196,7 @@ async fn web_chat(
 both_backends!(answers_stream_and_every_message_is_kept);
 
 async fn answers_stream_and_every_message_is_kept(postgres: bool) {
-    let llm = FakeAnthropic::start().await;
+    let llm = FakeLlm::start().await;
     let core = tutor_core(postgres, Some(&llm), &[]).await;
     let token = learner(&core).await;
     let mut chat = ChatServiceClient::new(core.channel().await);
@@ -160,11 +208,7 @@ async fn answers_stream_and_every_message_is_kept(postgres: bool) {
         Step::Text("feed back "),
         Step::Text("into themselves."),
     ]);
-    let send = |text: &str| v1::SendMessageRequest {
-        session_id,
-        segment_index: 3,
-        text: text.into(),
-    };
+    let send = |text: &str| message(session_id, text);
     let mut events = chat
         .send_message(authed(send("What makes a cycle?"), &token))
         .await
@@ -184,9 +228,23 @@ async fn answers_stream_and_every_message_is_kept(postgres: bool) {
     assert_eq!(complete.model, "anthropic/claude-sonnet-4-20250514");
     assert_eq!((complete.input_tokens, complete.output_tokens), (321, 13));
     let request = &llm.requests()[0];
+    let system = &request["system"][0];
     assert!(
-        request["system"].to_string().contains("Cascades are when"),
-        "grounded in the excerpt"
+        system["text"].as_str().unwrap().contains(
+            "## Excerpt of \"Cascades, Cycles, Insight... — LessWrong\"\n\nCascades are when"
+        ),
+        "grounded in the excerpt: {system}"
+    );
+    assert!(
+        system["text"]
+            .as_str()
+            .unwrap()
+            .contains("They are reading the module \"Feedback Loops\""),
+        "placed in its module"
+    );
+    assert_eq!(
+        system["cache_control"]["type"], "ephemeral",
+        "the system prompt is cached by the provider across turns"
     );
     assert!(
         request["messages"][0]["content"]
@@ -208,7 +266,10 @@ async fn answers_stream_and_every_message_is_kept(postgres: bool) {
     let Some(Event::Error(error)) = last else {
         panic!("expected an error event, got {last:?}")
     };
-    assert!(error.message.contains("broke off"), "{}", error.message);
+    assert_eq!(
+        error.message,
+        "The tutor's model is overloaded right now; try again in a minute. What arrived is kept."
+    );
 
     // The learner goes away mid-answer: the provider request is cancelled.
     llm.script(vec![
@@ -267,7 +328,7 @@ async fn answers_stream_and_every_message_is_kept(postgres: bool) {
     );
     assert_eq!(
         transcript[5].error,
-        "the learner left before the answer was complete"
+        "stopped before the end: the learner pressed Stop or left"
     );
 
     // Resuming the lens finds the same session and its history.
@@ -337,9 +398,8 @@ async fn answers_stream_and_every_message_is_kept(postgres: bool) {
         )
     );
     let not_chat = v1::SendMessageRequest {
-        session_id,
         segment_index: 1,
-        text: "hi".into(),
+        ..message(session_id, "hi")
     };
     let status = chat
         .send_message(authed(not_chat, &token))
@@ -354,11 +414,7 @@ async fn without_a_model_chat_says_what_to_configure() {
     let token = learner(&core).await;
     let mut chat = ChatServiceClient::new(core.channel().await);
     let session_id = cascades_session(&core, &token).await;
-    let request = v1::SendMessageRequest {
-        session_id,
-        segment_index: 3,
-        text: "hello".into(),
-    };
+    let request = message(session_id, "hello");
     let status = chat
         .send_message(authed(request, &token))
         .await
@@ -373,7 +429,7 @@ async fn without_a_model_chat_says_what_to_configure() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_answer_streams_through_the_web_edge() {
-    let llm = FakeAnthropic::start().await;
+    let llm = FakeLlm::start().await;
     let core = tutor_core(false, Some(&llm), &[]).await;
     let web = TestWeb::start(&core, true).await;
     let token = learner(&core).await;
@@ -383,11 +439,7 @@ async fn an_answer_streams_through_the_web_edge() {
         Step::Wait(Duration::from_millis(300)),
         Step::Text("two."),
     ]);
-    let request = v1::SendMessageRequest {
-        session_id,
-        segment_index: 3,
-        text: "Count".into(),
-    };
+    let request = message(session_id, "Count");
     let mut events = chat
         .send_message(grpc_web::with_cookie(request, &cookie))
         .await
@@ -406,46 +458,210 @@ async fn an_answer_streams_through_the_web_edge() {
     assert!(matches!(last.event, Some(Event::Complete(_))));
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_self_hosted_openai_compatible_model_answers_too() {
-    let llm = FakeAnthropic::start().await;
-    let openai = [
-        ("LLM_PROVIDER", "openai/llama3.1:8b"),
-        ("OPENAI_API_KEY", FAKE_ANTHROPIC_KEY),
-    ];
-    let core = tutor_core(false, Some(&llm), &openai).await;
-    let token = learner(&core).await;
+/// Sends `request` and reads the whole answer: the text and the last event.
+async fn converse(
+    core: &TestCore,
+    token: &str,
+    request: v1::SendMessageRequest,
+) -> (String, Event) {
     let mut chat = ChatServiceClient::new(core.channel().await);
-    let session_id = cascades_session(&core, &token).await;
-    llm.script(vec![Step::Text("Local "), Step::Text("answer.")]);
-    let request = v1::SendMessageRequest {
-        session_id,
-        segment_index: 3,
-        text: "Hi".into(),
-    };
     let mut events = chat
-        .send_message(authed(request, &token))
+        .send_message(authed(request, token))
         .await
         .unwrap()
         .into_inner();
     let mut text = String::new();
-    let mut done = None;
+    let mut last = None;
     while let Some(message) = events.message().await.unwrap() {
         match message.event.unwrap() {
             Event::Delta(delta) => text.push_str(&delta),
-            Event::Complete(complete) => done = Some(complete),
-            Event::Error(error) => panic!("{}", error.message),
+            other => last = Some(other),
         }
     }
-    assert_eq!(text, "Local answer.");
-    let done = done.unwrap();
-    assert_eq!(done.model, "openai/llama3.1:8b");
-    assert_eq!((done.input_tokens, done.output_tokens), (123, 12));
-    assert_eq!(llm.requests()[0]["model"], "llama3.1:8b");
+    (text, last.expect("an answer ends with complete or error"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn openai_compatible_and_gemini_models_answer_in_their_own_formats() {
+    let llm = FakeLlm::start().await;
+    let providers = [
+        // A self-hosted OpenAI-compatible server (Ollama, vLLM, LM Studio).
+        (
+            vec![
+                ("LLM_PROVIDER", "openai/llama3.1:8b"),
+                ("OPENAI_API_KEY", FAKE_LLM_KEY),
+            ],
+            "openai/llama3.1:8b",
+            "llama3.1:8b",
+            (123, 12),
+        ),
+        (
+            vec![
+                ("LLM_PROVIDER", "gemini/gemini-2.5-flash"),
+                ("GEMINI_API_KEY", FAKE_LLM_KEY),
+                ("LLM_BASE_URL", llm.gemini_url.as_str()),
+            ],
+            "gemini/gemini-2.5-flash",
+            "gemini-2.5-flash",
+            (222, 12),
+        ),
+    ];
+    for (env, label, model, usage) in providers {
+        let core = tutor_core(false, Some(&llm), &env).await;
+        let token = learner(&core).await;
+        let session_id = cascades_session(&core, &token).await;
+        llm.script(vec![Step::Text("Local "), Step::Text("answer.")]);
+        let (text, last) = converse(&core, &token, message(session_id, "Hi")).await;
+        assert_eq!(text, "Local answer.");
+        let Event::Complete(done) = last else {
+            panic!("{label}: {last:?}")
+        };
+        assert_eq!(done.model, label);
+        assert_eq!((done.input_tokens, done.output_tokens), usage, "{label}");
+        let request = llm.requests().pop().unwrap();
+        assert_eq!(request["model"], model);
+        assert!(
+            request.to_string().contains("Cascades are when"),
+            "{label}: the system prompt went with the request"
+        );
+
+        // Each format's refusal reaches the learner with the provider's wait.
+        llm.script(vec![Step::Refuse {
+            status: 429,
+            retry_after: Some(120),
+        }]);
+        let (text, last) = converse(&core, &token, message(session_id, "Again")).await;
+        assert_eq!(text, "");
+        assert_eq!(
+            last,
+            Event::Error(v1::ChatError {
+                message:
+                    "The tutor is answering a lot of learners right now; try again in 2 minutes."
+                        .into(),
+                retry_after_seconds: 120,
+            }),
+            "{label}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn provider_refusals_are_retried_when_short_and_explained_when_not() {
+    let llm = FakeLlm::start().await;
+    let core = tutor_core(false, Some(&llm), &[]).await;
+    let token = learner(&core).await;
+    let session_id = cascades_session(&core, &token).await;
+    let refuse = |status, retry_after| {
+        vec![Step::Refuse {
+            status,
+            retry_after,
+        }]
+    };
+    let requests_before = |llm: &FakeLlm| llm.requests().len();
+
+    // A 429 asking for a second's wait: waited out, then answered.
+    llm.script_each(vec![
+        refuse(429, Some(1)),
+        vec![Step::Text("After a wait.")],
+    ]);
+    let started = std::time::Instant::now();
+    let (text, last) = converse(&core, &token, message(session_id, "One")).await;
+    assert_eq!(text, "After a wait.");
+    assert!(matches!(last, Event::Complete(_)), "{last:?}");
+    assert!(
+        started.elapsed() >= Duration::from_secs(1),
+        "the provider's wait was kept"
+    );
+    assert_eq!(requests_before(&llm), 2);
+
+    // Overloaded without guidance: three tries (0.5 s, then 1 s apart), then words.
+    llm.script(refuse(529, None));
+    let (_, last) = converse(&core, &token, message(session_id, "Two")).await;
+    assert_eq!(
+        last,
+        Event::Error(v1::ChatError {
+            message: "The tutor's model is overloaded right now; try again in a minute.".into(),
+            retry_after_seconds: 0,
+        })
+    );
+    assert_eq!(requests_before(&llm), 5);
+
+    // A long wait is not held: the learner is told when to come back.
+    llm.script(refuse(429, Some(600)));
+    let (_, last) = converse(&core, &token, message(session_id, "Three")).await;
+    let Event::Error(error) = last else {
+        panic!("{last:?}")
+    };
+    assert_eq!(error.retry_after_seconds, 600);
+    assert!(
+        error.message.ends_with("try again in 10 minutes."),
+        "{}",
+        error.message
+    );
+    assert_eq!(requests_before(&llm), 6);
+
+    // A refused key is not retried, and its details stay in the log.
+    llm.script(refuse(401, None));
+    let (_, last) = converse(&core, &token, message(session_id, "Four")).await;
+    let Event::Error(error) = last else {
+        panic!("{last:?}")
+    };
+    assert!(
+        error.message.contains("problem with the platform's setup"),
+        "{}",
+        error.message
+    );
+    assert!(!error.message.contains("401"));
+    assert_eq!(requests_before(&llm), 7);
+
+    // Leaving during a retry's wait ends it: no second request is made.
+    llm.script(refuse(429, Some(2)));
+    let mut chat = ChatServiceClient::new(core.channel().await);
+    let events = chat
+        .send_message(authed(message(session_id, "Five"), &token))
+        .await
+        .unwrap()
+        .into_inner();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    drop(events);
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    assert_eq!(requests_before(&llm), 8, "no retry after the learner left");
+
+    // Every message and every failure is in the transcript.
+    let transcript = chat
+        .get_transcript(authed(v1::GetTranscriptRequest { session_id }, &token))
+        .await
+        .unwrap()
+        .into_inner()
+        .messages;
+    let answers: Vec<(&str, &str, &str)> = transcript
+        .iter()
+        .filter(|m| m.role == "assistant")
+        .map(|m| (m.text.as_str(), m.status.as_str(), m.error.as_str()))
+        .collect();
+    assert_eq!(
+        answers,
+        vec![
+            ("After a wait.", "complete", ""),
+            ("", "partial", "the model provider was overloaded"),
+            (
+                "",
+                "partial",
+                "the model provider was rate-limiting requests"
+            ),
+            ("", "partial", "the model provider refused the request"),
+            (
+                "",
+                "partial",
+                "stopped before the end: the learner pressed Stop or left"
+            ),
+        ]
+    );
+    assert_eq!(transcript.len(), 10, "the learner's five messages are kept");
 }
 
 /// A tutor core with the given limits, a learner and a session.
-async fn limited(llm: &FakeAnthropic, per_minute: &str, tokens: &str) -> (TestCore, String, i64) {
+async fn limited(llm: &FakeLlm, per_minute: &str, tokens: &str) -> (TestCore, String, i64) {
     let limits = [
         ("CHAT_MESSAGES_PER_MINUTE", per_minute),
         ("CHAT_DAILY_TOKEN_QUOTA", tokens),
@@ -458,11 +674,7 @@ async fn limited(llm: &FakeAnthropic, per_minute: &str, tokens: &str) -> (TestCo
 
 async fn ask(core: &TestCore, token: &str, session_id: i64) -> Result<(), tonic::Status> {
     let mut chat = ChatServiceClient::new(core.channel().await);
-    let request = v1::SendMessageRequest {
-        session_id,
-        segment_index: 3,
-        text: "Hi".into(),
-    };
+    let request = message(session_id, "Hi");
     let mut events = chat
         .send_message(authed(request, token))
         .await?
@@ -473,7 +685,7 @@ async fn ask(core: &TestCore, token: &str, session_id: i64) -> Result<(), tonic:
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rate_and_daily_allowance_are_enforced_with_when_to_retry() {
-    let llm = FakeAnthropic::start().await;
+    let llm = FakeLlm::start().await;
     llm.script(vec![Step::Text("Hello.")]);
 
     // Two messages a minute: the third is refused, with a wait under a minute.
@@ -539,7 +751,7 @@ async fn rate_and_daily_allowance_are_enforced_with_when_to_retry() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_slow_first_token_is_waited_for_not_cut_off() {
-    let llm = FakeAnthropic::start().await;
+    let llm = FakeLlm::start().await;
     let core = tutor_core(false, Some(&llm), &[]).await;
     let web = TestWeb::start(&core, true).await;
     let token = learner(&core).await;
@@ -550,11 +762,7 @@ async fn a_slow_first_token_is_waited_for_not_cut_off() {
         Step::Text("Finally."),
     ]);
     let started = std::time::Instant::now();
-    let request = v1::SendMessageRequest {
-        session_id,
-        segment_index: 3,
-        text: "Think hard".into(),
-    };
+    let request = message(session_id, "Think hard");
     let mut events = chat
         .send_message(grpc_web::with_cookie(request, &cookie))
         .await

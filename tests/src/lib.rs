@@ -7,6 +7,7 @@ pub mod db;
 pub mod fakes;
 pub mod grpc_web;
 pub mod population;
+pub mod processes;
 pub mod web;
 
 /// The signing secret every test core uses.
@@ -53,6 +54,6 @@ pub fn init() {
     lens_runtime::install_crypto_provider();
     lens_runtime::init_logging(&lens_runtime::Env::from_pairs([(
         "RUST_LOG",
-        std::env::var("RUST_LOG").unwrap_or_else(|_| "warn".into()),
+        std::env::var("RUST_LOG").unwrap_or_else(|_| "warn,genai=off".into()),
     )]));
 }

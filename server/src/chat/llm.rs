@@ -2,17 +2,22 @@
 //! key from configuration (so tests point it at a local fake).
 
 use genai::adapter::AdapterKind;
-use genai::chat::{ChatMessage, ChatOptions, ChatRequest, ChatStream};
+use genai::chat::{CacheControl, ChatMessage, ChatOptions, ChatRequest, ChatStream};
 use genai::resolver::{AuthData, Endpoint};
 use genai::{Client, ModelIden, ServiceTarget};
 
+use super::failure::LlmFailure;
 use crate::config::{LlmConfig, LlmProvider};
+
+/// Longest answer, in tokens.
+pub const MAX_ANSWER_TOKENS: u32 = 2048;
 
 /// A streaming chat client for the configured model.
 #[derive(Clone)]
 pub struct Tutor {
     client: Client,
     iden: ModelIden,
+    provider: LlmProvider,
     label: String,
 }
 
@@ -21,11 +26,6 @@ impl std::fmt::Debug for Tutor {
         write!(f, "Tutor({})", self.label)
     }
 }
-
-/// Why the model could not answer.
-#[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct LlmError(pub String);
 
 impl Tutor {
     /// A client for `config`.
@@ -64,6 +64,7 @@ impl Tutor {
         Self {
             client,
             iden,
+            provider: config.provider,
             label: config.label(),
         }
     }
@@ -77,27 +78,34 @@ impl Tutor {
     /// Dropping the stream cancels the request to the provider.
     pub async fn stream(
         &self,
-        system: String,
+        system: &str,
         history: &[(String, String)],
-    ) -> Result<ChatStream, LlmError> {
-        let messages = history
-            .iter()
-            .map(|(role, text)| {
+    ) -> Result<ChatStream, LlmFailure> {
+        let mut system = ChatMessage::system(system.to_owned());
+        if self.provider == LlmProvider::Anthropic {
+            // The system prompt (preamble, module, what was read,
+            // instructions) is the same for every turn at a chat segment:
+            // cached, later turns cost a tenth for it. Prompts under the
+            // provider's minimum are simply not cached.
+            system = system.with_options(CacheControl::Ephemeral);
+        }
+        let messages = std::iter::once(system)
+            .chain(history.iter().map(|(role, text)| {
                 if role == "assistant" {
                     ChatMessage::assistant(text.clone())
                 } else {
                     ChatMessage::user(text.clone())
                 }
-            })
+            }))
             .collect();
-        let request = ChatRequest::new(messages).with_system(system);
+        let request = ChatRequest::new(messages);
         let options = ChatOptions::default()
             .with_capture_usage(true)
-            .with_max_tokens(2048);
+            .with_max_tokens(MAX_ANSWER_TOKENS);
         self.client
             .exec_chat_stream(self.iden.clone(), request, Some(&options))
             .await
             .map(|response| response.stream)
-            .map_err(|e| LlmError(e.to_string()))
+            .map_err(|e| LlmFailure::from_genai(&e))
     }
 }

@@ -1,6 +1,10 @@
-//! The AI tutor: prompt assembly and the streaming model client.
+//! The AI tutor: what it is told, the streaming model client, how its
+//! failures are sorted, and the relay that streams and stores answers.
 
+pub mod failure;
 pub mod llm;
 pub mod prompt;
+pub mod relay;
 
-pub use llm::{LlmError, Tutor};
+pub use failure::LlmFailure;
+pub use llm::Tutor;

@@ -1,13 +1,18 @@
 //! What the tutor is told. A pure function of the content and the
 //! conversation, so it is tested directly on the real content.
 //!
-//! The system prompt starts with a fixed part (so providers can cache it),
-//! then what the learner just read in this lens — the segments before the
-//! chat, unless the chat hides them from the tutor — then the chat
-//! segment's instructions. The history is trimmed to a token budget,
-//! keeping the newest turns.
+//! The system prompt goes from the most shared to the most particular, so a
+//! provider's prompt cache serves as much of it as possible: a fixed
+//! preamble; the course and the module, with its parts in reading order and
+//! where the learner is among them; the lens and its resource; what the
+//! learner just read in this lens (the segments before the chat, unless the
+//! chat hides them from the tutor); then the chat segment's instructions.
+//! The history is trimmed to a token budget, keeping the newest turns.
 
-use crate::content::model::{Lens, Resource, Segment};
+use std::fmt::Write;
+
+use crate::content::Place;
+use crate::content::model::{Lens, ModuleItem, Resource, Segment};
 
 /// The fixed opening of every system prompt.
 pub const PREAMBLE: &str = "You are the AI tutor of Lens, a course on AI safety. You talk with one learner about \
@@ -37,8 +42,13 @@ pub enum PromptError {
     },
 }
 
-/// The system prompt for the chat at `segment_index` of `lens`.
-pub fn system_prompt(lens: &Lens, segment_index: usize) -> Result<String, PromptError> {
+/// The system prompt for the chat at `segment_index` of `lens`, read in
+/// the module of `place` (if the lens is in one).
+pub fn system_prompt(
+    lens: &Lens,
+    segment_index: usize,
+    place: Option<&Place>,
+) -> Result<String, PromptError> {
     let segment = lens
         .segments
         .get(segment_index)
@@ -59,6 +69,9 @@ pub fn system_prompt(lens: &Lens, segment_index: usize) -> Result<String, Prompt
         });
     };
     let mut prompt = String::from(PREAMBLE);
+    if let Some(place) = place {
+        module_context(&mut prompt, place, &lens.id);
+    }
     prompt.push_str(&format!(
         "\n\n# Where the learner is\n\nThe lens \"{}\"",
         lens.name
@@ -111,6 +124,66 @@ pub fn system_prompt(lens: &Lens, segment_index: usize) -> Result<String, Prompt
     prompt.push_str("\n\n# Your instructions for this conversation\n\n");
     prompt.push_str(instructions);
     Ok(prompt)
+}
+
+/// The course and module around the lens, with the module's parts in
+/// reading order and the learner's lens marked.
+fn module_context(prompt: &mut String, place: &Place, lens_id: &str) {
+    let module = &place.module;
+    prompt.push_str("\n\n# The course\n\n");
+    if let Some(course) = &place.course {
+        let _ = write!(
+            prompt,
+            "The learner is taking the course \"{}\". ",
+            course.title
+        );
+    }
+    let _ = write!(prompt, "They are reading the module \"{}\"", module.title);
+    match place.meeting {
+        Some(meeting) => {
+            let _ = write!(prompt, ", which prepares them for group meeting {meeting}.");
+        }
+        None => prompt.push('.'),
+    }
+    prompt.push_str(" Its parts, in reading order:\n");
+    let lens_line = |name: &str, id: &str, optional: bool| {
+        let mut line = format!("\"{name}\"");
+        if optional {
+            line.push_str(" (optional)");
+        }
+        if id == lens_id {
+            line.push_str(" (the learner is here)");
+        }
+        line
+    };
+    for item in &module.items {
+        match item {
+            ModuleItem::Page(page) => {
+                let _ = write!(prompt, "\n- Page \"{}\"", page.title);
+            }
+            ModuleItem::LearningOutcome { outcome, optional } => {
+                let lenses: Vec<String> = outcome
+                    .lenses
+                    .iter()
+                    .map(|l| lens_line(&l.lens.name, &l.lens.id, l.optional))
+                    .collect();
+                let _ = write!(
+                    prompt,
+                    "\n- Learning outcome \"{}\"{}, through the lenses {}",
+                    outcome.name,
+                    if *optional { " (optional)" } else { "" },
+                    lenses.join(", ")
+                );
+            }
+            ModuleItem::Lens { lens, optional } => {
+                let _ = write!(
+                    prompt,
+                    "\n- Lens {}",
+                    lens_line(&lens.name, &lens.id, *optional)
+                );
+            }
+        }
+    }
 }
 
 /// Rough token count (four characters a token), enough to budget history.

@@ -7,11 +7,13 @@ pub mod excerpt;
 pub mod files;
 pub mod markdown;
 pub mod model;
+pub mod place;
 
 pub use build::{BuildOutcome, build};
 pub use diagnostics::{Diagnostic, Severity};
 pub use files::ContentFiles;
 pub use model::Snapshot;
+pub use place::{Place, PlaceError};
 pub mod catalogue;
 pub mod source;
 

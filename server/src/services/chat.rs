@@ -2,8 +2,7 @@
 
 use std::pin::Pin;
 
-use futures::{Stream, StreamExt};
-use genai::chat::ChatStreamEvent;
+use futures::Stream;
 use lens_proto::v1::{self, chat_service_server::ChatService};
 use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
@@ -14,9 +13,10 @@ use crate::app::AppState;
 use crate::auth;
 use crate::chat::Tutor;
 use crate::chat::prompt::{system_prompt, trim_history};
+use crate::chat::relay::Answer;
 use crate::domain::Invalid;
 use crate::error::{AppError, AppResult};
-use crate::store::{MessageRecord, NewMessage, SessionRecord, Store};
+use crate::store::{MessageRecord, NewMessage, SessionRecord};
 
 /// Longest learner message, in characters.
 pub const MAX_MESSAGE_CHARS: usize = 4000;
@@ -135,144 +135,7 @@ fn message_proto(message: MessageRecord) -> v1::ChatMessage {
     }
 }
 
-type Answer = Pin<Box<dyn Stream<Item = Result<v1::SendMessageResponse, Status>> + Send>>;
-
-fn event(event: v1::send_message_response::Event) -> Result<v1::SendMessageResponse, Status> {
-    Ok(v1::SendMessageResponse { event: Some(event) })
-}
-
-/// Streams the answer into `tx`, storing it at the end (complete) or when
-/// it breaks off (partial, with the reason).
-async fn relay(
-    store: Store,
-    tutor: Tutor,
-    session_id: i64,
-    user_message_id: i64,
-    system: String,
-    history: Vec<(String, String)>,
-    tx: mpsc::Sender<Result<v1::SendMessageResponse, Status>>,
-) {
-    use v1::send_message_response::Event;
-    let save = |text: String, error: Option<String>, usage: (Option<i64>, Option<i64>)| {
-        let store = store.clone();
-        let model = tutor.label().to_owned();
-        async move {
-            let message = NewMessage {
-                role: "assistant",
-                content: &text,
-                error: error.as_deref(),
-                model: Some(&model),
-                input_tokens: usage.0,
-                output_tokens: usage.1,
-            };
-            store.add_chat_message(session_id, &message).await
-        }
-    };
-    let mut stream = match tutor.stream(system, &history).await {
-        Ok(stream) => stream,
-        Err(error) => {
-            tracing::warn!(%error, "the tutor's model did not answer");
-            let _ = save(
-                String::new(),
-                Some("the model did not answer".into()),
-                (None, None),
-            )
-            .await;
-            let _ = tx
-                .send(event(Event::Error(v1::ChatError {
-                    message: "The tutor could not answer just now; try again in a minute.".into(),
-                    retry_after_seconds: 0,
-                })))
-                .await;
-            return;
-        }
-    };
-    let mut text = String::new();
-    loop {
-        let next = tokio::select! {
-            next = stream.next() => next,
-            () = tx.closed() => {
-                // The learner went away: dropping the stream cancels the
-                // provider request; keep what was said so far.
-                drop(stream);
-                let _ = save(text, Some("the learner left before the answer was complete".into()), (None, None)).await;
-                return;
-            }
-        };
-        match next {
-            Some(Ok(ChatStreamEvent::Chunk(chunk))) => {
-                text.push_str(&chunk.content);
-                if tx.send(event(Event::Delta(chunk.content))).await.is_err() {
-                    drop(stream);
-                    let _ = save(
-                        text,
-                        Some("the learner left before the answer was complete".into()),
-                        (None, None),
-                    )
-                    .await;
-                    return;
-                }
-            }
-            Some(Ok(ChatStreamEvent::End(end))) => {
-                let usage = end.captured_usage.unwrap_or_default();
-                let tokens = (
-                    usage.prompt_tokens.map(i64::from),
-                    usage.completion_tokens.map(i64::from),
-                );
-                let outcome = match save(text, None, tokens).await {
-                    Ok(id) => Event::Complete(v1::MessageComplete {
-                        user_message_id,
-                        assistant_message_id: id,
-                        model: tutor.label().to_owned(),
-                        input_tokens: tokens.0.unwrap_or(0).max(0) as u32,
-                        output_tokens: tokens.1.unwrap_or(0).max(0) as u32,
-                    }),
-                    Err(error) => {
-                        tracing::error!(%error, "storing an answer failed");
-                        Event::Error(v1::ChatError {
-                            message: "The answer could not be saved; try again.".into(),
-                            retry_after_seconds: 0,
-                        })
-                    }
-                };
-                let _ = tx.send(event(outcome)).await;
-                return;
-            }
-            Some(Ok(_)) => {}
-            Some(Err(error)) => {
-                tracing::warn!(%error, "the tutor's answer broke off");
-                let _ = save(
-                    text,
-                    Some("the model stopped answering".into()),
-                    (None, None),
-                )
-                .await;
-                let _ = tx
-                    .send(event(Event::Error(v1::ChatError {
-                        message: "The tutor's answer broke off; what arrived is kept. Try again in a minute.".into(),
-                        retry_after_seconds: 0,
-                    })))
-                    .await;
-                return;
-            }
-            None => {
-                let _ = save(
-                    text,
-                    Some("the model ended without finishing".into()),
-                    (None, None),
-                )
-                .await;
-                let _ = tx
-                    .send(event(Event::Error(v1::ChatError {
-                        message: "The tutor's answer ended early; try again.".into(),
-                        retry_after_seconds: 0,
-                    })))
-                    .await;
-                return;
-            }
-        }
-    }
-}
+type AnswerStream = Pin<Box<dyn Stream<Item = Result<v1::SendMessageResponse, Status>> + Send>>;
 
 #[tonic::async_trait]
 impl ChatService for ChatApi {
@@ -309,12 +172,12 @@ impl ChatService for ChatApi {
         )
     }
 
-    type SendMessageStream = Answer;
+    type SendMessageStream = AnswerStream;
 
     async fn send_message(
         &self,
         request: Request<v1::SendMessageRequest>,
-    ) -> Result<Response<Answer>, Status> {
+    ) -> Result<Response<AnswerStream>, Status> {
         let prepared = async {
             let me = auth::user(&request)?.clone();
             let r = request.get_ref();
@@ -338,10 +201,9 @@ impl ChatService for ChatApi {
                     )));
                 }
             };
-            let lens = self
-                .state
-                .content
-                .current()
+            // One snapshot for the whole prompt, even if content is swapped meanwhile.
+            let content = self.state.content.current();
+            let lens = content
                 .snapshot
                 .lenses
                 .get(&session.lens_id)
@@ -351,8 +213,9 @@ impl ChatService for ChatApi {
                         "the lens of this chat is no longer published".into(),
                     )
                 })?;
-            let system = system_prompt(&lens, r.segment_index as usize)
-                .map_err(|e| AppError::InvalidArgument(e.to_string()))?;
+            let module_slug = Some(r.module_slug.trim()).filter(|s| !s.is_empty());
+            let place = content.snapshot.place_of(&lens.id, module_slug)?;
+            let system = system_prompt(&lens, r.segment_index as usize, place.as_ref())?;
             let mut history: Vec<(String, String)> = self
                 .state
                 .store
@@ -385,15 +248,15 @@ impl ChatService for ChatApi {
             Err(error) => return Err(Status::from(error)),
         };
         let (tx, rx) = mpsc::channel(32);
-        tokio::spawn(relay(
-            self.state.store.clone(),
+        let answer = Answer {
+            store: self.state.store.clone(),
             tutor,
-            session.id,
+            session_id: session.id,
             user_message_id,
             system,
             history,
-            tx,
-        ));
+        };
+        tokio::spawn(answer.relay(tx));
         Ok(Response::new(Box::pin(ReceiverStream::new(rx))))
     }
 

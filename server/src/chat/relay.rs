@@ -1,0 +1,272 @@
+//! Streams the tutor's answer to the learner and keeps it: stored complete
+//! when the model finishes, or partial with the reason when the model fails
+//! or the learner goes away (which drops the provider request at once).
+//!
+//! A transient failure before the first word (rate limit, overload, the
+//! provider unreachable) is retried, as the providers' own SDKs do: up to
+//! [`ATTEMPTS`] in all, waiting what the provider asked for, or 0.5 s then
+//! 1 s, when that is at most [`LONGEST_WAIT`]. A longer wait goes to the
+//! learner with the time to try again. Once words have been shown nothing is
+//! retried: a second answer would not continue the first.
+
+use std::time::Duration;
+
+use futures::StreamExt;
+use genai::chat::{ChatStreamEvent, StopReason, StreamEnd};
+use lens_proto::v1::{self, send_message_response::Event};
+use tokio::sync::mpsc;
+use tonic::Status;
+
+use super::{LlmFailure, Tutor};
+use crate::store::{NewMessage, Store};
+
+/// Tries at the model per answer, the first included.
+pub const ATTEMPTS: u32 = 3;
+/// The longest wait for a retry that a learner is kept waiting for.
+pub const LONGEST_WAIT: Duration = Duration::from_secs(5);
+
+/// Where the answer's events go.
+pub type Events = mpsc::Sender<Result<v1::SendMessageResponse, Status>>;
+
+/// One answer to produce.
+pub struct Answer {
+    /// The transcript store.
+    pub store: Store,
+    /// The model.
+    pub tutor: Tutor,
+    /// The chat session.
+    pub session_id: i64,
+    /// The learner's stored message.
+    pub user_message_id: i64,
+    /// The system prompt.
+    pub system: String,
+    /// The conversation, oldest first, ending with the learner's message.
+    pub history: Vec<(String, String)>,
+}
+
+/// How one try at the model ended.
+enum Outcome {
+    Finished(StreamEnd),
+    Failed(LlmFailure),
+    LearnerLeft,
+}
+
+/// Tokens (prompt, answer) as the provider counted them.
+type Usage = (Option<i64>, Option<i64>);
+
+fn send(event: Event) -> Result<v1::SendMessageResponse, Status> {
+    Ok(v1::SendMessageResponse { event: Some(event) })
+}
+
+impl Answer {
+    /// Produces the answer into `events`; returns once it is stored.
+    pub async fn relay(self, events: Events) {
+        let mut text = String::new();
+        let mut attempt = 0;
+        let failure = loop {
+            match self.attempt(&mut text, &events).await {
+                Outcome::Finished(end) => return self.finish(text, end, &events).await,
+                Outcome::LearnerLeft => return self.learner_left(text).await,
+                Outcome::Failed(failure) => {
+                    attempt += 1;
+                    let wait = failure
+                        .retry_after()
+                        .unwrap_or(Duration::from_millis(500) * 2u32.pow(attempt - 1));
+                    let retry = text.is_empty()
+                        && failure.is_transient()
+                        && attempt < ATTEMPTS
+                        && wait <= LONGEST_WAIT;
+                    if !retry {
+                        break failure;
+                    }
+                    tracing::info!(%failure, attempt, ?wait, "the model failed before answering; trying again");
+                    tokio::select! {
+                        () = tokio::time::sleep(wait) => {}
+                        () = events.closed() => return self.learner_left(text).await,
+                    }
+                }
+            }
+        };
+        match &failure {
+            LlmFailure::Refused(_) => {
+                tracing::error!(%failure, model = self.tutor.label(), "the model provider refused the tutor's request: check the key and model")
+            }
+            _ => tracing::warn!(%failure, "the tutor's answer failed"),
+        }
+        let kept = !text.is_empty();
+        let _ = self.keep(text, Some(failure.marker()), (None, None)).await;
+        let _ = events
+            .send(send(Event::Error(learner_error(&failure, kept))))
+            .await;
+    }
+
+    /// One try: streams deltas into `events` (and `text`) until the model
+    /// ends, fails, or the learner goes away.
+    async fn attempt(&self, text: &mut String, events: &Events) -> Outcome {
+        let mut stream = match self.tutor.stream(&self.system, &self.history).await {
+            Ok(stream) => stream,
+            Err(failure) => return Outcome::Failed(failure),
+        };
+        loop {
+            // Dropping the stream (on return) cancels the provider request.
+            let next = tokio::select! {
+                next = stream.next() => next,
+                () = events.closed() => return Outcome::LearnerLeft,
+            };
+            match next {
+                Some(Ok(ChatStreamEvent::Chunk(chunk))) => {
+                    text.push_str(&chunk.content);
+                    if events
+                        .send(send(Event::Delta(chunk.content)))
+                        .await
+                        .is_err()
+                    {
+                        return Outcome::LearnerLeft;
+                    }
+                }
+                Some(Ok(ChatStreamEvent::End(end))) => return Outcome::Finished(end),
+                Some(Ok(_)) => {}
+                Some(Err(error)) => return Outcome::Failed(LlmFailure::from_genai(&error)),
+                None => {
+                    return Outcome::Failed(LlmFailure::Broken(
+                        "the stream ended without an end event".into(),
+                    ));
+                }
+            }
+        }
+    }
+
+    /// The model ended: stored complete, or partial when it stopped short.
+    async fn finish(&self, text: String, end: StreamEnd, events: &Events) {
+        let usage = end.captured_usage.unwrap_or_default();
+        let usage: Usage = (
+            usage.prompt_tokens.map(i64::from),
+            usage.completion_tokens.map(i64::from),
+        );
+        // Why an ended answer is still not whole, in the marker's words and
+        // the learner's.
+        let short = match &end.captured_stop_reason {
+            Some(StopReason::Completed(_) | StopReason::StopSequence(_)) => None,
+            Some(StopReason::MaxTokens(_)) => Some((
+                "the answer reached the length limit",
+                "The answer reached the tutor's length limit and stops there; ask it to go on.",
+            )),
+            Some(StopReason::ContentFilter(_)) => Some((
+                "the provider's content filter stopped the answer",
+                "The model's provider stopped this answer with its content filter.",
+            )),
+            Some(StopReason::ToolCall(_) | StopReason::Other(_)) | None => Some((
+                "the model ended without finishing",
+                "The tutor's answer ended early; try again.",
+            )),
+        };
+        let stored = self.keep(text, short.map(|s| s.0), usage).await;
+        let event = match (stored, short) {
+            (Ok(id), None) => Event::Complete(v1::MessageComplete {
+                user_message_id: self.user_message_id,
+                assistant_message_id: id,
+                model: self.tutor.label().to_owned(),
+                input_tokens: usage.0.unwrap_or(0).max(0) as u32,
+                output_tokens: usage.1.unwrap_or(0).max(0) as u32,
+            }),
+            (Ok(_), Some((_, words))) => Event::Error(v1::ChatError {
+                message: words.into(),
+                retry_after_seconds: 0,
+            }),
+            (Err(error), _) => {
+                tracing::error!(%error, "storing an answer failed");
+                Event::Error(v1::ChatError {
+                    message: "The answer could not be saved; try again.".into(),
+                    retry_after_seconds: 0,
+                })
+            }
+        };
+        let _ = events.send(send(event)).await;
+    }
+
+    /// Keeps what was said before the learner went away.
+    async fn learner_left(&self, text: String) {
+        let reason = "stopped before the end: the learner pressed Stop or left";
+        let _ = self.keep(text, Some(reason), (None, None)).await;
+    }
+
+    /// Stores the answer (partial when `error` says why).
+    async fn keep(
+        &self,
+        text: String,
+        error: Option<&str>,
+        usage: Usage,
+    ) -> Result<i64, crate::store::StoreError> {
+        let message = NewMessage {
+            role: "assistant",
+            content: &text,
+            error,
+            model: Some(self.tutor.label()),
+            input_tokens: usage.0,
+            output_tokens: usage.1,
+        };
+        self.store.add_chat_message(self.session_id, &message).await
+    }
+}
+
+/// What the learner is told, and when to retry.
+fn learner_error(failure: &LlmFailure, kept: bool) -> v1::ChatError {
+    let wait = failure.retry_after().map(|d| d.as_secs_f64().ceil() as u32);
+    let when = match wait {
+        Some(seconds) if seconds > 90 => format!("in {} minutes", seconds.div_ceil(60)),
+        Some(seconds) => format!("in {} seconds", seconds.max(1)),
+        None => "in a minute".to_owned(),
+    };
+    let mut message = match failure {
+        LlmFailure::RateLimited { .. } => {
+            format!("The tutor is answering a lot of learners right now; try again {when}.")
+        }
+        LlmFailure::Overloaded { .. } => {
+            format!("The tutor's model is overloaded right now; try again {when}.")
+        }
+        LlmFailure::Unreachable(_) => {
+            "The tutor could not reach its model; try again in a minute.".to_owned()
+        }
+        LlmFailure::Refused(_) => {
+            "The tutor cannot answer because of a problem with the platform's setup; the course team can see it in the logs.".to_owned()
+        }
+        LlmFailure::Broken(_) => "The tutor's answer broke off; try again.".to_owned(),
+    };
+    if kept {
+        message.push_str(" What arrived is kept.");
+    }
+    v1::ChatError {
+        message,
+        retry_after_seconds: wait.unwrap_or(0),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn learners_are_told_what_happened_and_when_to_retry() {
+        let limited = LlmFailure::RateLimited {
+            retry_after: Some(Duration::from_secs(120)),
+        };
+        assert_eq!(
+            learner_error(&limited, false),
+            v1::ChatError {
+                message:
+                    "The tutor is answering a lot of learners right now; try again in 2 minutes."
+                        .into(),
+                retry_after_seconds: 120
+            }
+        );
+        let overloaded = LlmFailure::Overloaded { retry_after: None };
+        let error = learner_error(&overloaded, true);
+        assert_eq!(
+            error.message,
+            "The tutor's model is overloaded right now; try again in a minute. What arrived is kept."
+        );
+        assert_eq!(error.retry_after_seconds, 0);
+        let refused = learner_error(&LlmFailure::Refused("HTTP 401: bad key".into()), false);
+        assert!(!refused.message.contains("401"), "details stay in the log");
+    }
+}

@@ -1,0 +1,123 @@
+//! A fake LLM provider speaking three real streaming formats on one port:
+//! Anthropic Messages (`POST /v1/messages`), OpenAI chat.completions
+//! (`POST /v1/chat/completions`, also what Ollama, vLLM and LM Studio speak)
+//! and Gemini (`POST /v1beta/models/{model}:streamGenerateContent?alt=sse`).
+//! Each request plays the next scripted answer: text deltas, pauses, an error
+//! mid-stream, or an HTTP refusal (429 with `retry-after`, 529 overloaded).
+
+mod anthropic;
+mod gemini;
+mod openai;
+mod play;
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::routing::post;
+use serde_json::Value;
+use tokio::net::TcpListener;
+
+/// The key the fake accepts, whatever the provider.
+pub const FAKE_LLM_KEY: &str = "sk-fake-llm-key";
+
+/// One step of a scripted answer.
+#[derive(Debug, Clone)]
+pub enum Step {
+    /// A text delta.
+    Text(&'static str),
+    /// A pause.
+    Wait(Duration),
+    /// The provider's error event mid-stream (the stream then ends).
+    Fail(&'static str),
+    /// An HTTP error instead of a stream (only as the first step), with a
+    /// `retry-after` header in seconds if given: 429 rate limit, 529
+    /// overloaded, 401 bad key, …
+    Refuse {
+        /// HTTP status.
+        status: u16,
+        /// `retry-after`, seconds.
+        retry_after: Option<u64>,
+    },
+}
+
+#[derive(Default)]
+struct Inner {
+    /// Answers for the coming requests; the last one repeats.
+    scripts: VecDeque<Vec<Step>>,
+    requests: Vec<Value>,
+    disconnected_at: Option<Instant>,
+}
+
+impl Inner {
+    fn next_script(&mut self) -> Vec<Step> {
+        if self.scripts.len() > 1 {
+            self.scripts.pop_front().unwrap_or_default()
+        } else {
+            self.scripts.front().cloned().unwrap_or_default()
+        }
+    }
+}
+
+type Shared = Arc<Mutex<Inner>>;
+
+/// A running fake.
+pub struct FakeLlm {
+    /// Base URL for Anthropic and OpenAI, to use as `LLM_BASE_URL`
+    /// (`http://127.0.0.1:PORT/v1`).
+    pub url: String,
+    /// Base URL for Gemini (`http://127.0.0.1:PORT/v1beta`).
+    pub gemini_url: String,
+    inner: Shared,
+}
+
+impl FakeLlm {
+    /// Starts the fake on a loopback port.
+    pub async fn start() -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind loopback");
+        let addr = listener.local_addr().expect("address");
+        let inner = Shared::default();
+        let app = Router::new()
+            .route("/v1/messages", post(anthropic::messages))
+            .route("/v1/chat/completions", post(openai::completions))
+            .route("/v1beta/models/{model_action}", post(gemini::generate))
+            .with_state(inner.clone());
+        // Streaming servers write small events: without TCP_NODELAY the
+        // second one waits ~40 ms for the client's delayed ACK.
+        use axum::serve::ListenerExt;
+        let listener = listener.tap_io(|tcp| {
+            let _ = tcp.set_nodelay(true);
+        });
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        Self {
+            url: format!("http://{addr}/v1"),
+            gemini_url: format!("http://{addr}/v1beta"),
+            inner,
+        }
+    }
+
+    /// The answer to every request from now on.
+    pub fn script(&self, steps: Vec<Step>) {
+        self.script_each(vec![steps]);
+    }
+
+    /// One answer per coming request, in order; the last one repeats.
+    pub fn script_each(&self, scripts: Vec<Vec<Step>>) {
+        let mut inner = self.inner.lock().unwrap();
+        inner.scripts = scripts.into();
+        inner.disconnected_at = None;
+    }
+
+    /// Request bodies received.
+    pub fn requests(&self) -> Vec<Value> {
+        self.inner.lock().unwrap().requests.clone()
+    }
+
+    /// When the client went away in the middle of an answer.
+    pub fn disconnected_at(&self) -> Option<Instant> {
+        self.inner.lock().unwrap().disconnected_at
+    }
+}
