@@ -1,0 +1,121 @@
+//! The real binaries as child processes, for figures that must be one
+//! process's own, such as memory: `lens-server` and `lens-web` from the
+//! release build (built first; quick when up to date). Each runs in an empty
+//! folder with only the variables given, so no `.env` file leaks in.
+
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use lens_server::auth::EdgeKind;
+use tempfile::TempDir;
+
+use crate::TEST_JWT_SECRET;
+
+/// A running binary.
+pub struct Spawned {
+    /// Its URL (`http://127.0.0.1:PORT`).
+    pub url: String,
+    child: Child,
+    _home: TempDir,
+}
+
+impl Spawned {
+    /// Resident memory, KiB (`VmRSS`).
+    pub fn rss_kib(&self) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
+            .expect("the process is running");
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmRSS:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .expect("VmRSS in /proc/PID/status")
+    }
+}
+
+impl Drop for Spawned {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Builds the release binaries and returns the folder holding them.
+fn release_dir() -> PathBuf {
+    let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        .args([
+            "build",
+            "--quiet",
+            "--release",
+            "-p",
+            "lens-server",
+            "-p",
+            "lens-web",
+        ])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .status()
+        .expect("run cargo");
+    assert!(status.success(), "building the release binaries failed");
+    std::env::var("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target"))
+        .join("release")
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free loopback port")
+        .port()
+}
+
+fn spawn(binary: &str, addr_var: &str, vars: Vec<(String, String)>) -> Spawned {
+    let home = tempfile::tempdir().expect("temporary folder");
+    let port = free_port();
+    let child = Command::new(release_dir().join(binary))
+        .env_clear()
+        .env(addr_var, format!("127.0.0.1:{port}"))
+        .env("RUST_LOG", "warn")
+        .envs(vars)
+        .current_dir(home.path())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("start {binary}: {e}"));
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            Instant::now() < deadline,
+            "{binary} did not listen within 30 s"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Spawned {
+        url: format!("http://127.0.0.1:{port}"),
+        child,
+        _home: home,
+    }
+}
+
+/// Starts `lens-server` on a fresh SQLite file with `vars` added.
+pub fn spawn_core(vars: Vec<(String, String)>) -> Spawned {
+    let mut all = vec![
+        ("JWT_SECRET".to_owned(), TEST_JWT_SECRET.to_owned()),
+        ("DATABASE_URL".to_owned(), "sqlite://lens.db".to_owned()),
+    ];
+    all.extend(vars);
+    spawn("lens-server", "LENS_GRPC_ADDR", all)
+}
+
+/// Starts `lens-web` in front of `core`, in development mode.
+pub fn spawn_web(core: &Spawned) -> Spawned {
+    let token = crate::core::keys()
+        .mint_edge(EdgeKind::Web, chrono::Utc::now(), Duration::from_secs(3600))
+        .0;
+    let vars = vec![
+        ("LENS_CORE_URL".to_owned(), core.url.clone()),
+        ("LENS_EDGE_TOKEN".to_owned(), token),
+        ("LENS_STATIC_DIR".to_owned(), "/nonexistent".to_owned()),
+        ("DEV_MODE".to_owned(), "1".to_owned()),
+    ];
+    spawn("lens-web", "LENS_WEB_ADDR", vars)
+}
