@@ -4,40 +4,14 @@
 // the `e2e-stack` binary). Screenshots of each step go to target/e2e/.
 //
 //   node e2e/run.mjs            (scripts/test.sh builds what it needs first)
-//
-// LENS_E2E_STACK: the e2e-stack binary (default target/debug/e2e-stack).
-// CHROMIUM: the browser (default /usr/bin/chromium).
 
-import { spawn } from "node:child_process";
-import { existsSync, mkdirSync } from "node:fs";
-import { createInterface } from "node:readline";
-import { dirname, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { mkdirSync } from "node:fs";
+import { resolve } from "node:path";
 import assert from "node:assert/strict";
-import { chromium } from "playwright-core";
+import { launchBrowser, root, startStack } from "./platform.mjs";
 
-const here = dirname(fileURLToPath(import.meta.url));
-const root = resolve(here, "../..");
 const shots = resolve(root, "target/e2e");
-const browserPath = process.env.CHROMIUM ?? "/usr/bin/chromium";
-const stackPath = process.env.LENS_E2E_STACK ?? resolve(root, "target/debug/e2e-stack");
-
-function fail(message) {
-  console.error(`e2e: ${message}`);
-  process.exit(1);
-}
-if (!existsSync(browserPath)) fail(`no browser at ${browserPath}; install Debian's package: apt-get install -y chromium`);
-if (!existsSync(stackPath)) fail(`no ${stackPath}; build it: cargo build -p lens-tests --bin e2e-stack`);
 mkdirSync(shots, { recursive: true });
-
-/** Starts the platform and resolves to its URLs. */
-function startStack() {
-  const child = spawn(stackPath, [resolve(here, "../dist")], { cwd: root, stdio: ["pipe", "pipe", "inherit"] });
-  return new Promise((resolvePromise, reject) => {
-    child.on("exit", (code) => reject(new Error(`e2e-stack exited with ${code} before it was ready`)));
-    createInterface({ input: child.stdout }).once("line", (line) => resolvePromise({ child, ...JSON.parse(line) }));
-  });
-}
 
 const results = [];
 async function step(name, body) {
@@ -54,10 +28,7 @@ async function step(name, body) {
 }
 
 const stack = await startStack();
-const browser = await chromium.launch({
-  executablePath: browserPath,
-  args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking"],
-});
+const browser = await launchBrowser();
 // A timezone other than the machine's, to see the grid detect it.
 const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, timezoneId: "America/New_York" });
 const page = await context.newPage();
@@ -145,7 +116,35 @@ try {
     await shot("05-chat-stopped");
     await page.reload();
     // The core stored what had arrived, marked partial.
-    await page.locator(".chat").first().locator('.chat-line.assistant[data-status="partial"]').waitFor();
+    await page.locator(".chat").first().getByText("Cut short: stopped before the end: the learner pressed Stop or left").waitFor();
+  });
+
+  await step("refusals are said in words, with when to try again", async () => {
+    const panel = page.locator(".chat").first();
+    const alert = panel.getByRole("alert");
+    // The provider refuses with a long wait: the core hands it on.
+    stack.command("refuse 429 600");
+    await panel.getByLabel("Message to the tutor").fill("Are you there?");
+    await panel.getByRole("button", { name: "Send" }).click();
+    await alert.getByText("The tutor is answering a lot of learners right now; try again in 10 minutes.").waitFor();
+    stack.command("answer");
+    // A fourth message is answered; the fifth in a minute is over the
+    // platform's limit (4 a minute here), and the core says when to retry.
+    await panel.getByLabel("Message to the tutor").fill("Fourth");
+    await panel.getByRole("button", { name: "Send" }).click();
+    await panel.locator(".chat-line.assistant").last().getByText("progress compounds.").waitFor();
+    await panel.getByLabel("Message to the tutor").fill("Fifth");
+    await panel.getByRole("button", { name: "Send" }).click();
+    await alert.getByText(/^You can send 4 messages a minute to the tutor; try again in \d+ s\.$/).waitFor();
+    // The refused message leaves the conversation and waits in the box.
+    assert.equal(await panel.getByLabel("Message to the tutor").inputValue(), "Fifth");
+    assert.equal(await panel.locator(".chat-line.user").getByText("Fifth").count(), 0);
+    await shot("06-chat-refused");
+    // Only answers that happened are shown after a reload; the refused one
+    // says so, and the over-limit message was never stored.
+    await page.reload();
+    await page.locator(".chat").first().getByText("No answer: the model provider was rate-limiting requests").waitFor();
+    assert.equal(await page.locator(".chat").first().getByText("Fifth").count(), 0);
   });
 
   await step("a lens marked complete stays complete and shows in the outline", async () => {
@@ -156,7 +155,7 @@ try {
     await page.getByRole("link", { name: "← Course" }).click();
     const row = page.locator("li", { has: page.getByRole("link", { name: "Feedback Loops" }) });
     await row.getByText(/1 of \d+ lenses done/).waitFor();
-    await shot("06-outline-progress");
+    await shot("07-outline-progress");
   });
 
   await step("availability is painted by dragging and by keyboard, and persists", async () => {
@@ -186,7 +185,7 @@ try {
     await page.getByTestId("availability-summary").getByText("6 h available, 1.5 h if needed").waitFor();
     await page.getByRole("button", { name: "Save availability" }).click();
     await page.getByTestId("availability-summary").getByText("Saved").waitFor();
-    await shot("07-availability-painted");
+    await shot("08-availability-painted");
     await page.reload();
     await page.getByTestId("availability-summary").getByText("6 h available, 1.5 h if needed").waitFor();
     assert.equal(await page.locator('td[data-mark="1"]').count(), 12);
@@ -202,7 +201,7 @@ try {
       await page.locator("main h1").first().waitFor();
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
       assert.ok(overflow <= 0, `${path} scrolls sideways by ${overflow}px at 375px wide`);
-      await shot(`08-phone${path.replaceAll("/", "-") || "-home"}`);
+      await shot(`09-phone${path.replaceAll("/", "-") || "-home"}`);
     }
     await page.setViewportSize({ width: 1280, height: 900 });
   });
@@ -211,7 +210,7 @@ try {
     await page.goto(url("/"));
     await page.getByRole("button", { name: "Sign out" }).click();
     await page.getByRole("link", { name: "Sign in with Discord" }).waitFor();
-    await shot("09-signed-out");
+    await shot("10-signed-out");
   });
 
   await step("no console errors on any page", async () => {
@@ -222,8 +221,7 @@ try {
   await shot("failure").catch(() => undefined);
 } finally {
   await browser.close();
-  stack.child.stdin.end();
-  stack.child.kill();
+  stack.stop();
 }
 const passed = results.filter((r) => r.ok).length;
 console.log(`e2e: ${passed} passed, ${results.length - passed} failed; screenshots in ${shots}`);

@@ -3,22 +3,28 @@
 //! Discord (its authorize page approves at once) and a fake Anthropic API.
 //!
 //! Prints one JSON line with the URLs, then runs until stdin closes, so the
-//! browser test that spawned it cannot leave it behind.
+//! browser test that spawned it cannot leave it behind. Lines on stdin set
+//! how the fake model answers from then on: `refuse STATUS SECONDS` (an HTTP
+//! refusal with `retry-after`), or `answer` (the scripted answer again).
 //!
-//! `cargo run -p lens-tests --bin e2e-stack -- web_frontend/dist`
+//! `cargo run -p lens-tests --bin e2e-stack -- web_frontend/dist [--bench]`
+//!
+//! With `--bench` the tutor answers its first word at once and the chat
+//! limits are lifted, so a benchmark can time many answers.
 
 use std::time::Duration;
 
 use lens_tests::core::{CoreOptions, TestCore};
 use lens_tests::fakes::discord::{FakeDiscord, FakeUser};
-use lens_tests::fakes::llm::{FAKE_ANTHROPIC_KEY, FakeAnthropic, Step};
+use lens_tests::fakes::llm::{FAKE_LLM_KEY, FakeLlm, Step};
 use lens_tests::web::TestWeb;
-use tokio::io::AsyncReadExt;
+use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::net::TcpListener;
 
-/// The tutor's scripted answer: a word every 120 ms, slow enough for a test
-/// to watch it stream and to stop it part way.
-fn answer() -> Vec<Step> {
+/// The tutor's scripted answer: a word every `pace`, slow enough for a test
+/// to watch it stream and to stop it part way; with `first_at_once` the
+/// first word comes without a pause.
+fn answer(pace: Duration, first_at_once: bool) -> Vec<Step> {
     let words = [
         "Cascades ",
         "happen ",
@@ -36,14 +42,26 @@ fn answer() -> Vec<Step> {
     ];
     words
         .iter()
-        .flat_map(|w| [Step::Wait(Duration::from_millis(120)), Step::Text(w)])
+        .enumerate()
+        .flat_map(|(i, w)| {
+            let wait = if i == 0 && first_at_once {
+                Duration::ZERO
+            } else {
+                pace
+            };
+            [Step::Wait(wait), Step::Text(w)]
+        })
         .collect()
 }
 
 #[tokio::main]
 async fn main() {
-    let static_dir = std::env::args()
-        .nth(1)
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let bench = args.iter().any(|a| a == "--bench");
+    let static_dir = args
+        .iter()
+        .find(|a| !a.starts_with("--"))
+        .cloned()
         .unwrap_or_else(|| "web_frontend/dist".into());
     assert!(
         std::path::Path::new(&static_dir)
@@ -58,8 +76,19 @@ async fn main() {
         global_name: Some("Ada Lovelace".into()),
         email: Some("ada@example.org".into()),
     });
-    let llm = FakeAnthropic::start().await;
-    llm.script(answer());
+    let llm = FakeLlm::start().await;
+    let (pace, first_at_once) = if bench {
+        (Duration::from_millis(5), true)
+    } else {
+        (Duration::from_millis(120), false)
+    };
+    llm.script(answer(pace, first_at_once));
+    // Lifted for the bench; low for the test, which sees the limit answered.
+    let per_minute = if bench { "100000" } else { "4" };
+    let limits = vec![
+        ("CHAT_MESSAGES_PER_MINUTE".into(), per_minute.into()),
+        ("CHAT_DAILY_TOKEN_QUOTA".into(), "1000000000".into()),
+    ];
 
     let listener = TcpListener::bind("127.0.0.1:0")
         .await
@@ -77,8 +106,11 @@ async fn main() {
                 format!("{web_url}/auth/discord/callback"),
             ),
             ("LLM_BASE_URL".into(), llm.url.clone()),
-            ("ANTHROPIC_API_KEY".into(), FAKE_ANTHROPIC_KEY.into()),
-        ],
+            ("ANTHROPIC_API_KEY".into(), FAKE_LLM_KEY.into()),
+        ]
+        .into_iter()
+        .chain(limits)
+        .collect(),
         ..Default::default()
     })
     .await;
@@ -94,6 +126,16 @@ async fn main() {
         serde_json::json!({"url": web_url, "discord": discord.url, "llm": llm.url})
     );
     // Runs until whoever started it closes our stdin (or exits).
-    let mut sink = Vec::new();
-    let _ = tokio::io::stdin().read_to_end(&mut sink).await;
+    let mut lines = BufReader::new(tokio::io::stdin()).lines();
+    while let Ok(Some(line)) = lines.next_line().await {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        match words.as_slice() {
+            ["refuse", status, seconds] => llm.script(vec![Step::Refuse {
+                status: status.parse().expect("an HTTP status"),
+                retry_after: Some(seconds.parse().expect("seconds")),
+            }]),
+            ["answer"] => llm.script(answer(pace, first_at_once)),
+            _ => eprintln!("e2e-stack: unknown command {line:?}"),
+        }
+    }
 }

@@ -27,6 +27,13 @@ export function ChatPanel({ title, segmentIndex, conversation, onPage }: Props) 
   const inputId = useId();
   const [draft, setDraft] = useState("");
   const { loading, user, platform } = useSession();
+  // A refused message comes back to the box, to send again later. (Set
+  // while rendering, as React advises for state derived from a change.)
+  const [seen, setSeen] = useState(conversation?.state);
+  if (conversation && conversation.state !== seen) {
+    setSeen(conversation.state);
+    if (conversation.state.returned) setDraft(conversation.state.returned);
+  }
   if (!conversation) {
     return (
       <section className="chat" aria-label={title || "Discuss with the tutor"}>
@@ -69,12 +76,16 @@ export function ChatPanel({ title, segmentIndex, conversation, onPage }: Props) 
               line.text ? (
                 <Markdown text={line.text} />
               ) : (
-                <p className="muted">Thinking…</p>
+                line.status === "streaming" && <p className="muted">Thinking…</p>
               )
             ) : (
               <p className="user-text">{line.text}</p>
             )}
-            {line.status === "partial" && line.error && <p className="muted small">Cut short: {line.error}</p>}
+            {line.status === "partial" && line.error && (
+              <p className="muted small">
+                {line.text ? "Cut short" : "No answer"}: {line.error}
+              </p>
+            )}
           </li>
         ))}
       </ol>

@@ -7,6 +7,8 @@ import { useLensChat } from "./useLensChat";
 
 interface Props {
   lens: Lens;
+  /** The module the lens is read in, for the tutor's bearings. */
+  moduleSlug: string;
   optional: boolean;
   /** The learner's chat sessions; null when signed out. */
   sessions: ChatSession[] | null;
@@ -16,8 +18,8 @@ interface Props {
 }
 
 /** One lens of a module. */
-export function LensView({ lens, optional, sessions, completed, onComplete }: Props) {
-  const conversation = useLensChat(lens.id, sessions);
+export function LensView({ lens, moduleSlug, optional, sessions, completed, onComplete }: Props) {
+  const conversation = useLensChat(lens.id, moduleSlug, sessions);
   const resource = lens.resource;
   const kind = resource?.kind;
   const by = kind?.case === "article" ? kind.value.author : kind?.case === "video" ? kind.value.channel : "";

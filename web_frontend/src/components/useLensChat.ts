@@ -1,11 +1,26 @@
 // One lens's tutor conversation: found (not created) on load, started on the
 // first message, streamed into the chat reducer, stoppable.
 
+import { Code, ConnectError } from "@connectrpc/connect";
 import { useCallback, useEffect, useReducer, useRef } from "react";
 import type { ChatMessage, ChatSession } from "../gen/lens/v1/chat_pb";
 import { chat } from "../api/client";
 import { type ChatLine, type ChatState, chatReducer, emptyChat } from "../lib/chat";
-import { describeError, inWords } from "../lib/errors";
+import { describeError } from "../lib/errors";
+
+/** Statuses with which the core refuses a message before storing it. */
+const REFUSALS = [
+  Code.ResourceExhausted,
+  Code.InvalidArgument,
+  Code.FailedPrecondition,
+  Code.NotFound,
+  Code.PermissionDenied,
+  Code.Unauthenticated,
+];
+
+function refusal(error: unknown): boolean {
+  return error instanceof ConnectError && REFUSALS.includes(error.code);
+}
 
 /** A lens's conversation and what can be done with it. */
 export interface LensChat {
@@ -25,10 +40,11 @@ function toLine(message: ChatMessage): ChatLine {
 }
 
 /**
- * The conversation about `lensId` for a signed-in learner. `sessions` is the
- * learner's session list (fetched once per page), or null when signed out.
+ * The conversation about `lensId`, read in module `moduleSlug`, for a
+ * signed-in learner. `sessions` is the learner's session list (fetched once
+ * per page), or null when signed out.
  */
-export function useLensChat(lensId: string, sessions: ChatSession[] | null): LensChat {
+export function useLensChat(lensId: string, moduleSlug: string, sessions: ChatSession[] | null): LensChat {
   const [state, dispatch] = useReducer(chatReducer, emptyChat);
   const sessionId = useRef<bigint | null>(null);
   const abort = useRef<AbortController | null>(null);
@@ -41,7 +57,7 @@ export function useLensChat(lensId: string, sessions: ChatSession[] | null): Len
     chat
       .getTranscript({ sessionId: active.id })
       .then((t) => live && dispatch({ type: "loaded", lines: t.messages.map(toLine) }))
-      .catch((e: unknown) => live && dispatch({ type: "failed", message: describeError(e), keepAnswer: false }));
+      .catch((e: unknown) => live && dispatch({ type: "failed", message: describeError(e) }));
     return () => {
       live = false;
     };
@@ -55,6 +71,8 @@ export function useLensChat(lensId: string, sessions: ChatSession[] | null): Len
       const controller = new AbortController();
       abort.current = controller;
       dispatch({ type: "sent", text });
+      // Any event means the core stored the message and called the model.
+      let answered = false;
       void (async () => {
         try {
           if (sessionId.current === null) {
@@ -62,10 +80,11 @@ export function useLensChat(lensId: string, sessions: ChatSession[] | null): Len
             sessionId.current = started.session?.id ?? null;
           }
           const stream = chat.sendMessage(
-            { sessionId: sessionId.current ?? 0n, segmentIndex, text },
+            { sessionId: sessionId.current ?? 0n, segmentIndex, text, moduleSlug },
             { signal: controller.signal },
           );
           for await (const response of stream) {
+            answered = true;
             const event = response.event;
             if (event.case === "delta") dispatch({ type: "delta", text: event.value });
             else if (event.case === "complete")
@@ -74,21 +93,19 @@ export function useLensChat(lensId: string, sessions: ChatSession[] | null): Len
                 userId: event.value.userMessageId,
                 assistantId: event.value.assistantMessageId,
               });
-            else if (event.case === "error") {
-              const after = event.value.retryAfterSeconds;
-              const message = after > 0 ? `${event.value.message} You can try again ${inWords(after)}.` : event.value.message;
-              dispatch({ type: "failed", message, keepAnswer: true });
-            }
+            // The message says what happened and when to try again.
+            else if (event.case === "error") dispatch({ type: "failed", message: event.value.message });
           }
         } catch (error) {
           if (controller.signal.aborted) dispatch({ type: "stopped" });
-          else dispatch({ type: "failed", message: describeError(error), keepAnswer: true });
+          else if (!answered && refusal(error)) dispatch({ type: "refused", message: describeError(error) });
+          else dispatch({ type: "failed", message: describeError(error) });
         } finally {
           if (abort.current === controller) abort.current = null;
         }
       })();
     },
-    [lensId],
+    [lensId, moduleSlug],
   );
 
   const stop = useCallback(() => abort.current?.abort(), []);

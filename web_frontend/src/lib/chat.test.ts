@@ -27,20 +27,39 @@ describe("chat conversation", () => {
     const state = run(
       { type: "sent", text: "Hi" },
       { type: "delta", text: "Half an" },
-      { type: "failed", message: "The tutor stopped: overloaded.", keepAnswer: true },
+      { type: "failed", message: "The tutor stopped: overloaded." },
     );
     expect(state.lines[1]).toMatchObject({ text: "Half an", status: "partial", error: "The tutor stopped: overloaded." });
     expect(state.notice).toBe("The tutor stopped: overloaded.");
     expect(state.busy).toBe(false);
   });
 
-  it("drops the empty answer when the message was refused", () => {
+  it("drops the empty answer when the model failed before a word", () => {
     const state = run(
       { type: "sent", text: "Hi" },
-      { type: "failed", message: "Daily allowance used. You can try again in 3 hours.", keepAnswer: false },
+      { type: "failed", message: "The tutor is busy; try again in 2 minutes." },
     );
     expect(state.lines.map((l) => l.role)).toEqual(["user"]);
-    expect(state.notice).toContain("in 3 hours");
+    expect(state.notice).toContain("in 2 minutes");
+  });
+
+  it("takes a refused message out of the conversation and back to the box", () => {
+    const before = run({ type: "sent", text: "First" }, { type: "delta", text: "Answer" }, {
+      type: "completed",
+      userId: 1n,
+      assistantId: 2n,
+    });
+    const state = run(
+      { type: "sent", text: "First" },
+      { type: "delta", text: "Answer" },
+      { type: "completed", userId: 1n, assistantId: 2n },
+      { type: "sent", text: "Second" },
+      { type: "refused", message: "You can send 4 messages a minute; try again in 40 s." },
+    );
+    expect(state.lines).toEqual(before.lines);
+    expect(state.returned).toBe("Second");
+    expect(state.notice).toContain("40 s");
+    expect(state.busy).toBe(false);
   });
 
   it("marks a stopped answer partial, or removes it when nothing had arrived", () => {

@@ -21,6 +21,8 @@ export interface ChatState {
   busy: boolean;
   /** A problem to show above the input, in words. */
   notice?: string;
+  /** A refused message's text, to put back in the input box. */
+  returned?: string;
 }
 
 /** What happens to the conversation. */
@@ -29,7 +31,8 @@ export type ChatEvent =
   | { type: "sent"; text: string }
   | { type: "delta"; text: string }
   | { type: "completed"; userId: bigint; assistantId: bigint }
-  | { type: "failed"; message: string; keepAnswer: boolean }
+  | { type: "failed"; message: string }
+  | { type: "refused"; message: string }
   | { type: "stopped" };
 
 /** A conversation with nothing in it. */
@@ -64,15 +67,26 @@ export function chatReducer(state: ChatState, event: ChatEvent): ChatState {
       return { lines, busy: false };
     }
     case "failed": {
-      // A refused message (quota, length) never reached the model: drop the
-      // empty answer and say why. A failure mid-answer keeps what arrived.
+      // The model failed after the message was stored: keep what arrived
+      // of the answer (marked partial), drop an empty one, and say why.
       const last = state.lines[state.lines.length - 1];
       const hasText = last?.role === "assistant" && last.text.length > 0;
-      const lines =
-        event.keepAnswer && hasText
-          ? updateLast(state.lines, (l) => ({ ...l, status: "partial", error: event.message }))
-          : state.lines.filter((l, i) => !(i === state.lines.length - 1 && l.role === "assistant" && l.text === ""));
+      const lines = hasText
+        ? updateLast(state.lines, (l) => ({ ...l, status: "partial", error: event.message }))
+        : state.lines.filter((l, i) => !(i === state.lines.length - 1 && l.role === "assistant" && l.text === ""));
       return { lines, busy: false, notice: event.message };
+    }
+    case "refused": {
+      // The platform refused the message before storing it (a limit, its
+      // length): it leaves the conversation and goes back to the box.
+      const [user, answer] = state.lines.slice(-2);
+      const pair = user?.role === "user" && user.id === 0n && answer?.role === "assistant" && answer.text === "";
+      return {
+        lines: pair ? state.lines.slice(0, -2) : state.lines,
+        busy: false,
+        notice: event.message,
+        returned: pair ? user.text : undefined,
+      };
     }
     case "stopped":
       return {

@@ -1,26 +1,32 @@
 import { describe, expect, it } from "vitest";
 import { Code, ConnectError } from "@connectrpc/connect";
-import { describeError, inWords } from "./errors";
+import { describeError, sentence } from "./errors";
 
 describe("errors in words", () => {
-  it("says when to retry after a quota refusal", () => {
-    const error = new ConnectError("You have sent 10 messages this minute.", Code.ResourceExhausted, { "retry-after": "42" });
-    expect(describeError(error)).toBe("You have sent 10 messages this minute. You can try again in 42 seconds.");
+  it("shows a quota refusal as the core words it, when to retry included", () => {
+    const error = new ConnectError("you can send 10 messages a minute to the tutor; try again in 42 s", Code.ResourceExhausted, {
+      "retry-after": "42",
+    });
+    expect(describeError(error)).toBe("You can send 10 messages a minute to the tutor; try again in 42 s.");
   });
 
   it("asks to sign in again when the session is gone", () => {
     expect(describeError(new ConnectError("token expired", Code.Unauthenticated))).toMatch(/sign in again/);
   });
 
-  it("passes the core's precise message through", () => {
-    expect(describeError(new ConnectError("message is longer than 4000 characters", Code.InvalidArgument))).toBe(
-      "message is longer than 4000 characters",
+  it("passes the core's precise message through as a sentence", () => {
+    expect(describeError(new ConnectError("invalid text: is 4001 characters; send 1 to 4000", Code.InvalidArgument))).toBe(
+      "Invalid text: is 4001 characters; send 1 to 4000.",
     );
   });
 
-  it("rounds waits sensibly", () => {
-    expect(inWords(1)).toBe("in 1 second");
-    expect(inWords(600)).toBe("in 10 minutes");
-    expect(inWords(4 * 3600)).toBe("in 4 hours");
+  it("words failures that carry no message", () => {
+    expect(describeError(new ConnectError("", Code.Internal))).toBe("Something went wrong. Please try again.");
+    expect(describeError(new ConnectError("", Code.Unavailable))).toMatch(/cannot be reached/);
+  });
+
+  it("leaves finished sentences alone", () => {
+    expect(sentence("Try again in a minute.")).toBe("Try again in a minute.");
+    expect(sentence("  ")).toBe("");
   });
 });

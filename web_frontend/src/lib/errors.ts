@@ -1,39 +1,30 @@
 // Turns a failed call into words a learner can act on. The core's statuses
-// carry precise messages; this adds what to do about the common ones.
+// carry precise messages that already say what to do and, for limits, when
+// to try again (retry-after is for clients that wait by themselves); this
+// shows them as sentences and words the failures that carry no message.
 
 import { Code, ConnectError } from "@connectrpc/connect";
 
-/** Seconds from a `retry-after` header or trailer, if any. */
-export function retryAfterSeconds(error: ConnectError): number | undefined {
-  const raw = error.metadata.get("retry-after");
-  const seconds = raw === null ? NaN : Number(raw);
-  return Number.isFinite(seconds) && seconds > 0 ? seconds : undefined;
-}
-
-/** "in 2 minutes", "in 45 seconds", "in 3 hours". */
-export function inWords(seconds: number): string {
-  if (seconds < 90) return `in ${Math.ceil(seconds)} second${Math.ceil(seconds) === 1 ? "" : "s"}`;
-  if (seconds < 90 * 60) return `in ${Math.round(seconds / 60)} minutes`;
-  return `in ${Math.round(seconds / 3600)} hours`;
+/** `text` as a sentence: capitalised, ending in a full stop. */
+export function sentence(text: string): string {
+  const trimmed = text.trim();
+  if (!trimmed) return trimmed;
+  const capital = trimmed.charAt(0).toUpperCase() + trimmed.slice(1);
+  return /[.!?…]$/.test(capital) ? capital : `${capital}.`;
 }
 
 /** A sentence describing `error`. */
 export function describeError(error: unknown): string {
   if (error instanceof DOMException && error.name === "AbortError") return "Stopped.";
   const e = ConnectError.from(error);
-  const message = e.rawMessage;
   switch (e.code) {
     case Code.Unauthenticated:
       return "Your session has ended. Please sign in again.";
-    case Code.ResourceExhausted: {
-      const after = retryAfterSeconds(e);
-      return after === undefined ? message : `${message} You can try again ${inWords(after)}.`;
-    }
     case Code.Unavailable:
       return "Lens cannot be reached right now. Check your connection and try again.";
     case Code.Canceled:
       return "Stopped.";
     default:
-      return message || "Something went wrong. Please try again.";
+      return sentence(e.rawMessage) || "Something went wrong. Please try again.";
   }
 }

@@ -15,7 +15,7 @@ import { describeError } from "../lib/errors";
 import { Link } from "../lib/navigation";
 
 /** The page of module `slug`. */
-export function ModulePage({ slug }: { slug: string }) {
+export default function ModulePage({ slug }: { slug: string }) {
   const { loading, user } = useSession();
   const [module, setModule] = useState<Module | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -66,6 +66,7 @@ export function ModulePage({ slug }: { slug: string }) {
       .catch((e: unknown) => setError(describeError(e)));
   };
   const lensProps = (id: string) => ({
+    moduleSlug: module.slug,
     sessions: user ? sessions : null,
     completed: user ? completed.has(id) : null,
     onComplete: () => complete(id),
