@@ -9,16 +9,12 @@ use std::time::{Duration, Instant};
 
 use futures::StreamExt;
 use lens_proto::v1;
-use lens_proto::v1::auth_service_client::AuthServiceClient;
-use lens_proto::v1::chat_service_client::ChatServiceClient;
-use lens_server::auth::EdgeKind;
-use lens_tests::core::{CoreOptions, TestCore, authed};
+use lens_tests::content_fixture;
+use lens_tests::core::{CoreOptions, TestCore, dev_sign_in};
 use lens_tests::fakes::llm::{FAKE_LLM_KEY, FakeLlm, Step};
 use lens_tests::processes::{spawn_core, spawn_web};
+use lens_tests::tutor::{WebChat, message};
 use lens_tests::web::TestWeb;
-use lens_tests::{content_fixture, grpc_web};
-
-const CASCADES: &str = "3dd47fce-a0fe-4e03-916d-a160fe697dd0";
 
 fn sorted(mut v: Vec<f64>) -> Vec<f64> {
     v.sort_by(|a, b| a.partial_cmp(b).unwrap());
@@ -73,37 +69,8 @@ async fn main_async() {
     })
     .await;
     let web = TestWeb::start(&core, true).await;
-    let mut auth = AuthServiceClient::new(core.channel().await);
-    let token = auth
-        .dev_sign_in(authed(
-            v1::DevSignInRequest {
-                username: "bench".into(),
-                admin: false,
-            },
-            &core.edge_token(EdgeKind::Web),
-        ))
-        .await
-        .unwrap()
-        .into_inner()
-        .session
-        .unwrap()
-        .token;
-    let cookie = format!("lens_session={token}");
-    let (transport, origin) = grpc_web::transport(&web.url);
-    let mut chat = ChatServiceClient::with_origin(transport, origin);
-    let mut session_id = chat
-        .get_or_start_session(grpc_web::with_cookie(
-            v1::GetOrStartSessionRequest {
-                lens_id: CASCADES.into(),
-            },
-            &cookie,
-        ))
-        .await
-        .unwrap()
-        .into_inner()
-        .session
-        .unwrap()
-        .id;
+    let token = core.dev_session("bench", false).await.token;
+    let mut chat = WebChat::open(&web.url, &token).await;
 
     // Time to first token: direct vs through the stack (200 each).
     llm.script(vec![Step::Text("First "), Step::Text("answer.")]);
@@ -113,30 +80,20 @@ async fn main_async() {
     for round in 0..200 {
         if round % 50 == 0 {
             // Keep the history (and so the prompt) from growing without end.
-            chat.archive_session(grpc_web::with_cookie(
-                v1::ArchiveSessionRequest { session_id },
-                &cookie,
-            ))
-            .await
-            .unwrap();
-            session_id = chat
-                .get_or_start_session(grpc_web::with_cookie(
-                    v1::GetOrStartSessionRequest {
-                        lens_id: CASCADES.into(),
-                    },
-                    &cookie,
-                ))
+            let archive = v1::ArchiveSessionRequest {
+                session_id: chat.session_id,
+            };
+            chat.client
+                .archive_session(chat.call(archive))
                 .await
-                .unwrap()
-                .into_inner()
-                .session
-                .unwrap()
-                .id;
+                .unwrap();
+            chat = WebChat::open(&web.url, &token).await;
         }
         direct.push(direct_first_token(&http, &llm.url).await);
         let started = Instant::now();
         let mut events = chat
-            .send_message(grpc_web::with_cookie(message(session_id, "Hi"), &cookie))
+            .client
+            .send_message(chat.call(message(chat.session_id, "Hi")))
             .await
             .unwrap()
             .into_inner();
@@ -169,7 +126,8 @@ async fn main_async() {
     let words: Vec<Step> = (0..5000).map(|_| Step::Text("word ")).collect();
     llm.script(words);
     let mut events = chat
-        .send_message(grpc_web::with_cookie(message(session_id, "Long"), &cookie))
+        .client
+        .send_message(chat.call(message(chat.session_id, "Long")))
         .await
         .unwrap()
         .into_inner();
@@ -207,51 +165,15 @@ async fn main_async() {
     ];
     let core = spawn_core(llm_env);
     let web = spawn_web(&core);
-    let mut auth = AuthServiceClient::new(
-        tonic::transport::Endpoint::from_shared(core.url.clone())
-            .unwrap()
-            .connect()
-            .await
-            .unwrap(),
-    );
-    let edge = lens_tests::core::keys()
-        .mint_edge(EdgeKind::Web, chrono::Utc::now(), Duration::from_secs(3600))
-        .0;
-    let request = v1::DevSignInRequest {
-        username: "memory".into(),
-        admin: false,
-    };
-    let token = auth
-        .dev_sign_in(authed(request, &edge))
+    let token = dev_sign_in(core.channel().await, "memory", false)
         .await
-        .unwrap()
-        .into_inner()
-        .session
-        .unwrap()
         .token;
-    let cookie = format!("lens_session={token}");
-    let (transport, origin) = grpc_web::transport(&web.url);
-    let mut chat = ChatServiceClient::with_origin(transport, origin);
-    let session_id = chat
-        .get_or_start_session(grpc_web::with_cookie(
-            v1::GetOrStartSessionRequest {
-                lens_id: CASCADES.into(),
-            },
-            &cookie,
-        ))
-        .await
-        .unwrap()
-        .into_inner()
-        .session
-        .unwrap()
-        .id;
+    let mut chat = WebChat::open(&web.url, &token).await;
     // One whole answer first, so start-up allocations are not counted.
     llm.script(vec![Step::Text("Warm.")]);
     let mut events = chat
-        .send_message(grpc_web::with_cookie(
-            message(session_id, "Warm up"),
-            &cookie,
-        ))
+        .client
+        .send_message(chat.call(message(chat.session_id, "Warm up")))
         .await
         .unwrap()
         .into_inner();
@@ -264,7 +186,8 @@ async fn main_async() {
     let mut open = Vec::new();
     for _ in 0..500 {
         let mut events = chat
-            .send_message(grpc_web::with_cookie(message(session_id, "Hold"), &cookie))
+            .client
+            .send_message(chat.call(message(chat.session_id, "Hold")))
             .await
             .unwrap()
             .into_inner();
@@ -284,16 +207,6 @@ async fn main_async() {
         );
     }
     drop(open);
-}
-
-/// A learner's message at the Cascades lens's chat.
-fn message(session_id: i64, text: &str) -> v1::SendMessageRequest {
-    v1::SendMessageRequest {
-        session_id,
-        segment_index: 3,
-        text: text.into(),
-        module_slug: "feedback-loops".into(),
-    }
 }
 
 fn main() {

@@ -9,15 +9,13 @@ use lens_proto::v1;
 use lens_proto::v1::chat_service_client::ChatServiceClient;
 use lens_server::chat::prompt::{PREAMBLE, PromptError, system_prompt};
 use lens_server::content::{ContentFiles, PlaceError, build};
+use lens_tests::content_fixture;
 use lens_tests::core::{CoreOptions, TestCore, authed};
 use lens_tests::fakes::llm::{FAKE_LLM_KEY, FakeLlm, Step};
+use lens_tests::tutor::{CASCADES, WebChat, message};
 use lens_tests::web::TestWeb;
-use lens_tests::{content_fixture, grpc_web};
 use tonic::Code;
 use v1::send_message_response::Event;
-
-/// The "Cascades and Cycles" lens: text, article excerpt, text, chat.
-const CASCADES: &str = "3dd47fce-a0fe-4e03-916d-a160fe697dd0";
 
 #[test]
 fn the_prompt_is_grounded_in_what_the_learner_just_read() {
@@ -154,43 +152,8 @@ async fn cascades_session(core: &TestCore, token: &str) -> i64 {
     .id
 }
 
-/// A learner's message at the Cascades lens's chat, read in its module.
-fn message(session_id: i64, text: &str) -> v1::SendMessageRequest {
-    v1::SendMessageRequest {
-        session_id,
-        segment_index: 3,
-        text: text.into(),
-        module_slug: "feedback-loops".into(),
-    }
-}
-
 async fn learner(core: &TestCore) -> String {
     core.dev_session("lea", false).await.token
-}
-
-/// A grpc-web chat client through `web` with the learner's cookie, and
-/// their session on the Cascades lens.
-async fn web_chat(
-    web: &TestWeb,
-    token: &str,
-) -> (ChatServiceClient<grpc_web::GrpcWebTransport>, String, i64) {
-    let cookie = format!("lens_session={token}");
-    let (transport, origin) = grpc_web::transport(&web.url);
-    let mut chat = ChatServiceClient::with_origin(transport, origin);
-    let session = chat
-        .get_or_start_session(grpc_web::with_cookie(
-            v1::GetOrStartSessionRequest {
-                lens_id: CASCADES.into(),
-            },
-            &cookie,
-        ))
-        .await
-        .unwrap()
-        .into_inner()
-        .session
-        .unwrap()
-        .id;
-    (chat, cookie, session)
 }
 
 both_backends!(answers_stream_and_every_message_is_kept);
@@ -433,15 +396,16 @@ async fn an_answer_streams_through_the_web_edge() {
     let core = tutor_core(false, Some(&llm), &[]).await;
     let web = TestWeb::start(&core, true).await;
     let token = learner(&core).await;
-    let (mut chat, cookie, session_id) = web_chat(&web, &token).await;
+    let mut chat = WebChat::open(&web.url, &token).await;
     llm.script(vec![
         Step::Text("One "),
         Step::Wait(Duration::from_millis(300)),
         Step::Text("two."),
     ]);
-    let request = message(session_id, "Count");
+    let request = chat.call(message(chat.session_id, "Count"));
     let mut events = chat
-        .send_message(grpc_web::with_cookie(request, &cookie))
+        .client
+        .send_message(request)
         .await
         .unwrap()
         .into_inner();
@@ -755,16 +719,17 @@ async fn a_slow_first_token_is_waited_for_not_cut_off() {
     let core = tutor_core(false, Some(&llm), &[]).await;
     let web = TestWeb::start(&core, true).await;
     let token = learner(&core).await;
-    let (mut chat, cookie, session_id) = web_chat(&web, &token).await;
+    let mut chat = WebChat::open(&web.url, &token).await;
     // Models can think for seconds before the first token.
     llm.script(vec![
         Step::Wait(Duration::from_secs(3)),
         Step::Text("Finally."),
     ]);
     let started = std::time::Instant::now();
-    let request = message(session_id, "Think hard");
+    let request = chat.call(message(chat.session_id, "Think hard"));
     let mut events = chat
-        .send_message(grpc_web::with_cookie(request, &cookie))
+        .client
+        .send_message(request)
         .await
         .unwrap()
         .into_inner();

@@ -146,18 +146,7 @@ impl TestCore {
     /// Signs in a development user (created on first use) through the
     /// real AuthService, as the web edge would. Needs `dev_mode`.
     pub async fn dev_session(&self, username: &str, admin: bool) -> lens_proto::v1::Session {
-        let mut auth =
-            lens_proto::v1::auth_service_client::AuthServiceClient::new(self.channel().await);
-        let request = lens_proto::v1::DevSignInRequest {
-            username: username.to_owned(),
-            admin,
-        };
-        auth.dev_sign_in(authed(request, &self.edge_token(EdgeKind::Web)))
-            .await
-            .expect("development sign-in")
-            .into_inner()
-            .session
-            .expect("a session")
+        dev_sign_in(self.channel().await, username, admin).await
     }
 
     /// Asks the core to shut down and waits until it has.
@@ -178,6 +167,29 @@ impl Drop for TestCore {
             let _ = stop.send(());
         }
     }
+}
+
+/// Signs in a development user at the core behind `channel` (any core
+/// signing with the test keys and in development mode), as the web edge would.
+pub async fn dev_sign_in(channel: Channel, username: &str, admin: bool) -> lens_proto::v1::Session {
+    let edge = keys()
+        .mint_edge(
+            EdgeKind::Web,
+            chrono::Utc::now(),
+            std::time::Duration::from_secs(3600),
+        )
+        .0;
+    let request = lens_proto::v1::DevSignInRequest {
+        username: username.to_owned(),
+        admin,
+    };
+    lens_proto::v1::auth_service_client::AuthServiceClient::new(channel)
+        .dev_sign_in(authed(request, &edge))
+        .await
+        .expect("development sign-in")
+        .into_inner()
+        .session
+        .expect("a session")
 }
 
 /// The keys test cores sign with.

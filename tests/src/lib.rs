@@ -8,6 +8,7 @@ pub mod fakes;
 pub mod grpc_web;
 pub mod population;
 pub mod processes;
+pub mod tutor;
 pub mod web;
 
 /// The signing secret every test core uses.

@@ -21,6 +21,15 @@ pub struct Spawned {
 }
 
 impl Spawned {
+    /// A plaintext HTTP/2 channel to it.
+    pub async fn channel(&self) -> tonic::transport::Channel {
+        tonic::transport::Endpoint::from_shared(self.url.clone())
+            .expect("url")
+            .connect()
+            .await
+            .expect("connect to the spawned process")
+    }
+
     /// Resident memory, KiB (`VmRSS`).
     pub fn rss_kib(&self) -> u64 {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))

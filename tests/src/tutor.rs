@@ -1,0 +1,65 @@
+//! What the tutor's tests and bench share: the Cascades lens of the content
+//! fixture, a learner's message at its chat, and a chat session held as a
+//! browser holds one (grpc-web through the web edge, with the cookie).
+
+use lens_proto::v1;
+use lens_proto::v1::chat_service_client::ChatServiceClient;
+
+use crate::grpc_web::{self, GrpcWebTransport};
+
+/// The "Cascades and Cycles" lens: text, article excerpt, text, chat.
+pub const CASCADES: &str = "3dd47fce-a0fe-4e03-916d-a160fe697dd0";
+
+/// A learner's message at the Cascades lens's chat (segment 3), read in
+/// its module.
+pub fn message(session_id: i64, text: &str) -> v1::SendMessageRequest {
+    v1::SendMessageRequest {
+        session_id,
+        segment_index: 3,
+        text: text.into(),
+        module_slug: "feedback-loops".into(),
+    }
+}
+
+/// A learner's chat through the web edge.
+pub struct WebChat {
+    /// The grpc-web client.
+    pub client: ChatServiceClient<GrpcWebTransport>,
+    /// The session cookie to send with each call.
+    pub cookie: String,
+    /// Their session on the Cascades lens.
+    pub session_id: i64,
+}
+
+impl WebChat {
+    /// Opens (or resumes) the session of the learner holding `token` on the
+    /// Cascades lens, through the web edge at `web_url`.
+    pub async fn open(web_url: &str, token: &str) -> Self {
+        let cookie = format!("lens_session={token}");
+        let (transport, origin) = grpc_web::transport(web_url);
+        let mut client = ChatServiceClient::with_origin(transport, origin);
+        let session_id = client
+            .get_or_start_session(grpc_web::with_cookie(
+                v1::GetOrStartSessionRequest {
+                    lens_id: CASCADES.into(),
+                },
+                &cookie,
+            ))
+            .await
+            .expect("a chat session")
+            .into_inner()
+            .session
+            .expect("a session")
+            .id;
+        Self {
+            client,
+            cookie,
+            session_id,
+        }
+    }
+
+    /// `request` with the learner's cookie.
+    pub fn call<T>(&self, request: T) -> tonic::Request<T> {
+        grpc_web::with_cookie(request, &self.cookie)
+    }
+}
