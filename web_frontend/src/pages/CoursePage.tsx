@@ -1,12 +1,11 @@
 // The course outline, grouped by meeting, with the learner's progress.
 
-import { useEffect, useState } from "react";
-import type { Course } from "../gen/lens/v1/content_pb";
+import { useEffect } from "react";
 import type { ModuleProgress } from "../gen/lens/v1/progress_pb";
 import { content, progress } from "../api/client";
 import { useSession } from "../api/session";
+import { useLoad } from "../api/useLoad";
 import { Loading, Problem } from "../components/Status";
-import { describeError } from "../lib/errors";
 import { Link } from "../lib/navigation";
 
 function progressLabel(p: ModuleProgress | undefined): string {
@@ -19,53 +18,28 @@ function progressLabel(p: ModuleProgress | undefined): string {
 /** The outline of course `slug`. */
 export function CoursePage({ slug }: { slug: string }) {
   const { user } = useSession();
-  const [course, setCourse] = useState<Course | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [byModule, setByModule] = useState<Map<string, ModuleProgress>>(new Map());
-
+  const course = useLoad(slug, () => content.getCourse({ slug }).then((r) => r.course));
+  // Progress is a nicety here: without it the outline still reads.
+  const byModule = useLoad(user ? `${user.id}/${slug}` : null, async () => {
+    const r = await progress.getCourseProgress({ courseSlug: slug });
+    return new Map(r.units.flatMap((unit) => unit.modules.map((m) => [m.slug, m] as const)));
+  }).value;
+  const title = course.value?.title;
   useEffect(() => {
-    let live = true;
-    content
-      .getCourse({ slug })
-      .then((r) => {
-        if (!live) return;
-        setCourse(r.course ?? null);
-        document.title = `${r.course?.title ?? "Course"} · Lens`;
-      })
-      .catch((e: unknown) => live && setError(describeError(e)));
-    return () => {
-      live = false;
-    };
-  }, [slug]);
+    if (title) document.title = `${title} · Lens`;
+  }, [title]);
 
-  useEffect(() => {
-    if (!user) return;
-    let live = true;
-    progress
-      .getCourseProgress({ courseSlug: slug })
-      .then((r) => {
-        if (!live) return;
-        const map = new Map<string, ModuleProgress>();
-        for (const unit of r.units) for (const m of unit.modules) map.set(m.slug, m);
-        setByModule(map);
-      })
-      .catch(() => undefined);
-    return () => {
-      live = false;
-    };
-  }, [user, slug]);
-
-  if (error) return <Problem message={error} />;
-  if (!course) return <Loading what="the course" />;
+  if (course.error) return <Problem message={course.error} />;
+  if (!course.value) return <Loading what="the course" />;
   return (
     <div className="course">
-      <h1>{course.title}</h1>
-      {course.units.map((unit, i) => (
+      <h1>{course.value.title}</h1>
+      {course.value.units.map((unit, i) => (
         <section key={i} className="unit" aria-labelledby={`unit-${i}`}>
           <h2 id={`unit-${i}`}>{unit.meeting > 0 ? `Meeting ${unit.meeting}` : "Before you start"}</h2>
           <ul className="module-list">
             {unit.modules.map((m) => {
-              const p = byModule.get(m.slug);
+              const p = byModule?.get(m.slug);
               return (
                 <li key={m.slug} data-state={p?.completed ? "done" : p?.started ? "started" : "new"}>
                   <Link href={`/module/${encodeURIComponent(m.slug)}`}>{m.title}</Link>
@@ -82,24 +56,17 @@ export function CoursePage({ slug }: { slug: string }) {
 
 /** The home page: the course, or a list when there are several. */
 export function HomePage() {
-  const [courses, setCourses] = useState<{ slug: string; title: string }[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
-    content
-      .listCourses({})
-      .then((r) => setCourses(r.courses))
-      .catch((e: unknown) => setError(describeError(e)));
-  }, []);
-  if (error) return <Problem message={error} />;
-  if (!courses) return <Loading what="courses" />;
-  const [only] = courses;
-  if (courses.length === 1 && only) return <CoursePage slug={only.slug} />;
-  if (courses.length === 0) return <p>No course is published yet.</p>;
+  const courses = useLoad("courses", () => content.listCourses({}).then((r) => r.courses));
+  if (courses.error) return <Problem message={courses.error} />;
+  if (!courses.value) return <Loading what="courses" />;
+  const [only] = courses.value;
+  if (courses.value.length === 1 && only) return <CoursePage slug={only.slug} />;
+  if (courses.value.length === 0) return <p>No course is published yet.</p>;
   return (
     <div>
       <h1>Courses</h1>
       <ul className="module-list">
-        {courses.map((c) => (
+        {courses.value.map((c) => (
           <li key={c.slug}>
             <Link href={`/course/${encodeURIComponent(c.slug)}`}>{c.title}</Link>
           </li>

@@ -2,10 +2,9 @@
 // tutor inline, reading heartbeats, and "mark complete".
 
 import { useEffect, useRef, useState } from "react";
-import type { ChatSession } from "../gen/lens/v1/chat_pb";
-import type { Module } from "../gen/lens/v1/content_pb";
 import { chat, content, progress } from "../api/client";
 import { useSession } from "../api/session";
+import { useLoad } from "../api/useLoad";
 import { SignInLink } from "../components/SignIn";
 import { LensView } from "../components/LensView";
 import { Segments } from "../components/Segments";
@@ -17,58 +16,42 @@ import { Link } from "../lib/navigation";
 /** The page of module `slug`. */
 export default function ModulePage({ slug }: { slug: string }) {
   const { loading, user } = useSession();
-  const [module, setModule] = useState<Module | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [sessions, setSessions] = useState<ChatSession[] | null>(null);
-  const [completed, setCompleted] = useState<Set<string>>(new Set());
-  const main = useRef<HTMLDivElement>(null);
-
-  useEffect(() => {
-    let live = true;
-    content
-      .getModule({ slug })
-      .then((r) => {
-        if (!live) return;
-        setModule(r.module ?? null);
-        document.title = `${r.module?.title ?? "Module"} · Lens`;
-      })
-      .catch((e: unknown) => live && setError(describeError(e)));
-    return () => {
-      live = false;
-    };
-  }, [slug]);
-
-  useEffect(() => {
-    if (!user) return;
-    let live = true;
-    chat
-      .listSessions({})
-      .then((r) => live && setSessions(r.sessions))
-      .catch(() => live && setSessions([]));
+  const loaded = useLoad(slug, () => content.getModule({ slug }).then((r) => r.module));
+  // The learner's chats and completions; a failure leaves the reading as it is.
+  const mine = user ? `${user.id}/${slug}` : null;
+  const listed = useLoad(mine, () => chat.listSessions({}).then((r) => r.sessions));
+  const done = useLoad(mine, () =>
     progress
       .getModuleProgress({ moduleSlug: slug })
-      .then((r) => live && setCompleted(new Set(r.items.filter((p) => p.completedAt).map((p) => p.contentId))))
-      .catch(() => undefined);
-    return () => {
-      live = false;
-    };
-  }, [user, slug]);
+      .then((r) => new Set(r.items.filter((p) => p.completedAt).map((p) => p.contentId))),
+  ).value;
+  const [markedNow, setMarkedNow] = useState<ReadonlySet<string>>(new Set());
+  const [problem, setProblem] = useState<string | null>(null);
+  const main = useRef<HTMLDivElement>(null);
+  const module = loaded.value;
+  const title = module?.title;
+  useEffect(() => {
+    if (title) document.title = `${title} · Lens`;
+  }, [title]);
 
   useHeartbeat(main, module?.id ?? "", Boolean(user && module));
 
-  if (error) return <Problem message={error} />;
+  if (loaded.error) return <Problem message={loaded.error} />;
   if (!module) return <Loading what="the module" />;
 
+  const sessions = listed.error ? [] : (listed.value ?? null);
+  const completed = (id: string) => markedNow.has(id) || Boolean(done?.has(id));
   const complete = (id: string) => {
+    setProblem(null);
     progress
       .markComplete({ contentId: id })
-      .then(() => setCompleted((done) => new Set(done).add(id)))
-      .catch((e: unknown) => setError(describeError(e)));
+      .then(() => setMarkedNow((marked) => new Set(marked).add(id)))
+      .catch((e: unknown) => setProblem(describeError(e)));
   };
   const lensProps = (id: string) => ({
     moduleSlug: module.slug,
     sessions: user ? sessions : null,
-    completed: user ? completed.has(id) : null,
+    completed: user ? completed(id) : null,
     onComplete: () => complete(id),
   });
 
@@ -123,7 +106,7 @@ export default function ModulePage({ slug }: { slug: string }) {
       })}
       {user && (
         <p className="module-footer">
-          {completed.has(module.id) ? (
+          {completed(module.id) ? (
             <span className="done">✓ Module completed</span>
           ) : (
             <button type="button" onClick={() => complete(module.id)}>
@@ -137,6 +120,12 @@ export default function ModulePage({ slug }: { slug: string }) {
           <a href={module.discussionUrl} target="_blank" rel="noopener noreferrer">
             Discuss this module
           </a>
+        </p>
+      )}
+      {problem && (
+        // Stays in view at the bottom, wherever on the page the click was.
+        <p className="problem toast" role="alert">
+          {problem}
         </p>
       )}
     </div>
