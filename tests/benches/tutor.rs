@@ -52,6 +52,7 @@ async fn direct_first_token(http: &reqwest::Client, url: &str) -> f64 {
 
 async fn main_async() {
     let llm = FakeLlm::start().await;
+    // The content fixture, the fake model, and limits no bench reaches.
     let env = vec![
         (
             "CONTENT_DIR".to_owned(),
@@ -64,7 +65,7 @@ async fn main_async() {
     ];
     let core = TestCore::start(CoreOptions {
         dev_mode: true,
-        env,
+        env: env.clone(),
         ..Default::default()
     })
     .await;
@@ -153,17 +154,9 @@ async fn main_async() {
 
     // Memory: the core and the web edge as processes of their own, with 500
     // answers streaming through the edge, held open by the provider.
-    let llm_env = vec![
-        (
-            "CONTENT_DIR".to_owned(),
-            content_fixture().display().to_string(),
-        ),
-        ("LLM_BASE_URL".to_owned(), llm.url.clone()),
-        ("ANTHROPIC_API_KEY".to_owned(), FAKE_LLM_KEY.to_owned()),
-        ("CHAT_MESSAGES_PER_MINUTE".to_owned(), "1000000".to_owned()),
-        ("DEV_MODE".to_owned(), "1".to_owned()),
-    ];
-    let core = spawn_core(llm_env);
+    let mut env = env;
+    env.push(("DEV_MODE".to_owned(), "1".to_owned()));
+    let core = spawn_core(env);
     let web = spawn_web(&core);
     let token = dev_sign_in(core.channel().await, "memory", false)
         .await
