@@ -49,6 +49,6 @@ export default defineConfig({
     sourcemap: true,
   },
   test: {
-    include: ["src/**/*.test.ts"],
+    include: ["src/**/*.test.{ts,tsx}"],
   },
 });

@@ -123,6 +123,38 @@ async fn main_async() {
         pct(&stacked, 0.99) - pct(&direct, 0.99)
     );
 
+    // A learner leaving: from dropping the stream at the browser's end to
+    // the provider seeing its request closed (20 rounds).
+    let mut cancel = Vec::new();
+    for _ in 0..20 {
+        llm.script(vec![
+            Step::Text("Thinking "),
+            Step::Wait(Duration::from_secs(600)),
+        ]);
+        let mut events = chat
+            .client
+            .send_message(chat.call(message(chat.session_id, "Leaving")))
+            .await
+            .unwrap()
+            .into_inner();
+        events.next().await.unwrap().unwrap();
+        let left = Instant::now();
+        drop(events);
+        let closed = loop {
+            if let Some(at) = llm.disconnected_at() {
+                break at;
+            }
+            tokio::time::sleep(Duration::from_micros(200)).await;
+        };
+        cancel.push(closed.duration_since(left).as_secs_f64() * 1000.0);
+    }
+    let cancel = sorted(cancel);
+    println!(
+        "| learner leaves → provider request closed (grpc-web → edge → core → provider) | median {:.2} ms, max {:.2} ms |",
+        pct(&cancel, 0.5),
+        pct(&cancel, 1.0)
+    );
+
     // Relay throughput: one long answer of 5 000 deltas.
     let words: Vec<Step> = (0..5000).map(|_| Step::Text("word ")).collect();
     llm.script(words);

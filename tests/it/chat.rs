@@ -489,6 +489,19 @@ async fn openai_compatible_and_gemini_models_answer_in_their_own_formats() {
             "{label}: the system prompt went with the request"
         );
 
+        // An error mid-answer in each format: what arrived is kept, and said.
+        llm.script(vec![Step::Text("Partly "), Step::Fail("boom")]);
+        let (text, last) = converse(&core, &token, message(session_id, "Break")).await;
+        assert_eq!(text, "Partly ");
+        let Event::Error(error) = last else {
+            panic!("{label}: {last:?}")
+        };
+        assert!(
+            error.message.ends_with("What arrived is kept."),
+            "{label}: {}",
+            error.message
+        );
+
         // Each format's refusal reaches the learner with the provider's wait.
         llm.script(vec![Step::Refuse {
             status: 429,

@@ -6,6 +6,7 @@
 //   node e2e/run.mjs            (scripts/test.sh builds what it needs first)
 
 import { mkdirSync } from "node:fs";
+import { createRequire } from "node:module";
 import { resolve } from "node:path";
 import assert from "node:assert/strict";
 import { launchBrowser, root, startStack } from "./platform.mjs";
@@ -46,6 +47,19 @@ page.on("console", (message) => {
   consoleErrors.push(`${message.text()} (${from})`);
 });
 const shot = (name) => page.screenshot({ path: `${shots}/${name}.png`, fullPage: false });
+
+// Accessibility: axe-core's WCAG 2.1 A/AA and best-practice rules, run in the
+// page as it stands; any violation fails the step, listed with its elements.
+const axeSource = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
+async function accessible() {
+  await page.addScriptTag({ path: axeSource });
+  const violations = await page.evaluate(async () => {
+    const tags = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"];
+    const result = await window.axe.run(document, { runOnly: tags });
+    return result.violations.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+  });
+  assert.deepEqual(violations, [], "accessibility violations");
+}
 const url = (path) => `${stack.url}${path}`;
 
 let exitCode = 0;
@@ -58,6 +72,7 @@ try {
     console.log(`       outline visible ${Date.now() - started} ms after navigation; first contentful paint ${firstRender?.toFixed(0)} ms`);
     await page.getByRole("link", { name: "Sign in with Discord" }).waitFor();
     await page.getByRole("link", { name: "Feedback Loops" }).waitFor();
+    await accessible();
     await shot("01-outline-anonymous");
   });
 
@@ -67,6 +82,7 @@ try {
     await page.getByText("You are reading as a guest").waitFor();
     // The Cascades article excerpt renders as markdown.
     await page.locator(".article-excerpt").first().getByText("Cascades are when").first().waitFor();
+    await accessible();
     await shot("02-module-anonymous");
   });
 
@@ -94,6 +110,7 @@ try {
     assert.match(await answer.textContent(), /Cascades happen when .* progress compounds\./);
     assert.ok(seen.size >= 3, `the answer arrived in pieces, saw ${seen.size} states`);
     await panel.getByRole("button", { name: "Send" }).waitFor();
+    await accessible();
     await shot("04-chat-streamed");
   });
 
@@ -185,6 +202,7 @@ try {
     await page.getByTestId("availability-summary").getByText("6 h available, 1.5 h if needed").waitFor();
     await page.getByRole("button", { name: "Save availability" }).click();
     await page.getByTestId("availability-summary").getByText("Saved").waitFor();
+    await accessible();
     await shot("08-availability-painted");
     await page.reload();
     await page.getByTestId("availability-summary").getByText("6 h available, 1.5 h if needed").waitFor();
@@ -194,6 +212,18 @@ try {
     assert.equal(await cell(5, 22).getAttribute("data-mark"), "2");
   });
 
+  await step("a video excerpt plays its clip, with the transcript beside it", async () => {
+    await page.goto(url("/module/demo"));
+    const video = page.locator(".video-excerpt").first();
+    await video.waitFor();
+    const src = await video.locator("iframe").getAttribute("src");
+    assert.match(src, /^https:\/\/www\.youtube-nocookie\.com\/embed\/[\w-]+\?start=\d+&rel=0(&end=\d+)?$/);
+    await video.getByText("Transcript").click();
+    assert.ok((await video.locator(".transcript p").textContent()).split(" ").length > 20, "the transcript is shown");
+    await accessible();
+    await shot("09-video-excerpt");
+  });
+
   await step("pages fit a phone-width screen", async () => {
     await page.setViewportSize({ width: 375, height: 812 });
     for (const path of ["/", "/module/feedback-loops", "/availability"]) {
@@ -201,7 +231,7 @@ try {
       await page.locator("main h1").first().waitFor();
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
       assert.ok(overflow <= 0, `${path} scrolls sideways by ${overflow}px at 375px wide`);
-      await shot(`09-phone${path.replaceAll("/", "-") || "-home"}`);
+      await shot(`10-phone${path.replaceAll("/", "-") || "-home"}`);
     }
     await page.setViewportSize({ width: 1280, height: 900 });
   });
@@ -210,7 +240,7 @@ try {
     await page.goto(url("/"));
     await page.getByRole("button", { name: "Sign out" }).click();
     await page.getByRole("link", { name: "Sign in with Discord" }).waitFor();
-    await shot("10-signed-out");
+    await shot("11-signed-out");
   });
 
   await step("no console errors on any page", async () => {

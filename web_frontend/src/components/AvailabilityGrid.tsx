@@ -113,7 +113,7 @@ export function AvailabilityGrid({ week, brush, onChange }: Props) {
         {Array.from({ length: SLOTS_PER_DAY }, (_, slot) => (
           <tr key={slot} className={slot % 2 === 0 ? "hour" : undefined}>
             <th scope="row" className="time">
-              {slot % 2 === 0 ? timeOf(slot) : ""}
+              {slot % 2 === 0 ? timeOf(slot) : <span className="visually-hidden">{timeOf(slot)}</span>}
             </th>
             {Array.from({ length: DAYS }, (_, day) => {
               const mark = week[slotOf({ day, slot })] ?? Mark.None;

@@ -5,6 +5,7 @@ import { type FormEvent, type KeyboardEvent, useId, useState } from "react";
 import { SignInLink } from "./SignIn";
 import { useSession } from "../api/session";
 import type { LensChat } from "./useLensChat";
+import { Heading } from "./Heading";
 import { Markdown } from "./Markdown";
 import { Loading } from "./Status";
 
@@ -20,10 +21,12 @@ interface Props {
   conversation: LensChat | null;
   /** The chat is written straight into a module page, outside any lens. */
   onPage: boolean;
+  /** The level of the chat's title. */
+  headingLevel: number;
 }
 
 /** A chat segment. */
-export function ChatPanel({ title, segmentIndex, conversation, onPage }: Props) {
+export function ChatPanel({ title, segmentIndex, conversation, onPage, headingLevel }: Props) {
   const inputId = useId();
   const [draft, setDraft] = useState("");
   const { loading, user, platform } = useSession();
@@ -36,8 +39,10 @@ export function ChatPanel({ title, segmentIndex, conversation, onPage }: Props) 
   }
   if (!conversation) {
     return (
-      <section className="chat" aria-label={title || "Discuss with the tutor"}>
-        <h4>{title || "Discuss with the tutor"}</h4>
+      <div className="chat" role="group" aria-label={title || "Discuss with the tutor"}>
+        <Heading level={headingLevel} className="chat-title">
+          {title || "Discuss with the tutor"}
+        </Heading>
         {loading ? (
           <Loading what="the conversation" />
         ) : !user ? (
@@ -51,7 +56,7 @@ export function ChatPanel({ title, segmentIndex, conversation, onPage }: Props) 
         ) : (
           <Loading what="the conversation" />
         )}
-      </section>
+      </div>
     );
   }
   const { state, send, stop } = conversation;
@@ -65,30 +70,35 @@ export function ChatPanel({ title, segmentIndex, conversation, onPage }: Props) 
   const onKey = (event: KeyboardEvent<HTMLTextAreaElement>) => {
     if (event.key === "Enter" && !event.shiftKey && !event.nativeEvent.isComposing) submit(event);
   };
+  // A group, not a landmark: a lens may hold several untitled chats.
   return (
-    <section className="chat" aria-label={title || "Discuss with the tutor"}>
-      <h4>{title || "Discuss with the tutor"}</h4>
-      <ol className="chat-log" role="log" aria-live="polite" aria-busy={state.busy}>
-        {state.lines.map((line, i) => (
-          <li key={i} className={`chat-line ${line.role}`} data-status={line.status}>
-            <span className="who">{line.role === "user" ? "You" : "Tutor"}</span>
-            {line.role === "assistant" ? (
-              line.text ? (
-                <Markdown text={line.text} />
+    <div className="chat" role="group" aria-label={title || "Discuss with the tutor"}>
+      <Heading level={headingLevel} className="chat-title">
+        {title || "Discuss with the tutor"}
+      </Heading>
+      <div role="log" aria-live="polite" aria-busy={state.busy} aria-label="Conversation with the tutor">
+        <ol className="chat-log">
+          {state.lines.map((line, i) => (
+            <li key={i} className={`chat-line ${line.role}`} data-status={line.status}>
+              <span className="who">{line.role === "user" ? "You" : "Tutor"}</span>
+              {line.role === "assistant" ? (
+                line.text ? (
+                  <Markdown text={line.text} headingLevel={headingLevel + 1} />
+                ) : (
+                  line.status === "streaming" && <p className="muted">Thinking…</p>
+                )
               ) : (
-                line.status === "streaming" && <p className="muted">Thinking…</p>
-              )
-            ) : (
-              <p className="user-text">{line.text}</p>
-            )}
-            {line.status === "partial" && line.error && (
-              <p className="muted small">
-                {line.text ? "Cut short" : "No answer"}: {line.error}
-              </p>
-            )}
-          </li>
-        ))}
-      </ol>
+                <p className="user-text">{line.text}</p>
+              )}
+              {line.status === "partial" && line.error && (
+                <p className="muted small">
+                  {line.text ? "Cut short" : "No answer"}: {line.error}
+                </p>
+              )}
+            </li>
+          ))}
+        </ol>
+      </div>
       {!platform.tutor && (
         <p className="muted" role="note">
           The AI tutor is off on this platform, so messages cannot be answered yet.
@@ -123,6 +133,6 @@ export function ChatPanel({ title, segmentIndex, conversation, onPage }: Props) 
           </button>
         )}
       </form>
-    </section>
+    </div>
   );
 }

@@ -35,7 +35,7 @@ export function LensView({ lens, moduleSlug, optional, sessions, completed, onCo
           {by && <> · {by}</>}
         </p>
       )}
-      <Segments segments={lens.segments} conversation={sessions ? conversation : null} />
+      <Segments segments={lens.segments} conversation={sessions ? conversation : null} headingLevel={4} />
       {completed !== null && (
         <p className="lens-footer">
           {completed ? (

@@ -2,9 +2,12 @@
 // raw HTML (HTML in the content shows as text) and drops `javascript:` links,
 // so content cannot run script in the learner's browser.
 
+import { type ReactNode, useMemo } from "react";
 import ReactMarkdown, { type Components } from "react-markdown";
+import { relevel } from "../lib/headings";
+import { Heading } from "./Heading";
 
-const components: Components = {
+const links: Components = {
   // Links leave the app in a new tab, without handing it our window.
   a: ({ href, children }) => (
     <a href={href} target="_blank" rel="noopener noreferrer">
@@ -14,13 +17,24 @@ const components: Components = {
   img: ({ src, alt }) => <img src={typeof src === "string" ? src : undefined} alt={alt ?? ""} loading="lazy" />,
 };
 
+interface Props {
+  text: string;
+  /** The level the text's shallowest heading is shown at (see lib/headings). */
+  headingLevel: number;
+}
+
 /** Renders `text` as safe markdown. */
-export function Markdown({ text }: { text: string }) {
+export function Markdown({ text, headingLevel }: Props) {
+  const components = useMemo<Components>(() => {
+    const level = relevel(text, headingLevel);
+    const heading =
+      (written: number) =>
+      ({ children }: { children?: ReactNode }) => <Heading level={level(written)}>{children}</Heading>;
+    return { ...links, h1: heading(1), h2: heading(2), h3: heading(3), h4: heading(4), h5: heading(5), h6: heading(6) };
+  }, [text, headingLevel]);
   return (
     <div className="markdown">
-      <ReactMarkdown components={components} skipHtml={false}>
-        {text}
-      </ReactMarkdown>
+      <ReactMarkdown components={components}>{text}</ReactMarkdown>
     </div>
   );
 }

@@ -12,22 +12,24 @@ interface Props {
   conversation: LensChat | null;
   /** The segments are a module page's, outside any lens. */
   onPage?: boolean;
+  /** The heading level for what the segments hold (a chat's title, content's headings). */
+  headingLevel: number;
 }
 
 /** Renders each segment by kind. */
-export function Segments({ segments, conversation, onPage = false }: Props) {
+export function Segments({ segments, conversation, onPage = false, headingLevel }: Props) {
   return (
     <>
       {segments.map((segment) => {
         const kind = segment.kind;
         switch (kind.case) {
           case "text":
-            return <Markdown key={segment.index} text={kind.value.markdown} />;
+            return <Markdown key={segment.index} text={kind.value.markdown} headingLevel={headingLevel} />;
           case "articleExcerpt": {
             const article = kind.value.article;
             return (
               <blockquote key={segment.index} className="article-excerpt">
-                <Markdown text={kind.value.markdown} />
+                <Markdown text={kind.value.markdown} headingLevel={headingLevel} />
                 {article && (
                   <footer>
                     From{" "}
@@ -54,6 +56,7 @@ export function Segments({ segments, conversation, onPage = false }: Props) {
                 segmentIndex={segment.index}
                 conversation={conversation}
                 onPage={onPage}
+                headingLevel={headingLevel}
               />
             );
           default:

@@ -73,7 +73,7 @@ export default function ModulePage({ slug }: { slug: string }) {
             return (
               <section key={i} className="page">
                 {it.value.title && <h2>{it.value.title}</h2>}
-                <Segments segments={it.value.segments} conversation={null} onPage />
+                <Segments segments={it.value.segments} conversation={null} onPage headingLevel={it.value.title ? 3 : 2} />
               </section>
             );
           case "learningOutcome": {
