@@ -224,6 +224,18 @@ try {
     await shot("09-video-excerpt");
   });
 
+  await step("reading a module is recorded: the outline shows it begun", async () => {
+    await page.goto(url("/module/introduction"));
+    await page.locator("main h1").first().waitFor();
+    // The first heartbeat goes 2 s after the page opens (then every 30 s);
+    // waiting from here, it cannot be the previous page's.
+    await page.waitForResponse((r) => r.url().endsWith("/lens.v1.ProgressService/RecordHeartbeat"));
+    await page.getByRole("link", { name: "← Course" }).click();
+    const row = page.locator("li", { has: page.getByRole("link", { name: "Introduction" }) });
+    // Started (no longer "Not started"), with none of its lenses done yet.
+    await row.getByText(/^0 of \d+ lenses done$/).waitFor();
+  });
+
   await step("pages fit a phone-width screen", async () => {
     await page.setViewportSize({ width: 375, height: 812 });
     for (const path of ["/", "/module/feedback-loops", "/availability"]) {
