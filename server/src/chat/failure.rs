@@ -99,29 +99,55 @@ impl LlmFailure {
                         Self::RateLimited { retry_after: None }
                     }
                     "overloaded_error" | "UNAVAILABLE" => Self::Overloaded { retry_after: None },
-                    _ => Self::Broken(body.to_string()),
+                    _ => Self::Broken(loggable(&body.to_string())),
                 }
             }
             genai::Error::WebModelCall { .. } | genai::Error::WebAdapterCall { .. } => {
-                Self::Unreachable(error.to_string())
+                Self::Unreachable(loggable(&error.to_string()))
             }
             genai::Error::RequiresApiKey { .. }
             | genai::Error::NoAuthData { .. }
-            | genai::Error::NoAuthResolver { .. } => Self::Refused(error.to_string()),
-            other => Self::Broken(other.to_string()),
+            | genai::Error::NoAuthResolver { .. } => Self::Refused(loggable(&error.to_string())),
+            // Only the first line: some of genai's errors go on with the
+            // whole request, learners' words included.
+            other => Self::Broken(loggable(&other.to_string())),
         }
     }
 }
 
-/// The first line of a refused call's body, enough for an operator's log.
+/// The line of a refused call's error that holds the provider's reply.
 fn body_summary(error: &genai::Error) -> String {
     let text = error.to_string();
-    text.lines()
+    let line = text
+        .lines()
         .find(|l| l.trim_start().starts_with('{') || l.starts_with("Body:"))
-        .unwrap_or_else(|| text.lines().next().unwrap_or_default())
+        .unwrap_or_default();
+    loggable(line)
+}
+
+/// What of an error's text may go to the log: its first line, at most 300
+/// characters, without anything shaped like a key (OpenAI echoes part of a
+/// wrong one).
+fn loggable(text: &str) -> String {
+    redact_keys(text.lines().next().unwrap_or_default())
         .chars()
         .take(300)
         .collect()
+}
+
+/// `text` with every word that holds an API key's prefix replaced.
+fn redact_keys(text: &str) -> String {
+    const PREFIXES: [&str; 3] = ["sk-", "AIza", "key-"];
+    text.split(' ')
+        .map(|word| {
+            if PREFIXES.iter().any(|p| word.contains(p)) {
+                "[redacted]"
+            } else {
+                word
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// A provider's retry guidance: `retry-after-ms` (OpenAI), else
@@ -185,6 +211,14 @@ mod tests {
         assert_eq!(retry_after(&headers(&[("retry-after", "soon")])), None);
         assert_eq!(retry_after(&headers(&[("retry-after", "-3")])), None);
         assert_eq!(retry_after(&HeaderMap::new()), None);
+    }
+
+    #[test]
+    fn keys_a_provider_echoes_stay_out_of_the_log() {
+        let body = r#"Body: {"error": {"message": "Incorrect API key provided: sk-proj-****abcd. You can find your API key at https://platform.openai.com"}}"#;
+        let redacted = redact_keys(body);
+        assert!(!redacted.contains("sk-proj"), "{redacted}");
+        assert!(redacted.contains("Incorrect API key provided: [redacted] You can find"));
     }
 
     #[test]
