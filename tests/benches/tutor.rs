@@ -13,7 +13,7 @@ use lens_tests::content_fixture;
 use lens_tests::core::{CoreOptions, TestCore, dev_sign_in};
 use lens_tests::fakes::llm::{FAKE_LLM_KEY, FakeLlm, Step};
 use lens_tests::processes::{spawn_core, spawn_web};
-use lens_tests::tutor::{WebChat, message};
+use lens_tests::tutor::WebChat;
 use lens_tests::web::TestWeb;
 
 fn sorted(mut v: Vec<f64>) -> Vec<f64> {
@@ -92,12 +92,7 @@ async fn main_async() {
         }
         direct.push(direct_first_token(&http, &llm.url).await);
         let started = Instant::now();
-        let mut events = chat
-            .client
-            .send_message(chat.call(message(chat.session_id, "Hi")))
-            .await
-            .unwrap()
-            .into_inner();
+        let mut events = chat.send("Hi").await;
         let first = events.next().await.unwrap().unwrap();
         assert!(matches!(
             first.event,
@@ -131,12 +126,7 @@ async fn main_async() {
             Step::Text("Thinking "),
             Step::Wait(Duration::from_secs(600)),
         ]);
-        let mut events = chat
-            .client
-            .send_message(chat.call(message(chat.session_id, "Leaving")))
-            .await
-            .unwrap()
-            .into_inner();
+        let mut events = chat.send("Leaving").await;
         events.next().await.unwrap().unwrap();
         let left = Instant::now();
         drop(events);
@@ -158,12 +148,7 @@ async fn main_async() {
     // Relay throughput: one long answer of 5 000 deltas.
     let words: Vec<Step> = (0..5000).map(|_| Step::Text("word ")).collect();
     llm.script(words);
-    let mut events = chat
-        .client
-        .send_message(chat.call(message(chat.session_id, "Long")))
-        .await
-        .unwrap()
-        .into_inner();
+    let mut events = chat.send("Long").await;
     let first = events.next().await.unwrap().unwrap();
     let started = Instant::now();
     let mut deltas = 1;
@@ -196,12 +181,7 @@ async fn main_async() {
     let mut chat = WebChat::open(&web.url, &token).await;
     // One whole answer first, so start-up allocations are not counted.
     llm.script(vec![Step::Text("Warm.")]);
-    let mut events = chat
-        .client
-        .send_message(chat.call(message(chat.session_id, "Warm up")))
-        .await
-        .unwrap()
-        .into_inner();
+    let mut events = chat.send("Warm up").await;
     while events.next().await.is_some() {}
     llm.script(vec![
         Step::Text("Thinking "),
@@ -210,12 +190,7 @@ async fn main_async() {
     let (core_before, web_before) = (core.rss_kib(), web.rss_kib());
     let mut open = Vec::new();
     for _ in 0..500 {
-        let mut events = chat
-            .client
-            .send_message(chat.call(message(chat.session_id, "Hold")))
-            .await
-            .unwrap()
-            .into_inner();
+        let mut events = chat.send("Hold").await;
         events.next().await.unwrap().unwrap();
         open.push(events);
     }

@@ -402,13 +402,7 @@ async fn an_answer_streams_through_the_web_edge() {
         Step::Wait(Duration::from_millis(300)),
         Step::Text("two."),
     ]);
-    let request = chat.call(message(chat.session_id, "Count"));
-    let mut events = chat
-        .client
-        .send_message(request)
-        .await
-        .unwrap()
-        .into_inner();
+    let mut events = chat.send("Count").await;
     let first = events.next().await.unwrap().unwrap();
     let first_at = std::time::Instant::now();
     assert_eq!(first.event, Some(Event::Delta("One ".into())));
@@ -739,13 +733,7 @@ async fn a_slow_first_token_is_waited_for_not_cut_off() {
         Step::Text("Finally."),
     ]);
     let started = std::time::Instant::now();
-    let request = chat.call(message(chat.session_id, "Think hard"));
-    let mut events = chat
-        .client
-        .send_message(request)
-        .await
-        .unwrap()
-        .into_inner();
+    let mut events = chat.send("Think hard").await;
     let first = events.next().await.unwrap().unwrap();
     assert_eq!(first.event, Some(Event::Delta("Finally.".into())));
     assert!(started.elapsed() >= Duration::from_secs(3));

@@ -58,6 +58,16 @@ impl WebChat {
         }
     }
 
+    /// Sends `text` at the Cascades chat and returns the answer's events.
+    pub async fn send(&mut self, text: &str) -> tonic::Streaming<v1::SendMessageResponse> {
+        let request = self.call(message(self.session_id, text));
+        self.client
+            .send_message(request)
+            .await
+            .expect("SendMessage is accepted")
+            .into_inner()
+    }
+
     /// `request` with the learner's cookie.
     pub fn call<T>(&self, request: T) -> tonic::Request<T> {
         grpc_web::with_cookie(request, &self.cookie)
