@@ -14,7 +14,6 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use axum::{Form, Json, Router};
 use serde_json::{Value, json};
-use tokio::net::TcpListener;
 use tokio::sync::{broadcast, mpsc};
 
 use crate::core::{DISCORD_CLIENT_ID, DISCORD_CLIENT_SECRET};
@@ -70,10 +69,7 @@ pub struct FakeDiscord {
 impl FakeDiscord {
     /// Starts the fake on a loopback port.
     pub async fn start() -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind loopback");
-        let addr = listener.local_addr().expect("address");
+        let (listener, addr) = super::bind().await;
         let (dispatch, _) = broadcast::channel(16);
         let (callback_tx, callback_rx) = mpsc::unbounded_channel();
         let shared = Shared {
@@ -102,7 +98,7 @@ impl FakeDiscord {
             )
             .route("/gateway", get(gateway))
             .with_state(shared.clone());
-        tokio::spawn(async move { axum::serve(listener, app).await });
+        super::serve(listener, app);
         Self {
             url: format!("http://{addr}"),
             shared,

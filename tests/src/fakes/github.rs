@@ -11,7 +11,6 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-use tokio::net::TcpListener;
 
 #[derive(Default)]
 struct Inner {
@@ -30,17 +29,14 @@ pub struct FakeGitHub {
 impl FakeGitHub {
     /// Starts the fake on a loopback port.
     pub async fn start() -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind loopback");
-        let addr = listener.local_addr().expect("address");
+        let (listener, addr) = super::bind().await;
         let inner = Arc::new(Mutex::new(Inner::default()));
         let app = Router::new()
             .route("/repos/{owner}/{name}/commits/{branch}", get(head))
             .route("/repos/{owner}/{name}/tarball/{sha}", get(tarball))
             .route("/codeload/{sha}", get(codeload))
             .with_state(inner.clone());
-        tokio::spawn(async move { axum::serve(listener, app).await });
+        super::serve(listener, app);
         Self {
             url: format!("http://{addr}"),
             inner,

@@ -17,7 +17,6 @@ use std::time::{Duration, Instant};
 use axum::Router;
 use axum::routing::post;
 use serde_json::Value;
-use tokio::net::TcpListener;
 
 /// The key the fake accepts, whatever the provider.
 pub const FAKE_LLM_KEY: &str = "sk-fake-llm-key";
@@ -75,23 +74,14 @@ pub struct FakeLlm {
 impl FakeLlm {
     /// Starts the fake on a loopback port.
     pub async fn start() -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind loopback");
-        let addr = listener.local_addr().expect("address");
+        let (listener, addr) = super::bind().await;
         let inner = Shared::default();
         let app = Router::new()
             .route("/v1/messages", post(anthropic::messages))
             .route("/v1/chat/completions", post(openai::completions))
             .route("/v1beta/models/{model_action}", post(gemini::generate))
             .with_state(inner.clone());
-        // Streaming servers write small events: without TCP_NODELAY the
-        // second one waits ~40 ms for the client's delayed ACK.
-        use axum::serve::ListenerExt;
-        let listener = listener.tap_io(|tcp| {
-            let _ = tcp.set_nodelay(true);
-        });
-        tokio::spawn(async move { axum::serve(listener, app).await });
+        super::serve(listener, app);
         Self {
             url: format!("http://{addr}/v1"),
             gemini_url: format!("http://{addr}/v1beta"),
