@@ -19,9 +19,7 @@ use v1::send_message_response::Event;
 
 #[test]
 fn the_prompt_is_grounded_in_what_the_learner_just_read() {
-    let snapshot = build(&ContentFiles::read_dir(&content_fixture()).unwrap())
-        .snapshot
-        .unwrap();
+    let snapshot = build(&ContentFiles::read_dir(&content_fixture()).unwrap()).snapshot;
     let lens = &snapshot.lenses[CASCADES];
     let prompt = system_prompt(lens, 3, None).unwrap();
     assert!(prompt.starts_with(PREAMBLE));
@@ -60,7 +58,12 @@ fn the_prompt_is_grounded_in_what_the_learner_just_read() {
         .segments
         .iter()
         .enumerate()
-        .filter(|(_, s)| matches!(s, lens_server::content::model::Segment::Chat { .. }))
+        .filter(|(_, s)| {
+            matches!(
+                s.kind,
+                lens_server::content::model::SegmentKind::Chat { .. }
+            )
+        })
         .nth(1)
         .unwrap()
         .0;
@@ -74,9 +77,7 @@ fn the_prompt_is_grounded_in_what_the_learner_just_read() {
 
 #[test]
 fn the_prompt_places_the_lens_in_its_module_and_course() {
-    let snapshot = build(&ContentFiles::read_dir(&content_fixture()).unwrap())
-        .snapshot
-        .unwrap();
+    let snapshot = build(&ContentFiles::read_dir(&content_fixture()).unwrap()).snapshot;
     let lens = &snapshot.lenses[CASCADES];
     let place = snapshot.place_of(CASCADES, None).unwrap().unwrap();
     assert_eq!(place.module.slug, "feedback-loops");

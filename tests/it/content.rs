@@ -7,8 +7,8 @@ use std::time::Duration;
 use lens_proto::v1;
 use lens_proto::v1::content_service_client::ContentServiceClient;
 use lens_server::auth::EdgeKind;
-use lens_server::content::model::{ModuleItem, Segment};
-use lens_server::content::{ContentFiles, Severity, build};
+use lens_server::content::model::{ModuleItem, SegmentKind};
+use lens_server::content::{ContentFiles, Severity, Tier, build};
 use lens_tests::core::{CoreOptions, TestCore, authed};
 use lens_tests::fakes::github::FakeGitHub;
 use lens_tests::web::TestWeb;
@@ -22,13 +22,14 @@ fn the_real_content_parses_without_errors_and_resolves() {
     let errors: Vec<_> = outcome
         .diagnostics
         .iter()
-        .filter(|d| d.severity == Severity::Error)
+        .filter(|d| d.severity == Severity::Error && d.tier == Tier::Published)
         .collect();
     assert!(
         errors.is_empty(),
         "errors in published content: {errors:#?}"
     );
-    let snapshot = outcome.snapshot.expect("a snapshot");
+    assert!(outcome.items.is_empty(), "{:?}", outcome.items);
+    let snapshot = outcome.snapshot;
 
     // The default course: modules grouped by the meeting they prepare for.
     let course = &snapshot.courses["default"];
@@ -58,7 +59,7 @@ fn the_real_content_parses_without_errors_and_resolves() {
             ModuleItem::LearningOutcome { outcome, optional } => {
                 format!("outcome {} {optional}", outcome.name)
             }
-            ModuleItem::Lens { lens, optional } => format!("lens {} {optional}", lens.name),
+            ModuleItem::Lens { lens, optional, .. } => format!("lens {} {optional}", lens.name),
         })
         .collect();
     assert_eq!(
@@ -77,27 +78,28 @@ fn the_real_content_parses_without_errors_and_resolves() {
     let kinds: Vec<&str> = cascades
         .segments
         .iter()
-        .map(|s| match s {
-            Segment::Text { .. } => "text",
-            Segment::ArticleExcerpt { .. } => "article-excerpt",
-            Segment::VideoExcerpt { .. } => "video-excerpt",
-            Segment::Chat { .. } => "chat",
+        .map(|s| match s.kind {
+            SegmentKind::Text { .. } => "text",
+            SegmentKind::ArticleExcerpt { .. } => "article-excerpt",
+            SegmentKind::VideoExcerpt { .. } => "video-excerpt",
+            SegmentKind::Chat { .. } => "chat",
+            _ => "other",
         })
         .collect();
     assert_eq!(kinds, vec!["text", "article-excerpt", "text", "chat"]);
-    let Segment::ArticleExcerpt { article, text } = &cascades.segments[1] else {
+    let SegmentKind::ArticleExcerpt { article, text } = &cascades.segments[1].kind else {
         unreachable!()
     };
     assert_eq!(article.slug, "cascades-cycles-insight");
-    assert_eq!(article.author.as_deref(), Some("Eliezer Yudkowsky"));
+    assert_eq!(article.authors, ["Eliezer Yudkowsky"]);
     assert!(text.starts_with("Cascades are when"), "{}", &text[..40]);
     assert!(text.ends_with("neutron multiplication factor?_"));
     assert_eq!(text.split_whitespace().count(), 1502);
-    let Segment::Chat {
+    let SegmentKind::Chat {
         title,
         instructions,
         ..
-    } = &cascades.segments[3]
+    } = &cascades.segments[3].kind
     else {
         unreachable!()
     };
@@ -106,12 +108,12 @@ fn the_real_content_parses_without_errors_and_resolves() {
 
     // A video excerpt: transcript words up to 14:49.
     let video_lens = &snapshot.lenses["8a701cd5-82b1-46a2-8ebb-e08d10588177"];
-    let Segment::VideoExcerpt {
+    let SegmentKind::VideoExcerpt {
         video,
         from_seconds,
         to_seconds,
         transcript,
-    } = &video_lens.segments[1]
+    } = &video_lens.segments[1].kind
     else {
         panic!("second segment is the video excerpt");
     };
@@ -125,6 +127,7 @@ fn the_real_content_parses_without_errors_and_resolves() {
     let warnings: Vec<&str> = outcome
         .diagnostics
         .iter()
+        .filter(|d| d.tier == Tier::Published)
         .map(|d| d.path.as_str())
         .collect();
     assert_eq!(
@@ -155,7 +158,19 @@ fn every_problem_is_reported_at_once_with_file_and_line() {
         "---\ntitle: A\n---\nThe article body.\n".into(),
     );
     let outcome = build(&files);
-    assert!(outcome.snapshot.is_none());
+    // Each broken item is left out; the sound ones are served.
+    assert!(outcome.snapshot.modules.contains_key("dup"));
+    assert!(
+        !outcome
+            .snapshot
+            .modules
+            .values()
+            .any(|m| m.path == "modules/broken.md")
+    );
+    assert!(
+        !outcome.snapshot.lenses.contains_key("l1")
+            || outcome.snapshot.lenses["l1"].path == "Lenses/Dup.md"
+    );
     let errors: Vec<String> = outcome
         .diagnostics
         .iter()
@@ -163,13 +178,13 @@ fn every_problem_is_reported_at_once_with_file_and_line() {
         .map(ToString::to_string)
         .collect();
     let expected = [
-        "Lenses/L.md:2: error: id l1 is also used by Lenses/Dup.md:2; give one of them a new id",
-        "Lenses/L.md:7: error: the `from` anchor \"not in the text\" does not occur in the article (articles/a.md)",
-        "Lenses/L.md:8: error: Video-excerpt needs a `Video:` with a source before it",
+        "Lenses/L.md:2: error: id l1 is also used by Lenses/Dup.md:2 (give one of them a new UUID)",
+        "Lenses/L.md:7: error: the `from` anchor \"not in the text\" does not occur in the article (articles/a.md) (copy the anchor text exactly from the article; case does not matter)",
+        "Lenses/L.md:8: error: Video-excerpt has no video to play (add `source:: [[../video_transcripts/…]]` here or to an earlier Video segment)",
         "Lenses/L.md:10: error: Chat needs `instructions::` for the tutor",
-        "modules/broken.md:1: error: missing required frontmatter `slug`",
+        "modules/broken.md:1: error: missing required frontmatter `slug` (add `slug:` to the frontmatter)",
         "modules/broken.md:9: error: link [[../Learning Outcomes/Missing]]: Learning Outcomes/Missing.md does not exist",
-        "modules/broken.md:11: error: `optional::` must be true or false, not \"maybe\"",
+        "modules/broken.md:11: error: `optional::` must be true or false, not \"maybe\" (write `optional:: true` or `optional:: false`)",
     ];
     assert_eq!(errors, expected);
 }
@@ -360,11 +375,19 @@ async fn folder_edits_are_served_and_broken_edits_keep_the_last_good_version() {
                 .await
                 .ok()?
                 .into_inner();
-            status.problems.iter().any(|p| p.is_error).then_some(status)
+            status
+                .problems
+                .iter()
+                .any(|p| p.is_error && !p.draft)
+                .then_some(status)
         }
     })
     .await;
-    let problem = status.problems.iter().find(|p| p.is_error).unwrap();
+    let problem = status
+        .problems
+        .iter()
+        .find(|p| p.is_error && !p.draft)
+        .unwrap();
     assert_eq!(
         (problem.path.as_str(), problem.line),
         ("modules/feedback-loops.md", 15)
@@ -374,11 +397,20 @@ async fn folder_edits_are_served_and_broken_edits_keep_the_last_good_version() {
             .message
             .contains("Learning Outcomes/Gone.md does not exist")
     );
+    // The new version is served, with the broken module held at the
+    // version before the broken edit.
+    assert_eq!(status.version, status.last_attempt_version);
+    let held = status
+        .items
+        .iter()
+        .find(|i| i.path == "modules/feedback-loops.md")
+        .expect("the broken module is listed");
+    assert!(held.held);
+    assert_ne!(held.held_version, status.version);
     assert_ne!(
-        status.version, status.last_attempt_version,
-        "the broken version is not served"
+        held.held_version, first.version,
+        "held at the edited version"
     );
-    assert_ne!(status.version, first.version);
     let still = content
         .get_module(v1::GetModuleRequest {
             slug: "feedback-loops".into(),

@@ -12,7 +12,7 @@
 use std::fmt::Write;
 
 use crate::content::Place;
-use crate::content::model::{Lens, ModuleItem, Resource, Segment};
+use crate::content::model::{Lens, ModuleItem, Resource, SegmentKind};
 
 /// The fixed opening of every system prompt.
 pub const PREAMBLE: &str = "You are the AI tutor of Lens, a course on AI safety. You talk with one learner about \
@@ -57,11 +57,11 @@ pub fn system_prompt(
             count: lens.segments.len(),
             index: segment_index,
         })?;
-    let Segment::Chat {
+    let SegmentKind::Chat {
         instructions,
         hide_previous_content_from_tutor,
         ..
-    } = segment
+    } = &segment.kind
     else {
         return Err(PromptError::NotAChat {
             lens: lens.name.clone(),
@@ -79,7 +79,7 @@ pub fn system_prompt(
     match &lens.resource {
         Some(Resource::Article { article, .. }) => {
             prompt.push_str(&format!(", about the article \"{}\"", article.title));
-            if let Some(author) = &article.author {
+            if let Some(author) = article.author_line() {
                 prompt.push_str(&format!(" by {author}"));
             }
         }
@@ -92,28 +92,38 @@ pub fn system_prompt(
         None => {}
     }
     prompt.push('.');
+    if let Some(summary) = &lens.summary_for_tutor {
+        let _ = write!(prompt, " What it covers: {summary}");
+    }
     if !hide_previous_content_from_tutor {
         let before: Vec<String> = lens.segments[..segment_index]
             .iter()
             // Only what came since the previous chat: earlier parts were
             // the subject of that conversation.
             .rev()
-            .take_while(|s| !matches!(s, Segment::Chat { .. }))
+            .take_while(|s| !matches!(s.kind, SegmentKind::Chat { .. }))
             .collect::<Vec<_>>()
             .into_iter()
             .rev()
-            .filter_map(|s| match s {
-                Segment::Text { content } => Some(format!("## Text\n\n{content}")),
-                Segment::ArticleExcerpt { article, text } => {
+            .filter_map(|s| match &s.kind {
+                SegmentKind::Text { content, .. } => Some(format!("## Text\n\n{content}")),
+                SegmentKind::ArticleExcerpt { article, text } => {
                     Some(format!("## Excerpt of \"{}\"\n\n{text}", article.title))
                 }
-                Segment::VideoExcerpt {
+                SegmentKind::VideoExcerpt {
                     video, transcript, ..
                 } => Some(format!(
                     "## Transcript excerpt of \"{}\"\n\n{transcript}",
                     video.title
                 )),
-                Segment::Chat { .. } => None,
+                SegmentKind::Question(question) => Some(format!(
+                    "## Question to the learner\n\n{}",
+                    question.content
+                )),
+                SegmentKind::Roleplay(roleplay) => {
+                    Some(format!("## Roleplay briefing\n\n{}", roleplay.content))
+                }
+                SegmentKind::Chat { .. } => None,
             })
             .collect();
         if !before.is_empty() {
@@ -175,7 +185,7 @@ fn module_context(prompt: &mut String, place: &Place, lens_id: &str) {
                     lenses.join(", ")
                 );
             }
-            ModuleItem::Lens { lens, optional } => {
+            ModuleItem::Lens { lens, optional, .. } => {
                 let _ = write!(
                     prompt,
                     "\n- Lens {}",

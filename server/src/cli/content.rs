@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use anyhow::{Context, bail};
 use clap::Subcommand;
-use lens_server::content::{ContentFiles, Severity, build};
+use lens_server::content::{ContentFiles, Severity, Tier, build};
 
 #[derive(Debug, Subcommand)]
 pub enum ContentCommand {
@@ -37,26 +37,45 @@ fn check(dir: PathBuf) -> anyhow::Result<()> {
     for diagnostic in &outcome.diagnostics {
         println!("{diagnostic}");
     }
+    let published = |d: &&lens_server::content::Diagnostic| d.tier == Tier::Published;
     let errors = outcome
         .diagnostics
         .iter()
+        .filter(published)
         .filter(|d| d.severity == Severity::Error)
         .count();
-    let warnings = outcome.diagnostics.len() - errors;
-    let elapsed = started.elapsed();
-    match &outcome.snapshot {
-        Some(snapshot) => eprintln!(
-            "ok: {} files, {} courses, {} modules, {} learning outcomes, {} lenses, {} articles, {} videos; {warnings} warnings ({:.0} ms)",
-            files.len(),
-            snapshot.courses.len(),
-            snapshot.modules.len(),
-            snapshot.outcomes.len(),
-            snapshot.lenses.len(),
-            snapshot.articles.len(),
-            snapshot.videos.len(),
-            elapsed.as_secs_f64() * 1000.0
-        ),
-        None => bail!("{errors} errors, {warnings} warnings in {}", dir.display()),
+    let warnings = outcome.diagnostics.iter().filter(published).count() - errors;
+    let drafts = outcome.diagnostics.len() - errors - warnings;
+    let snapshot = &outcome.snapshot;
+    let lens_pages = snapshot
+        .modules
+        .keys()
+        .filter(|s| s.starts_with("lens/"))
+        .count();
+    eprintln!(
+        "{} files: {} courses, {} modules ({} with submodules), {} learning outcomes, {} lenses, {} articles, {} videos served",
+        files.len(),
+        snapshot.courses.len(),
+        snapshot.modules.len() - lens_pages,
+        snapshot
+            .modules
+            .values()
+            .filter(|m| !m.submodules.is_empty())
+            .count(),
+        snapshot.outcomes.len(),
+        snapshot.lenses.len(),
+        snapshot.articles.len(),
+        snapshot.videos.len(),
+    );
+    for issue in &outcome.items {
+        eprintln!("unavailable: {} {}", issue.kind.name(), issue.path);
+    }
+    eprintln!(
+        "{errors} errors, {warnings} warnings in published content; {drafts} problems in drafts ({:.0} ms)",
+        started.elapsed().as_secs_f64() * 1000.0
+    );
+    if errors > 0 {
+        bail!("{errors} errors in {}", dir.display());
     }
     Ok(())
 }

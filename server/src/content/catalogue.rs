@@ -1,13 +1,15 @@
 //! The content being served: one immutable snapshot behind an atomic
 //! swap, and the outcome of the last load attempt.
 
+use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
 use chrono::{DateTime, Utc};
 
+use super::Snapshot;
+use super::build::{ItemIssue, build_after};
 use super::diagnostics::{Diagnostic, Severity};
 use super::source::{ContentSource, SourceError};
-use super::{Snapshot, build};
 use crate::clock;
 
 /// A loaded version.
@@ -19,6 +21,10 @@ pub struct Loaded {
     pub version: String,
     /// When it was loaded.
     pub loaded_at: Option<DateTime<Utc>>,
+    /// Items with errors in this version: left out, or held at an older one.
+    pub issues: Vec<ItemIssue>,
+    /// For each held item's file, the version it is held at.
+    pub held_versions: HashMap<String, String>,
 }
 
 /// The last load attempt.
@@ -28,7 +34,7 @@ pub struct Attempt {
     pub version: String,
     /// When.
     pub at: Option<DateTime<Utc>>,
-    /// Problems found (with any error, the version was not served).
+    /// Problems found (an item with an error is left out or held).
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -39,16 +45,12 @@ pub enum RefreshOutcome {
     NoSource,
     /// The source's version is the one served.
     Unchanged,
-    /// A new version is served.
+    /// A new version is served; `errors` items with errors in it are left
+    /// out or held at their last good version.
     Swapped {
         /// The new version.
         version: String,
-    },
-    /// The new version has errors; the previous one is still served.
-    Rejected {
-        /// The refused version.
-        version: String,
-        /// How many errors.
+        /// How many errors it has.
         errors: usize,
     },
 }
@@ -60,6 +62,8 @@ pub struct Catalogue {
     http: reqwest::Client,
     current: RwLock<Arc<Loaded>>,
     attempt: RwLock<Attempt>,
+    /// Ticks after every finished load attempt, for status watchers.
+    changes: tokio::sync::watch::Sender<u64>,
     /// One refresh at a time; later requests wait and then usually find
     /// the version unchanged.
     refreshing: tokio::sync::Mutex<()>,
@@ -73,6 +77,7 @@ impl Catalogue {
             http,
             current: RwLock::default(),
             attempt: RwLock::default(),
+            changes: tokio::sync::watch::Sender::new(0),
             refreshing: tokio::sync::Mutex::new(()),
         }
     }
@@ -87,45 +92,69 @@ impl Catalogue {
         self.current.read().expect("catalogue lock").clone()
     }
 
+    /// A receiver that sees a change after every finished load attempt.
+    pub fn watch(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.changes.subscribe()
+    }
+
     /// The last attempt.
     pub fn attempt(&self) -> Attempt {
         self.attempt.read().expect("catalogue lock").clone()
     }
 
-    /// Fetches the source and, if its version is new and error-free, swaps
-    /// it in. Parsing runs on the blocking pool, off the request threads.
+    /// Fetches the source and, if its version is new, builds it on top of
+    /// the one served (items broken in the new version keep their last
+    /// good version) and swaps it in. Parsing runs on the blocking pool,
+    /// off the request threads.
     pub async fn refresh(&self) -> Result<RefreshOutcome, SourceError> {
         let _guard = self.refreshing.lock().await;
         let Some((version, files)) = self.source.fetch(&self.http).await? else {
             return Ok(RefreshOutcome::NoSource);
         };
-        if version == self.current().version {
+        let current = self.current();
+        if version == current.version {
             return Ok(RefreshOutcome::Unchanged);
         }
-        let outcome = tokio::task::spawn_blocking(move || build(&files))
-            .await
-            .map_err(|e| SourceError::Archive(format!("parsing panicked: {e}")))?;
+        let previous = current.clone();
+        let outcome = tokio::task::spawn_blocking(move || {
+            build_after(
+                &files,
+                (!previous.version.is_empty()).then_some(&*previous.snapshot),
+            )
+        })
+        .await
+        .map_err(|e| SourceError::Archive(format!("parsing panicked: {e}")))?;
         let errors = outcome
             .diagnostics
             .iter()
             .filter(|d| d.severity == Severity::Error)
             .count();
+        let held_versions = outcome
+            .items
+            .iter()
+            .filter(|issue| issue.held)
+            .map(|issue| {
+                let since = current
+                    .held_versions
+                    .get(&issue.path)
+                    .unwrap_or(&current.version);
+                (issue.path.clone(), since.clone())
+            })
+            .collect();
         let now = clock::now();
         *self.attempt.write().expect("catalogue lock") = Attempt {
             version: version.clone(),
             at: Some(now),
             diagnostics: outcome.diagnostics,
         };
-        match outcome.snapshot {
-            Some(snapshot) => {
-                *self.current.write().expect("catalogue lock") = Arc::new(Loaded {
-                    snapshot: Arc::new(snapshot),
-                    version: version.clone(),
-                    loaded_at: Some(now),
-                });
-                Ok(RefreshOutcome::Swapped { version })
-            }
-            None => Ok(RefreshOutcome::Rejected { version, errors }),
-        }
+        *self.current.write().expect("catalogue lock") = Arc::new(Loaded {
+            snapshot: Arc::new(outcome.snapshot),
+            version: version.clone(),
+            loaded_at: Some(now),
+            issues: outcome.items,
+            held_versions,
+        });
+        self.changes.send_modify(|n| *n += 1);
+        Ok(RefreshOutcome::Swapped { version, errors })
     }
 }

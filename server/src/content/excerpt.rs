@@ -7,15 +7,18 @@ use super::model::TimedWord;
 /// (both included). Without `from` it starts at the top; without `to` it
 /// runs to the end. `to` is looked for after `from`.
 pub fn cut_article(body: &str, from: Option<&str>, to: Option<&str>) -> Result<String, String> {
+    // Anchors match case-insensitively; ASCII lower-casing keeps byte
+    // offsets, so positions found in the folded text cut the original.
+    let folded = body.to_ascii_lowercase();
     let start = match from {
-        Some(anchor) => body
-            .find(anchor)
+        Some(anchor) => folded
+            .find(&anchor.to_ascii_lowercase())
             .ok_or_else(|| format!("the `from` anchor {anchor:?} does not occur in the article"))?,
         None => 0,
     };
     let end = match to {
-        Some(anchor) => body[start..]
-            .find(anchor)
+        Some(anchor) => folded[start..]
+            .find(&anchor.to_ascii_lowercase())
             .map(|i| start + i + anchor.len())
             .ok_or_else(|| match from {
                 Some(_) => {

@@ -39,6 +39,18 @@ impl ContentFiles {
         self.files.get(path).map(String::as_str)
     }
 
+    /// The path of the file at `path` ignoring case, as Obsidian resolves
+    /// links.
+    pub fn resolve_case(&self, path: &str) -> Option<String> {
+        if self.files.contains_key(path) {
+            return Some(path.to_owned());
+        }
+        self.files
+            .keys()
+            .find(|p| p.eq_ignore_ascii_case(path))
+            .cloned()
+    }
+
     /// All files, in path order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
         self.files.iter().map(|(p, t)| (p.as_str(), t.as_str()))

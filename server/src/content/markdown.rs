@@ -1,4 +1,4 @@
-//! Reading the Obsidian markdown the content is written in: YAML-ish
+//! Reading the Obsidian markdown the content is written in: YAML
 //! frontmatter, headings that start sections, `key:: value` fields and
 //! wiki-links.
 //!
@@ -8,57 +8,52 @@
 //! `content::` value) is ordinary text.
 
 use super::diagnostics::Report;
-
-/// One `key: value` line of the frontmatter.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FrontmatterField {
-    /// The key.
-    pub key: String,
-    /// The value, with surrounding quotes removed.
-    pub value: String,
-    /// Its line.
-    pub line: usize,
-}
+use super::frontmatter::Frontmatter;
+use super::preprocess::{clean, unescape_headings};
+use super::suggest::closest;
 
 /// A parsed file: frontmatter and the lines after it, numbered.
-#[derive(Debug, Clone)]
-pub struct Document<'a> {
-    /// Frontmatter fields, in order.
-    pub frontmatter: Vec<FrontmatterField>,
-    /// Body lines with their 1-based numbers.
-    pub body: Vec<(usize, &'a str)>,
+#[derive(Debug, Clone, Default)]
+pub struct Document {
+    /// Whether the file starts with a frontmatter block.
+    pub has_frontmatter: bool,
+    /// The frontmatter.
+    pub frontmatter: Frontmatter,
+    /// Body lines with their 1-based numbers, review marks and comments
+    /// already removed.
+    pub body: Vec<(usize, String)>,
 }
 
-impl Document<'_> {
-    /// A frontmatter value, if present and not empty.
-    pub fn meta(&self, key: &str) -> Option<&FrontmatterField> {
-        self.frontmatter
-            .iter()
-            .find(|f| f.key == key && !f.value.is_empty())
+impl Document {
+    /// A non-empty single frontmatter value.
+    pub fn meta(&self, key: &str) -> Option<String> {
+        self.frontmatter.text(key)
     }
 
     /// The body as text (everything after the frontmatter).
     pub fn body_text(&self) -> String {
         self.body
             .iter()
-            .map(|(_, l)| *l)
+            .map(|(_, l)| l.as_str())
             .collect::<Vec<_>>()
             .join("\n")
     }
 }
 
-/// Splits off the frontmatter (between `---` lines at the top).
-pub fn parse_document<'a>(path: &str, text: &'a str, report: &mut Report) -> Document<'a> {
-    let lines: Vec<(usize, &str)> = text
+/// Splits off the frontmatter (between `---` lines at the top) and reads it
+/// as YAML; the body has CriticMarkup and `%%comments%%` resolved.
+pub fn parse_document(path: &str, text: &str, report: &mut Report) -> Document {
+    let text = clean(text);
+    let lines: Vec<(usize, String)> = text
         .lines()
         .enumerate()
-        .map(|(i, l)| (i + 1, l.trim_end_matches('\r')))
+        .map(|(i, l)| (i + 1, l.trim_end_matches('\r').to_owned()))
         .collect();
-    let mut frontmatter = Vec::new();
     let starts = lines.first().is_some_and(|(_, l)| l.trim() == "---");
     if !starts {
         return Document {
-            frontmatter,
+            has_frontmatter: false,
+            frontmatter: Frontmatter::default(),
             body: lines,
         };
     }
@@ -68,31 +63,28 @@ pub fn parse_document<'a>(path: &str, text: &'a str, report: &mut Report) -> Doc
             1,
             "the frontmatter starting here is never closed with `---`",
         );
-        return Document {
-            frontmatter,
-            body: Vec::new(),
-        };
+        return Document::default();
     };
-    for &(number, line) in &lines[1..=end] {
-        if line.trim().is_empty() || line.trim_start().starts_with('#') {
-            continue;
+    let yaml = lines[1..=end]
+        .iter()
+        .map(|(_, l)| l.as_str())
+        .collect::<Vec<_>>()
+        .join("\n");
+    let frontmatter = match Frontmatter::parse(&yaml, 2) {
+        Ok(frontmatter) => frontmatter,
+        Err(error) => {
+            report
+                .error(
+                    path,
+                    error.line,
+                    format!("the frontmatter is not valid YAML: {}", error.message),
+                )
+                .suggest("quote values that contain `: ` or start with `[`, `{`, `*` or `&`");
+            Frontmatter::default()
         }
-        match line.split_once(':') {
-            Some((key, value)) if !key.trim().is_empty() && !key.contains(' ') => {
-                frontmatter.push(FrontmatterField {
-                    key: key.trim().to_owned(),
-                    value: unquote(value.trim()).to_owned(),
-                    line: number,
-                })
-            }
-            _ => report.warning(
-                path,
-                number,
-                format!("frontmatter line {line:?} is not `key: value`; ignored"),
-            ),
-        }
-    }
+    };
     Document {
+        has_frontmatter: true,
         frontmatter,
         body: lines[end + 2..].to_vec(),
     }
@@ -101,7 +93,7 @@ pub fn parse_document<'a>(path: &str, text: &'a str, report: &mut Report) -> Doc
 /// Removes one pair of surrounding double or single quotes.
 pub fn unquote(value: &str) -> &str {
     let value = value.trim();
-    for quote in ['"', '\''] {
+    for quote in ['"', '\'', '`'] {
         if value.len() >= 2 && value.starts_with(quote) && value.ends_with(quote) {
             return &value[1..value.len() - 1];
         }
@@ -132,6 +124,8 @@ pub struct Section {
     pub line: usize,
     /// Fields in order.
     pub fields: Vec<Field>,
+    /// Whether stray text in it was already reported (once a section).
+    pub text_reported: bool,
 }
 
 impl Section {
@@ -167,40 +161,90 @@ fn heading<'k>(line: &str, kinds: &[&'k str]) -> Option<(&'k str, String)> {
         .map(|k| (*k, title.to_owned()))
 }
 
-/// Matches `key:: value` for a known key.
-fn field_start<'l>(line: &'l str, keys: &[&str]) -> Option<(&'l str, &'l str)> {
-    let (key, value) = line.split_once("::")?;
-    let key = key.trim();
-    keys.contains(&key).then_some((key, value))
+/// A heading written like a section (`# Name: …`) whose name is close to,
+/// but not, one of the kinds: the name as written.
+fn unknown_heading<'l>(line: &'l str, kinds: &[&str]) -> Option<&'l str> {
+    let trimmed = line.trim_start();
+    let hashes = trimmed.chars().take_while(|c| *c == '#').count();
+    if !(1..=6).contains(&hashes) {
+        return None;
+    }
+    let (name, _) = trimmed[hashes..].strip_prefix(' ')?.split_once(':')?;
+    let name = name.trim();
+    (!name.is_empty() && name.len() <= 30 && closest(name, kinds.iter().copied()).is_some())
+        .then_some(name)
 }
 
-/// Splits a body into sections of the given kinds, with fields of the given
-/// keys. Text before the first section is reported if it is not blank.
+/// Matches `key:: value`: a key of letters, digits, `-` and `_`.
+fn field_start(line: &str) -> Option<(&str, &str)> {
+    let (key, value) = line.split_once("::")?;
+    let key = key.trim();
+    let is_key = key.starts_with(|c: char| c.is_ascii_alphabetic())
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    is_key.then_some((key, value))
+}
+
+/// `key: value` with a single colon, where `key` is a field name of the
+/// section: most likely a `key::` field missing its second colon.
+fn single_colon_field<'k>(line: &str, keys: &[&'k str]) -> Option<&'k str> {
+    let (key, _) = line.split_once(':')?;
+    if line[key.len()..].starts_with("::") {
+        return None;
+    }
+    keys.iter().find(|k| **k == key.trim()).copied()
+}
+
+/// Splits a body into sections of the given kinds. Any `key::` line starts
+/// a field; keys outside `keys` are reported with the closest known key.
+/// Text before the first section is reported if it is not blank.
 pub fn parse_sections(
     path: &str,
-    body: &[(usize, &str)],
+    body: &[(usize, String)],
     kinds: &[&'static str],
     keys: &[&str],
     report: &mut Report,
 ) -> Vec<Section> {
     let mut sections: Vec<Section> = Vec::new();
-    for &(number, line) in body {
+    let mut before = false;
+    for (number, line) in body {
+        let number = *number;
         if let Some((kind, title)) = heading(line, kinds) {
             sections.push(Section {
                 kind,
                 title,
                 line: number,
                 fields: Vec::new(),
+                text_reported: false,
             });
             continue;
         }
+        if let Some(written) = unknown_heading(line, kinds) {
+            let message = format!("`{written}:` is not a section type here; its text is ignored");
+            let diagnostic = report.warning(path, number, message);
+            if let Some(kind) = closest(written, kinds.iter().copied()) {
+                diagnostic.suggest(format!("did you mean `{kind}:`?"));
+            }
+        }
         let Some(section) = sections.last_mut() else {
-            if !line.trim().is_empty() {
+            if !line.trim().is_empty() && !before {
+                before = true;
                 report.warning(path, number, "text before the first section is ignored");
             }
             continue;
         };
-        if let Some((key, value)) = field_start(line, keys) {
+        if let Some((key, value)) = field_start(line) {
+            if !keys.contains(&key) {
+                let message = format!(
+                    "`{key}::` is not a field of a {} section; it is ignored",
+                    section.kind
+                );
+                let diagnostic = report.warning(path, number, message);
+                if let Some(known) = closest(key, keys.iter().copied()) {
+                    diagnostic.suggest(format!("did you mean `{known}::`?"));
+                }
+            }
             section.fields.push(Field {
                 key: key.to_owned(),
                 value: value.trim().to_owned(),
@@ -209,7 +253,16 @@ pub fn parse_sections(
         } else if let Some(field) = section.fields.last_mut() {
             field.value.push('\n');
             field.value.push_str(line);
-        } else if !line.trim().is_empty() {
+        } else if let Some(key) = single_colon_field(line, keys) {
+            report
+                .warning(
+                    path,
+                    number,
+                    format!("`{key}:` with one colon is text, not a field"),
+                )
+                .suggest(format!("did you mean `{key}::`?"));
+        } else if !line.trim().is_empty() && !section.text_reported {
+            section.text_reported = true;
             report.warning(
                 path,
                 number,
@@ -221,7 +274,7 @@ pub fn parse_sections(
         }
     }
     for field in sections.iter_mut().flat_map(|s| s.fields.iter_mut()) {
-        field.value = field.value.trim().to_owned();
+        field.value = unescape_headings(field.value.trim());
     }
     sections
 }
@@ -302,25 +355,27 @@ mod tests {
 
     #[test]
     fn multi_line_fields_run_until_the_next_field_or_section() {
-        let body: Vec<(usize, &str)> = "#### Text\ncontent::\nline one\n# Not a section\nline two\n#### Chat\ninstructions:: be kind\nhide:: x"
+        let body: Vec<(usize, String)> = "#### Text\ncontent::\nline one\n# Not a section\n\\## escaped\nline two\n#### Chat\ninstructions:: be kind\noptional:: true\nhide:: true"
             .lines()
             .enumerate()
-            .map(|(i, l)| (i + 1, l))
+            .map(|(i, l)| (i + 1, l.to_owned()))
             .collect();
         let mut report = Report::default();
         let sections = parse_sections(
             "f.md",
             &body,
             &["Text", "Chat"],
-            &["content", "instructions"],
+            &["content", "instructions", "optional", "hide"],
             &mut report,
         );
         assert_eq!(sections.len(), 2);
         assert_eq!(
             sections[0].value("content"),
-            Some("line one\n# Not a section\nline two")
+            Some("line one\n# Not a section\n## escaped\nline two")
         );
-        assert_eq!(sections[1].value("instructions"), Some("be kind\nhide:: x"));
+        assert_eq!(sections[1].value("instructions"), Some("be kind"));
+        assert_eq!(sections[1].value("optional"), Some("true"));
+        assert_eq!(sections[1].value("hide"), Some("true"));
     }
 
     #[test]

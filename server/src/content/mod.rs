@@ -3,14 +3,18 @@
 
 pub mod build;
 pub mod diagnostics;
+pub mod directives;
 pub mod excerpt;
 pub mod files;
+pub mod frontmatter;
 pub mod markdown;
 pub mod model;
 pub mod place;
+pub mod preprocess;
+pub mod suggest;
 
-pub use build::{BuildOutcome, build};
-pub use diagnostics::{Diagnostic, Severity};
+pub use build::{BuildOutcome, ItemIssue, ItemKind, build, build_after};
+pub use diagnostics::{Diagnostic, Severity, Tier};
 pub use files::ContentFiles;
 pub use model::Snapshot;
 pub use place::{Place, PlaceError};

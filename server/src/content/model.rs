@@ -8,12 +8,16 @@ use std::sync::Arc;
 /// A course: modules to study before each group meeting.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Course {
-    /// Stable id (frontmatter `id`).
+    /// Stable id (frontmatter `id`; the slug when the course has none).
     pub id: String,
     /// URL name.
     pub slug: String,
+    /// Other slugs that lead to this course (`slug-aliases`).
+    pub aliases: Vec<String>,
     /// Title.
     pub title: String,
+    /// What the course is about, if written.
+    pub description: Option<String>,
     /// Source file.
     pub path: String,
     /// Modules grouped by the meeting they prepare for, in order. The group
@@ -25,21 +29,33 @@ pub struct Course {
 /// The modules to study before one meeting.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CourseUnit {
-    /// The meeting these modules prepare for; `None` for modules after the last meeting.
+    /// The meeting these modules prepare for (numbered 1, 2, … in course
+    /// order); `None` for modules after the last meeting.
     pub meeting: Option<u32>,
-    /// Module slugs, in order (a module may appear more than once).
+    /// The meeting's name as the course names it ("Introduction").
+    pub meeting_name: Option<String>,
+    /// Module slugs, in order (a module may appear more than once). A
+    /// module split into submodules is listed as its children.
     pub modules: Vec<String>,
+    /// Slugs of the modules the course marks `optional:: true`.
+    pub optional: Vec<String>,
 }
 
 /// A module: pages, learning outcomes and lenses in reading order.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Module {
-    /// Stable id.
+    /// Stable id (frontmatter `id`, else the slug; a submodule's is its
+    /// parent's id, `/`, and its own slug part).
     pub id: String,
-    /// URL name.
+    /// URL name; a submodule's is `{parent}/{child}`, a lens's own page
+    /// `lens/{lens}`.
     pub slug: String,
     /// Title.
     pub title: String,
+    /// The module this one was split from (`# Submodule:`), if any.
+    pub parent: Option<String>,
+    /// Slugs of the submodules this module is split into, in order.
+    pub submodules: Vec<String>,
     /// Link to the module's discussion (Discord), if any.
     pub discussion_url: Option<String>,
     /// Source file.
@@ -60,12 +76,16 @@ pub enum ModuleItem {
         /// Whether it may be skipped.
         optional: bool,
     },
-    /// A lens outside any learning outcome (`# Uncategorized:`).
+    /// A lens outside any learning outcome: linked (`source::`) or written
+    /// in the module itself (an inline lens, with its own `id::`).
     Lens {
         /// The lens.
         lens: Arc<Lens>,
         /// Whether it may be skipped.
         optional: bool,
+        /// Whether it is left out of the reading flow (`hide:: true`): still
+        /// readable on its own page and through lens cards.
+        hidden: bool,
     },
 }
 
@@ -90,10 +110,21 @@ pub struct LearningOutcome {
     pub name: String,
     /// Source file.
     pub path: String,
+    /// What the learner will be able to do (`learning-outcome`), if written.
+    pub statement: Option<String>,
     /// Lenses in order.
     pub lenses: Vec<LensRef>,
-    /// Number of `## Test:` blocks (assessment arrives with its own issue).
-    pub tests: usize,
+    /// `## Test:` blocks: questions that check the outcome.
+    pub tests: Vec<Test>,
+}
+
+/// A test of a learning outcome: text and question segments.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Test {
+    /// Stable id (`id::`), if given.
+    pub id: Option<String>,
+    /// Segments in order.
+    pub segments: Vec<Segment>,
 }
 
 /// A lens used by a learning outcome.
@@ -103,6 +134,8 @@ pub struct LensRef {
     pub lens: Arc<Lens>,
     /// Whether it may be skipped.
     pub optional: bool,
+    /// Whether it is left out of the reading flow (`hide:: true`).
+    pub hidden: bool,
 }
 
 /// A lens: one resource (article or video) with framing text, excerpts and
@@ -111,11 +144,20 @@ pub struct LensRef {
 pub struct Lens {
     /// Stable id.
     pub id: String,
-    /// Name (the file name).
+    /// Name (the file name; an inline lens's heading).
     pub name: String,
-    /// Source file.
+    /// Title (`title`, else the name).
+    pub title: String,
+    /// URL name of the lens's own page, `lens/{slug}`.
+    pub slug: String,
+    /// A one-line summary for cards (`tldr`), if written.
+    pub tldr: Option<String>,
+    /// A summary for the tutor (`summary_for_tutor`), if written.
+    pub summary_for_tutor: Option<String>,
+    /// Source file (the module's, for an inline lens).
     pub path: String,
-    /// The resource the lens is about.
+    /// The first resource the lens reads from; a mixed lens reads from
+    /// several (see each excerpt's own article or video).
     pub resource: Option<Resource>,
     /// Segments in order.
     pub segments: Vec<Segment>,
@@ -140,22 +182,42 @@ pub enum Resource {
     },
 }
 
-/// One segment of a lens or page.
+/// One segment of a lens, page or test.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Segment {
-    /// Framing text (markdown).
+pub struct Segment {
+    /// Whether the learner may skip it (`optional:: true`).
+    pub optional: bool,
+    /// What it is.
+    pub kind: SegmentKind,
+}
+
+impl From<SegmentKind> for Segment {
+    fn from(kind: SegmentKind) -> Self {
+        Self {
+            optional: false,
+            kind,
+        }
+    }
+}
+
+/// What a segment is.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SegmentKind {
+    /// Framing text (markdown, with text directives and lens cards).
     Text {
         /// The markdown.
         content: String,
+        /// The lenses its `::card[[…]]` lines show, in order.
+        cards: Vec<LensCard>,
     },
-    /// A passage of the lens's article.
+    /// A passage of an article.
     ArticleExcerpt {
         /// The article.
         article: Arc<Article>,
         /// The passage, from the start of `from` to the end of `to`.
         text: String,
     },
-    /// A stretch of the lens's video.
+    /// A stretch of a video.
     VideoExcerpt {
         /// The video.
         video: Arc<Video>,
@@ -177,6 +239,61 @@ pub enum Segment {
         /// Keep the content before this chat out of the tutor's prompt.
         hide_previous_content_from_tutor: bool,
     },
+    /// A question the learner answers in writing (or aloud).
+    Question(Question),
+    /// A conversation with an AI character.
+    Roleplay(Roleplay),
+}
+
+/// A question segment.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Question {
+    /// Stable id (`id::`), if given.
+    pub id: Option<String>,
+    /// The question (markdown).
+    pub content: String,
+    /// How the model scores an answer, if it should.
+    pub assessment_instructions: Option<String>,
+    /// Time allowed, in seconds.
+    pub max_seconds: Option<u32>,
+    /// Longest answer accepted, in characters.
+    pub max_chars: Option<u32>,
+    /// The answer must be spoken.
+    pub enforce_voice: bool,
+    /// Show the learner the assessment.
+    pub feedback: bool,
+}
+
+/// A roleplay segment.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Roleplay {
+    /// Stable id (`id::`): conversations are bound to it.
+    pub id: String,
+    /// The learner's briefing (markdown).
+    pub content: String,
+    /// Who the AI plays and how.
+    pub ai_instructions: String,
+    /// What the AI character says first, if anything.
+    pub opening_message: Option<String>,
+    /// How the model scores the conversation, if it should.
+    pub assessment_instructions: Option<String>,
+    /// Show the learner the assessment.
+    pub feedback: bool,
+    /// The learner may adjust the scenario.
+    pub user_customizable: bool,
+}
+
+/// A card that shows another lens inside text (`::card[[…]]`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct LensCard {
+    /// The lens's id.
+    pub lens_id: String,
+    /// The lens's title.
+    pub title: String,
+    /// Its one-line summary, if any.
+    pub tldr: Option<String>,
+    /// Its own page, `lens/{slug}`.
+    pub slug: String,
 }
 
 /// An article.
@@ -188,9 +305,9 @@ pub struct Article {
     pub path: String,
     /// Title.
     pub title: String,
-    /// Author, if given.
-    pub author: Option<String>,
-    /// Publication date as written, if given.
+    /// Authors, in order (`author:` may list several).
+    pub authors: Vec<String>,
+    /// Publication date as written (`published`, else `date`), if given.
     pub date: Option<String>,
     /// Original URL, if given.
     pub source_url: Option<String>,
@@ -232,7 +349,9 @@ pub struct TimedWord {
 pub struct Snapshot {
     /// Courses by slug.
     pub courses: HashMap<String, Arc<Course>>,
-    /// Modules by slug.
+    /// Course slug aliases, to the course's slug.
+    pub course_aliases: HashMap<String, String>,
+    /// Modules by slug, submodules and every lens's own page included.
     pub modules: HashMap<String, Arc<Module>>,
     /// Lenses by id.
     pub lenses: HashMap<String, Arc<Lens>>,
@@ -295,14 +414,18 @@ impl Module {
                     all.push(outcome.id.as_str());
                     for lens in &outcome.lenses {
                         all.push(lens.lens.id.as_str());
-                        if !optional && !lens.optional {
+                        if !optional && !lens.optional && !lens.hidden {
                             required.push(lens.lens.id.as_str());
                         }
                     }
                 }
-                ModuleItem::Lens { lens, optional } => {
+                ModuleItem::Lens {
+                    lens,
+                    optional,
+                    hidden,
+                } => {
                     all.push(lens.id.as_str());
-                    if !optional {
+                    if !optional && !hidden {
                         required.push(lens.id.as_str());
                     }
                 }
@@ -313,5 +436,27 @@ impl Module {
         required.sort_unstable();
         required.dedup();
         (all, required)
+    }
+}
+
+impl Article {
+    /// The authors as one line ("A, B and C"), if any.
+    pub fn author_line(&self) -> Option<String> {
+        match self.authors.as_slice() {
+            [] => None,
+            [one] => Some(one.clone()),
+            [rest @ .., last] => Some(format!("{} and {last}", rest.join(", "))),
+        }
+    }
+}
+
+impl Snapshot {
+    /// The course named by `slug` or one of its aliases.
+    pub fn course(&self, slug: &str) -> Option<&Arc<Course>> {
+        self.courses.get(slug).or_else(|| {
+            self.course_aliases
+                .get(slug)
+                .and_then(|target| self.courses.get(target))
+        })
     }
 }

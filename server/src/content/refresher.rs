@@ -19,14 +19,14 @@ pub async fn refresh_and_log(catalogue: &Catalogue, why: &str) -> Option<Refresh
             match &outcome {
                 RefreshOutcome::NoSource => {}
                 RefreshOutcome::Unchanged => tracing::debug!(why, "content unchanged"),
-                RefreshOutcome::Swapped { version } => {
+                RefreshOutcome::Swapped { version, errors: 0 } => {
                     tracing::info!(why, %version, "content loaded")
                 }
-                RefreshOutcome::Rejected { version, errors } => tracing::warn!(
+                RefreshOutcome::Swapped { version, errors } => tracing::warn!(
                     why,
                     %version,
                     errors,
-                    "content version has errors and is not served; see ContentService.GetContentStatus"
+                    "content loaded; items with errors are left out or held at their last good version (see ContentService.GetContentStatus)"
                 ),
             }
             Some(outcome)

@@ -63,6 +63,21 @@ impl ContentSource {
         }
     }
 
+    /// A web link to a file of `version` with `{path}` and `{line}` to fill
+    /// in, when content comes from GitHub.
+    pub fn file_url_template(&self, version: &str) -> Option<String> {
+        let Self::GitHub(gh) = self else { return None };
+        let at = if version.is_empty() {
+            &gh.branch
+        } else {
+            version
+        };
+        Some(format!(
+            "https://github.com/{}/blob/{at}/{{path}}#L{{line}}",
+            gh.repo
+        ))
+    }
+
     /// Fetches the current files and their version.
     pub async fn fetch(
         &self,

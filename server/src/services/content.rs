@@ -4,9 +4,15 @@ use lens_proto::v1::{self, content_service_server::ContentService};
 use tonic::{Request, Response, Status};
 
 use super::{content_view as view, respond};
+use std::pin::Pin;
+
+use futures::Stream;
+
 use crate::app::AppState;
-use crate::content::ContentSource;
+use crate::auth;
+use crate::content::catalogue::{Catalogue, Loaded};
 use crate::content::refresher::refresh_and_log;
+use crate::content::{ContentSource, ItemKind, Severity};
 use crate::domain::Invalid;
 use crate::error::{AppError, AppResult};
 
@@ -30,6 +36,45 @@ impl ContentApi {
             &catalogue.attempt(),
         )
     }
+}
+
+/// NOT_FOUND for a missing item: when the current version has the item
+/// with errors, says it is unavailable (and, to admins, where the first
+/// error is).
+fn not_found(
+    catalogue: &Catalogue,
+    loaded: &Loaded,
+    kind: ItemKind,
+    key: &str,
+    admin: bool,
+) -> AppError {
+    let what = kind.name();
+    let Some(issue) = loaded
+        .issues
+        .iter()
+        .find(|i| i.kind == kind && i.key.as_deref() == Some(key))
+    else {
+        let name = match kind {
+            ItemKind::Lens | ItemKind::LearningOutcome => "id",
+            _ => "slug",
+        };
+        return AppError::NotFound(format!("no {what} with {name} {key:?}"));
+    };
+    if !admin {
+        return AppError::NotFound(format!(
+            "the {what} {key:?} is unavailable while its content has errors; the content status page lists them"
+        ));
+    }
+    let attempt = catalogue.attempt();
+    let first = attempt
+        .diagnostics
+        .iter()
+        .find(|d| d.path == issue.path && d.severity == Severity::Error);
+    let place = match first {
+        Some(d) => format!("{}:{}: {}", d.path, d.line, d.message),
+        None => issue.path.clone(),
+    };
+    AppError::NotFound(format!("the {what} {key:?} is unavailable: {place}"))
 }
 
 /// A lookup key from a request: non-empty and of sane length.
@@ -57,6 +102,7 @@ impl ContentService for ContentApi {
                 slug: c.slug.clone(),
                 title: c.title.clone(),
                 meeting_count: c.units.iter().filter(|u| u.meeting.is_some()).count() as u32,
+                description: c.description.clone().unwrap_or_default(),
             })
             .collect();
         courses.sort_by(|a, b| a.title.cmp(&b.title).then(a.slug.cmp(&b.slug)));
@@ -70,11 +116,10 @@ impl ContentService for ContentApi {
         respond((|| {
             let slug = key("slug", &request.get_ref().slug)?;
             let loaded = self.state.content.current();
-            let course = loaded
-                .snapshot
-                .courses
-                .get(slug)
-                .ok_or_else(|| AppError::NotFound(format!("no course with slug {slug:?}")))?;
+            let admin = auth::caller(&request)?.is_admin();
+            let course = loaded.snapshot.course(slug).ok_or_else(|| {
+                not_found(&self.state.content, &loaded, ItemKind::Course, slug, admin)
+            })?;
             Ok(v1::GetCourseResponse {
                 course: Some(view::course(course, &loaded.snapshot)),
             })
@@ -88,13 +133,19 @@ impl ContentService for ContentApi {
         respond((|| {
             let slug = key("slug", &request.get_ref().slug)?;
             let loaded = self.state.content.current();
-            let module = loaded
-                .snapshot
-                .modules
-                .get(slug)
-                .ok_or_else(|| AppError::NotFound(format!("no module with slug {slug:?}")))?;
+            let admin = auth::caller(&request)?.is_admin();
+            let parent = slug.split('/').next().unwrap_or(slug);
+            let module = loaded.snapshot.modules.get(slug).ok_or_else(|| {
+                not_found(
+                    &self.state.content,
+                    &loaded,
+                    ItemKind::Module,
+                    parent,
+                    admin,
+                )
+            })?;
             Ok(v1::GetModuleResponse {
-                module: Some(view::module(module)),
+                module: Some(view::module(module, &loaded.snapshot)),
                 content_version: loaded.version.clone(),
             })
         })())
@@ -107,11 +158,10 @@ impl ContentService for ContentApi {
         respond((|| {
             let id = key("id", &request.get_ref().id)?;
             let loaded = self.state.content.current();
-            let lens = loaded
-                .snapshot
-                .lenses
-                .get(id)
-                .ok_or_else(|| AppError::NotFound(format!("no lens with id {id:?}")))?;
+            let admin = auth::caller(&request)?.is_admin();
+            let lens = loaded.snapshot.lenses.get(id).ok_or_else(|| {
+                not_found(&self.state.content, &loaded, ItemKind::Lens, id, admin)
+            })?;
             Ok(v1::GetLensResponse {
                 lens: Some(view::lens(lens)),
             })
@@ -142,6 +192,32 @@ impl ContentService for ContentApi {
         _request: Request<v1::GetContentStatusRequest>,
     ) -> Result<Response<v1::GetContentStatusResponse>, Status> {
         Ok(Response::new(self.status()))
+    }
+
+    type WatchContentStatusStream =
+        Pin<Box<dyn Stream<Item = Result<v1::GetContentStatusResponse, Status>> + Send>>;
+
+    async fn watch_content_status(
+        &self,
+        _request: Request<v1::WatchContentStatusRequest>,
+    ) -> Result<Response<Self::WatchContentStatusStream>, Status> {
+        let api = self.clone();
+        let mut changes = self.state.content.watch();
+        let shutdown = self.state.shutdown.clone();
+        changes.mark_unchanged();
+        let first = futures::stream::once(futures::future::ready(Ok(api.status())));
+        let later = futures::stream::unfold((api, changes), move |(api, mut changes)| {
+            let shutdown = shutdown.clone();
+            async move {
+                tokio::select! {
+                    changed = changes.changed() => changed.ok()?,
+                    () = shutdown.cancelled() => return None,
+                }
+                Some((Ok(api.status()), (api, changes)))
+            }
+        });
+        let stream = futures::StreamExt::chain(first, later);
+        Ok(Response::new(Box::pin(stream)))
     }
 
     async fn refresh_content(

@@ -1,261 +1,99 @@
-//! Lenses, and the segments that lenses and module pages are made of.
+//! Lenses: a lens file, and the page every lens gets of its own.
 
-use super::{Builder, Target, stem};
-use crate::content::excerpt::{cut_article, cut_video, parse_timestamp};
-use crate::content::markdown::{Section, parse_document, parse_sections, unquote};
-use crate::content::model::{Lens, Resource, Segment};
+use std::collections::HashSet;
+use std::sync::Arc;
 
-/// Section kinds of a lens file.
-const LENS_KINDS: &[&str] = &[
-    "Article",
-    "Video",
-    "Text",
-    "Article-excerpt",
-    "Video-excerpt",
-    "Chat",
-];
-/// Field keys of lens sections.
-pub(super) const SEGMENT_KEYS: &[&str] = &[
-    "source",
-    "content",
-    "from",
-    "to",
-    "instructions",
-    "optional",
-    "id",
-    "hidePreviousContentFromUser",
-    "hidePreviousContentFromTutor",
-];
+use super::segments::{self, SEGMENT_KEYS, SEGMENT_KINDS};
+use super::{Builder, slugify, stem};
+use crate::content::markdown::{Document, parse_sections};
+use crate::content::model::{Lens, LensCard, Module, ModuleItem, Snapshot};
 
-/// A lens file.
-pub(super) fn lens(builder: &mut Builder<'_>, path: &str, text: &str) -> Option<Lens> {
-    let doc = parse_document(path, text, &mut builder.report);
-    let id = builder.required_id(path, &doc);
-    let sections = parse_sections(
-        path,
-        &doc.body,
-        LENS_KINDS,
-        SEGMENT_KEYS,
-        &mut builder.report,
-    );
-    let mut resource = None;
-    let mut segment_sections = Vec::new();
-    for section in sections {
-        match section.kind {
-            "Article" | "Video" => {
-                if resource.is_some() {
-                    builder.report.error(
-                        path,
-                        section.line,
-                        "a lens has one resource; this is a second one",
-                    );
-                    continue;
-                }
-                resource = lens_resource(builder, path, &section);
-            }
-            _ => segment_sections.push(section),
-        }
-    }
-    let segments = segments(builder, path, &segment_sections, resource.as_ref());
-    if segments.is_empty() {
-        builder.report.warning(path, 0, "this lens has no segments");
-    }
-    Some(Lens {
-        id: id?,
-        name: stem(path),
-        path: path.to_owned(),
-        resource,
-        segments,
-    })
-}
-
-fn lens_resource(builder: &mut Builder<'_>, path: &str, section: &Section) -> Option<Resource> {
-    let Some(source) = section.field("source") else {
-        builder.report.error(
-            path,
-            section.line,
-            format!("{} needs `source:: [[…]]`", section.kind),
-        );
-        return None;
-    };
-    let title = section.title.clone();
-    if section.kind == "Article" {
-        let target = builder.follow(path, source.line, &source.value, Target::Article)?;
-        Some(Resource::Article {
-            title,
-            article: builder.article(&target)?,
-        })
-    } else {
-        let target = builder.follow(path, source.line, &source.value, Target::Video)?;
-        Some(Resource::Video {
-            title,
-            video: builder.video(&target)?,
-        })
-    }
-}
-
-/// Turns segment sections (Text, excerpts, Chat) into segments; excerpts cut
-/// from `resource`.
-pub(super) fn segments(
-    builder: &mut Builder<'_>,
-    path: &str,
-    sections: &[Section],
-    resource: Option<&Resource>,
-) -> Vec<Segment> {
-    let mut segments = Vec::new();
-    for section in sections {
-        let segment = match section.kind {
-            "Text" => match section.value("content") {
-                Some(content) => Some(Segment::Text {
-                    content: content.to_owned(),
-                }),
-                None => {
-                    builder.report.error(
-                        path,
-                        section.line,
-                        "Text needs `content::` with the text",
-                    );
-                    None
-                }
-            },
-            "Chat" => match section.value("instructions") {
-                Some(instructions) => Some(Segment::Chat {
-                    title: section.title.clone(),
-                    instructions: instructions.to_owned(),
-                    hide_previous_content_from_user: super::flag(
-                        builder,
-                        path,
-                        section.field("hidePreviousContentFromUser"),
-                    ),
-                    hide_previous_content_from_tutor: super::flag(
-                        builder,
-                        path,
-                        section.field("hidePreviousContentFromTutor"),
-                    ),
-                }),
-                None => {
-                    builder.report.error(
-                        path,
-                        section.line,
-                        "Chat needs `instructions::` for the tutor",
-                    );
-                    None
-                }
-            },
-            "Article-excerpt" => article_excerpt(builder, path, section, resource),
-            "Video-excerpt" => video_excerpt(builder, path, section, resource),
-            other => {
-                builder
-                    .report
-                    .error(path, section.line, format!("{other} cannot appear here"));
-                None
-            }
-        };
-        segments.extend(segment);
-    }
-    segments
-}
-
-fn article_excerpt(
-    builder: &mut Builder<'_>,
-    path: &str,
-    section: &Section,
-    resource: Option<&Resource>,
-) -> Option<Segment> {
-    let Some(Resource::Article { article, .. }) = resource else {
-        builder.report.error(
-            path,
-            section.line,
-            "Article-excerpt needs an `Article:` with a source before it",
-        );
-        return None;
-    };
-    let from = section.value("from").map(unquote);
-    let to = section.value("to").map(unquote);
-    match cut_article(&article.body, from, to) {
-        Ok(text) => Some(Segment::ArticleExcerpt {
-            article: article.clone(),
-            text,
-        }),
-        Err(reason) => {
-            let line = section
-                .field(if reason.contains("`from`") {
-                    "from"
-                } else {
-                    "to"
-                })
-                .map_or(section.line, |f| f.line);
-            builder
-                .report
-                .error(path, line, format!("{reason} ({})", article.path));
-            None
-        }
-    }
-}
-
-fn video_excerpt(
-    builder: &mut Builder<'_>,
-    path: &str,
-    section: &Section,
-    resource: Option<&Resource>,
-) -> Option<Segment> {
-    let Some(Resource::Video { video, .. }) = resource else {
-        builder.report.error(
-            path,
-            section.line,
-            "Video-excerpt needs a `Video:` with a source before it",
-        );
-        return None;
-    };
-    let mut time = |key: &str| -> Result<Option<f64>, ()> {
-        let Some(field) = section.field(key).filter(|f| !f.value.is_empty()) else {
-            return Ok(None);
-        };
-        match parse_timestamp(unquote(&field.value)) {
-            Some(seconds) => Ok(Some(seconds)),
-            None => {
-                let message = format!(
-                    "`{key}:: {}` is not a timestamp like 1:18 or 1:02:03",
-                    field.value
-                );
-                builder.report.error(path, field.line, message);
-                Err(())
-            }
-        }
-    };
-    let from = time("from").ok()?.unwrap_or(0.0);
-    let to = time("to").ok()?;
-    if to.is_some_and(|to| to <= from) {
+/// A lens file: segments, and frontmatter with `id` (required), `title`,
+/// `tldr` and `summary_for_tutor`.
+pub(super) fn lens(builder: &mut Builder<'_>, path: &str, doc: &Document) -> Option<Arc<Lens>> {
+    let id = builder.required_id(path, doc);
+    let mut kinds = SEGMENT_KINDS.to_vec();
+    // Module sections pasted into a lens are reported, not read as text.
+    kinds.extend(["Lens", "Learning Outcome", "Submodule", "Page"]);
+    let mut keys = SEGMENT_KEYS.to_vec();
+    keys.push("hide");
+    let sections = parse_sections(path, &doc.body, &kinds, &keys, &mut builder.report);
+    let (segment_sections, misplaced): (Vec<_>, Vec<_>) = sections
+        .into_iter()
+        .partition(|s| SEGMENT_KINDS.contains(&s.kind));
+    for section in misplaced {
         builder
             .report
-            .error(path, section.line, "the excerpt ends before it starts");
-        return None;
+            .warning(
+                path,
+                section.line,
+                format!(
+                    "a `{}:` section belongs in a module, not a lens; it is ignored",
+                    section.kind
+                ),
+            )
+            .suggest("move it to the module, or show the lens with ::card[[…]]");
     }
-    if video.words.is_empty() {
-        builder.report.error(
-            path,
-            section.line,
-            format!(
-                "{} has no word timings ({}.timestamps.json)",
-                video.path,
-                video.path.trim_end_matches(".md")
-            ),
-        );
-        return None;
+    let built = segments::build(builder, path, &segment_sections);
+    if built.segments.is_empty() {
+        builder.report.warning(path, 1, "this lens has no segments");
     }
-    let transcript = cut_video(&video.words, from, to);
-    if transcript.is_empty() {
-        builder.report.error(
-            path,
-            section.line,
-            format!("no transcript words fall in this stretch of {}", video.path),
-        );
-        return None;
+    let name = stem(path);
+    Some(Arc::new(Lens {
+        id: id?,
+        title: doc.meta("title").unwrap_or_else(|| name.clone()),
+        slug: slugify(&name),
+        tldr: doc.meta("tldr"),
+        summary_for_tutor: doc.meta("summary_for_tutor"),
+        name,
+        path: path.to_owned(),
+        resource: built.resource,
+        segments: built.segments,
+    }))
+}
+
+/// What a card shows of a lens file, read from its frontmatter alone, so
+/// cards can point at lenses in any order.
+pub(super) fn card(path: &str, doc: &Document) -> LensCard {
+    let name = stem(path);
+    LensCard {
+        lens_id: doc.meta("id").unwrap_or_default(),
+        title: doc.meta("title").unwrap_or_else(|| name.clone()),
+        tldr: doc.meta("tldr"),
+        slug: format!("lens/{}", slugify(&name)),
     }
-    Some(Segment::VideoExcerpt {
-        video: video.clone(),
-        from_seconds: from,
-        to_seconds: to,
-        transcript,
-    })
+}
+
+/// Gives every served lens a page of its own, `lens/{slug}`, as the
+/// original platform did; a slug two lenses share gets the id's start.
+pub(super) fn add_own_pages(snapshot: &mut Snapshot) {
+    let mut lenses: Vec<Arc<Lens>> = snapshot.lenses.values().cloned().collect();
+    lenses.sort_by(|a, b| (&a.path, &a.id).cmp(&(&b.path, &b.id)));
+    lenses.dedup_by(|a, b| a.id == b.id);
+    let mut taken: HashSet<String> = HashSet::new();
+    for lens in lenses {
+        let mut slug = format!("lens/{}", lens.slug);
+        if !taken.insert(slug.clone()) || snapshot.modules.contains_key(&slug) {
+            slug = format!("{slug}-{}", lens.id.chars().take(8).collect::<String>());
+            taken.insert(slug.clone());
+        }
+        let page = Module {
+            id: lens.id.clone(),
+            slug: slug.clone(),
+            title: lens.title.clone(),
+            parent: None,
+            submodules: Vec::new(),
+            discussion_url: None,
+            path: lens.path.clone(),
+            items: vec![ModuleItem::Lens {
+                lens: lens.clone(),
+                optional: false,
+                hidden: false,
+            }],
+        };
+        snapshot
+            .modules
+            .entry(slug)
+            .or_insert_with(|| Arc::new(page));
+    }
 }

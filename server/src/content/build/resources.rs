@@ -2,24 +2,48 @@
 
 use serde::Deserialize;
 
+use std::sync::Arc;
+
 use super::{Builder, stem};
 use crate::content::excerpt::parse_timestamp;
-use crate::content::markdown::parse_document;
+use crate::content::markdown::Document;
 use crate::content::model::{Article, TimedWord, Video};
 
 /// An article: frontmatter (title required) and a markdown body.
-pub(super) fn article(builder: &mut Builder<'_>, path: &str, text: &str) -> Option<Article> {
-    let doc = parse_document(path, text, &mut builder.report);
-    let title = builder.required_meta(path, &doc, "title")?;
-    Some(Article {
+pub(super) fn article(
+    builder: &mut Builder<'_>,
+    path: &str,
+    doc: &Document,
+) -> Option<Arc<Article>> {
+    let title = builder.required_meta(path, doc, "title")?;
+    let mut authors = doc.frontmatter.list("author");
+    if authors.is_empty() {
+        authors = doc.frontmatter.list("authors");
+    }
+    Some(Arc::new(Article {
         slug: stem(path),
         path: path.to_owned(),
         title,
-        author: doc.meta("author").map(|f| f.value.clone()),
-        date: doc.meta("date").map(|f| f.value.clone()),
-        source_url: doc.meta("source_url").map(|f| f.value.clone()),
+        authors: authors.into_iter().map(|a| unlink(&a)).collect(),
+        date: doc.meta("published").or_else(|| doc.meta("date")),
+        source_url: doc.meta("source_url").or_else(|| doc.meta("url")),
         body: doc.body_text().trim().to_owned(),
-    })
+    }))
+}
+
+/// An author written as an Obsidian link (`"[[Eliezer Yudkowsky]]"`) is
+/// shown as its name.
+fn unlink(author: &str) -> String {
+    let inner = author
+        .trim()
+        .trim_start_matches("[[")
+        .trim_end_matches("]]");
+    inner.rsplit('|').next().unwrap_or(inner).trim().to_owned()
+}
+
+/// Where a transcript's word timings are.
+pub(super) fn timings_path(path: &str) -> String {
+    format!("{}.timestamps.json", path.trim_end_matches(".md"))
 }
 
 #[derive(Deserialize)]
@@ -30,30 +54,48 @@ struct RawWord {
 
 /// A video transcript: frontmatter (title required), and the word timings
 /// from the `.timestamps.json` beside it, when there is one.
-pub(super) fn video(builder: &mut Builder<'_>, path: &str, text: &str) -> Option<Video> {
-    let doc = parse_document(path, text, &mut builder.report);
-    let title = builder.required_meta(path, &doc, "title")?;
-    let url = doc.meta("url").map(|f| f.value.clone());
-    let timings_path = format!("{}.timestamps.json", path.trim_end_matches(".md"));
+pub(super) fn video(builder: &mut Builder<'_>, path: &str, doc: &Document) -> Option<Arc<Video>> {
+    let title = builder.required_meta(path, doc, "title")?;
+    let url = doc.meta("url");
+    let timings_path = timings_path(path);
     let words = match builder.file(&timings_path) {
         None => Vec::new(),
         Some(json) => match serde_json::from_str::<Vec<RawWord>>(json) {
             Ok(raw) => {
                 let mut words = Vec::with_capacity(raw.len());
                 for (index, word) in raw.into_iter().enumerate() {
-                    match parse_timestamp(&word.start) {
+                    let start = parse_timestamp(&word.start).or_else(|| {
+                        // Rounding in the transcription tool writes 59.996 s
+                        // as `19:60.00`: read it as the next minute.
+                        let seconds = lenient_timestamp(&word.start)?;
+                        builder
+                            .report
+                            .warning(
+                                &timings_path,
+                                0,
+                                format!(
+                                    "word {index} ({:?}) has start {:?}; read as {seconds:.2} s",
+                                    word.text, word.start
+                                ),
+                            )
+                            .suggest("seconds run from 00 to 59; regenerate the timings");
+                        Some(seconds)
+                    });
+                    match start {
                         Some(start) => words.push(TimedWord {
                             text: word.text,
                             start,
                         }),
-                        None => builder.report.error(
-                            &timings_path,
-                            0,
-                            format!(
-                                "word {index} has start {:?}, which is not M:SS.ss",
-                                word.start
-                            ),
-                        ),
+                        None => {
+                            builder.report.error(
+                                &timings_path,
+                                0,
+                                format!(
+                                    "word {index} ({:?}) has start {:?}, which is not M:SS.ss",
+                                    word.text, word.start
+                                ),
+                            );
+                        }
                     }
                 }
                 words
@@ -69,14 +111,24 @@ pub(super) fn video(builder: &mut Builder<'_>, path: &str, text: &str) -> Option
             }
         },
     };
-    Some(Video {
+    Some(Arc::new(Video {
         slug: stem(path),
         path: path.to_owned(),
         title,
-        channel: doc.meta("channel").map(|f| f.value.clone()),
-        youtube_id: url.as_deref().and_then(youtube_id),
+        channel: doc.meta("channel"),
+        youtube_id: doc
+            .meta("video_id")
+            .or_else(|| url.as_deref().and_then(youtube_id)),
         url,
         words,
+    }))
+}
+
+/// `M:SS.ss` without the range check on minutes and seconds.
+fn lenient_timestamp(raw: &str) -> Option<f64> {
+    raw.trim().split(':').try_fold(0.0, |total: f64, part| {
+        let value: f64 = part.parse().ok()?;
+        (value >= 0.0 && value.is_finite()).then_some(total * 60.0 + value)
     })
 }
 
