@@ -32,6 +32,23 @@ pub fn content_fixture() -> std::path::PathBuf {
     path
 }
 
+/// The content repository as it is today (`lens-edu-relay`), from
+/// `LENS_RELAY_FIXTURE` or beside the repository.
+pub fn relay_fixture() -> std::path::PathBuf {
+    let path = std::env::var("LENS_RELAY_FIXTURE")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|_| {
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../../shared/fixtures/lens-edu-relay")
+        });
+    assert!(
+        path.join("courses").is_dir(),
+        "the content fixture is missing at {}; set LENS_RELAY_FIXTURE to a checkout of lens-edu-relay",
+        path.display()
+    );
+    path
+}
+
 /// Copies a folder tree (to edit content in tests without touching the fixture).
 pub fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
     std::fs::create_dir_all(to).expect("create folder");

@@ -195,7 +195,7 @@ impl ContentService for ContentApi {
     }
 
     type WatchContentStatusStream =
-        Pin<Box<dyn Stream<Item = Result<v1::GetContentStatusResponse, Status>> + Send>>;
+        Pin<Box<dyn Stream<Item = Result<v1::WatchContentStatusResponse, Status>> + Send>>;
 
     async fn watch_content_status(
         &self,
@@ -205,7 +205,10 @@ impl ContentService for ContentApi {
         let mut changes = self.state.content.watch();
         let shutdown = self.state.shutdown.clone();
         changes.mark_unchanged();
-        let first = futures::stream::once(futures::future::ready(Ok(api.status())));
+        let update = |api: &ContentApi| v1::WatchContentStatusResponse {
+            status: Some(api.status()),
+        };
+        let first = futures::stream::once(futures::future::ready(Ok(update(&api))));
         let later = futures::stream::unfold((api, changes), move |(api, mut changes)| {
             let shutdown = shutdown.clone();
             async move {
@@ -213,7 +216,7 @@ impl ContentService for ContentApi {
                     changed = changes.changed() => changed.ok()?,
                     () = shutdown.cancelled() => return None,
                 }
-                Some((Ok(api.status()), (api, changes)))
+                Some((Ok(update(&api)), (api, changes)))
             }
         });
         let stream = futures::StreamExt::chain(first, later);
