@@ -14,36 +14,29 @@ pub mod web;
 /// The signing secret every test core uses.
 pub const TEST_JWT_SECRET: &str = "test-secret-test-secret-test-secret!";
 
-/// The real content snapshot (`LENS_CONTENT_FIXTURE`, default
-/// `../shared/fixtures/lens-educational-content` beside the repository).
-/// Tests that need it fail, saying where they looked, when it is missing.
+/// The January content repository (`lens-educational-content`), from
+/// `LENS_CONTENT_FIXTURE` or beside the repository.
 pub fn content_fixture() -> std::path::PathBuf {
-    let path = std::env::var("LENS_CONTENT_FIXTURE")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|_| {
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("../../shared/fixtures/lens-educational-content")
-        });
-    assert!(
-        path.join("courses").is_dir(),
-        "the content fixture is missing at {}; set LENS_CONTENT_FIXTURE to a checkout of lens-educational-content",
-        path.display()
-    );
-    path
+    fixture("LENS_CONTENT_FIXTURE", "lens-educational-content")
 }
 
 /// The content repository as it is today (`lens-edu-relay`), from
 /// `LENS_RELAY_FIXTURE` or beside the repository.
 pub fn relay_fixture() -> std::path::PathBuf {
-    let path = std::env::var("LENS_RELAY_FIXTURE")
+    fixture("LENS_RELAY_FIXTURE", "lens-edu-relay")
+}
+
+fn fixture(variable: &str, name: &str) -> std::path::PathBuf {
+    let path = std::env::var(variable)
         .map(std::path::PathBuf::from)
         .unwrap_or_else(|_| {
             std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("../../shared/fixtures/lens-edu-relay")
+                .join("../../shared/fixtures")
+                .join(name)
         });
     assert!(
         path.join("courses").is_dir(),
-        "the content fixture is missing at {}; set LENS_RELAY_FIXTURE to a checkout of lens-edu-relay",
+        "the content fixture is missing at {}; set {variable} to a checkout of {name}",
         path.display()
     );
     path
