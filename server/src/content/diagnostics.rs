@@ -116,16 +116,6 @@ impl Report {
             .count()
     }
 
-    /// The errors concerning `path` from the `skip`-th on.
-    pub fn errors_in_since(&self, path: &str, skip: usize) -> Vec<Diagnostic> {
-        self.diagnostics
-            .iter()
-            .filter(|d| d.severity == Severity::Error && d.path == path)
-            .skip(skip)
-            .cloned()
-            .collect()
-    }
-
     /// All diagnostics with their tiers, sorted by file and line.
     pub fn into_sorted(mut self) -> Vec<Diagnostic> {
         for d in &mut self.diagnostics {

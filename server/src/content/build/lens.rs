@@ -21,18 +21,21 @@ pub(super) fn lens(builder: &mut Builder<'_>, path: &str, doc: &Document) -> Opt
     let (segment_sections, misplaced): (Vec<_>, Vec<_>) = sections
         .into_iter()
         .partition(|s| SEGMENT_KINDS.contains(&s.kind));
-    for section in misplaced {
+    // Module sections pasted into a lens come in runs: one warning says it.
+    if let Some(first) = misplaced.first() {
+        let message = match misplaced.len() {
+            1 => format!(
+                "a `{}:` section belongs in a module, not a lens; it is ignored",
+                first.kind
+            ),
+            n => format!(
+                "{n} module sections (`Lens:`, `Learning Outcome:`, …) from here on belong in a module, not a lens; they are ignored"
+            ),
+        };
         builder
             .report
-            .warning(
-                path,
-                section.line,
-                format!(
-                    "a `{}:` section belongs in a module, not a lens; it is ignored",
-                    section.kind
-                ),
-            )
-            .suggest("move it to the module, or show the lens with ::card[[…]]");
+            .warning(path, first.line, message)
+            .suggest("move them to the module, or show the lenses with ::card[[…]]");
     }
     let built = segments::build(builder, path, &segment_sections);
     if built.segments.is_empty() {

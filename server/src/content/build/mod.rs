@@ -96,6 +96,7 @@ pub fn build_after(files: &ContentFiles, previous: Option<&Snapshot>) -> BuildOu
         ids: HashMap::new(),
         used: HashSet::new(),
         drafts: HashSet::new(),
+        pending: HashSet::new(),
         contained: HashMap::new(),
         cards: HashMap::new(),
         articles: HashMap::new(),
@@ -208,6 +209,8 @@ pub(super) struct Builder<'f> {
     used: HashSet<String>,
     /// Files in the draft tier.
     drafts: HashSet<String>,
+    /// Files that are one suggested addition not accepted yet.
+    pending: HashSet<String>,
     /// Errors per file whose effect stays where they are (a link to a
     /// draft leaves the draft out), so they do not take the item down.
     contained: HashMap<String, usize>,
@@ -269,10 +272,10 @@ impl<'f> Builder<'f> {
             if !doc.has_frontmatter && doc.body.iter().all(|(_, l)| l.trim().is_empty()) {
                 // A file that is one pending CriticMarkup addition (as AI
                 // drafts arrive) is no content until someone accepts it.
+                // That is the workflow, not a problem: only a link to it
+                // from published content is reported (in `follow`).
                 if !text.trim().is_empty() {
-                    self.report
-                        .warning(path, 1, "the whole file is a suggested addition that is not accepted yet; it is not served")
-                        .suggest("accept the suggestion in Obsidian to publish it");
+                    self.pending.insert(path.to_owned());
                 }
                 continue;
             }
@@ -567,6 +570,16 @@ impl<'f> Builder<'f> {
             if let Some(similar) = closest_path(&resolved, siblings) {
                 diagnostic.suggest(format!("did you mean {similar}?"));
             }
+            return None;
+        }
+        if self.pending.contains(&resolved) {
+            self.report
+                .warning(
+                    path,
+                    line,
+                    format!("{resolved} is a suggested addition that is not accepted yet; it is left out here"),
+                )
+                .suggest("accept the suggestion in Obsidian to publish it");
             return None;
         }
         if self.drafts.contains(&resolved) && !self.drafts.contains(path) {

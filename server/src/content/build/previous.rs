@@ -59,33 +59,22 @@ impl Previous {
     }
 }
 
-impl Keep for Arc<Article> {
-    fn previous(previous: &Previous, path: &str) -> Option<Self> {
-        previous.articles.get(path).cloned()
-    }
+/// Each kind of item is looked up in its own map by file.
+macro_rules! keep {
+    ($($item:ty => $map:ident),* $(,)?) => {$(
+        impl Keep for $item {
+            fn previous(previous: &Previous, path: &str) -> Option<Self> {
+                previous.$map.get(path).cloned()
+            }
+        }
+    )*};
 }
-impl Keep for Arc<Video> {
-    fn previous(previous: &Previous, path: &str) -> Option<Self> {
-        previous.videos.get(path).cloned()
-    }
-}
-impl Keep for Arc<Lens> {
-    fn previous(previous: &Previous, path: &str) -> Option<Self> {
-        previous.lenses.get(path).cloned()
-    }
-}
-impl Keep for Arc<LearningOutcome> {
-    fn previous(previous: &Previous, path: &str) -> Option<Self> {
-        previous.outcomes.get(path).cloned()
-    }
-}
-impl Keep for Vec<Arc<Module>> {
-    fn previous(previous: &Previous, path: &str) -> Option<Self> {
-        previous.modules.get(path).cloned()
-    }
-}
-impl Keep for Arc<Course> {
-    fn previous(previous: &Previous, path: &str) -> Option<Self> {
-        previous.courses.get(path).cloned()
-    }
+
+keep! {
+    Arc<Article> => articles,
+    Arc<Video> => videos,
+    Arc<Lens> => lenses,
+    Arc<LearningOutcome> => outcomes,
+    Vec<Arc<Module>> => modules,
+    Arc<Course> => courses,
 }

@@ -148,6 +148,105 @@ fn only_names_resource(section: &Section, later: &[Section], excerpt_kind: &str)
             .any(|s| s.kind == excerpt_kind)
 }
 
+/// An article or a video: what an `Article` or `Video` segment reads from.
+trait Readable: Clone + Sized {
+    /// Where its `source::` must point.
+    const TARGET: Target;
+    /// The older form's excerpt section that follows a naming heading.
+    const EXCERPT_KIND: &'static str;
+    /// What a segment without any source lacks, and how to give it one.
+    const MISSING: (&'static str, &'static str);
+    /// The built resource at `target`, linked from `path:line`.
+    fn lookup(builder: &mut Builder<'_>, path: &str, line: usize, target: &str) -> Option<Self>;
+    /// The one being read.
+    fn current(reading: &mut Reading) -> &mut Option<Self>;
+    /// As the lens's resource, under `title` (its own title when empty).
+    fn resource(&self, title: &str) -> Resource;
+}
+
+impl Readable for Arc<Article> {
+    const TARGET: Target = Target::Article;
+    const EXCERPT_KIND: &'static str = "Article-excerpt";
+    const MISSING: (&'static str, &'static str) = (
+        "has no article to read from",
+        "add `source:: [[../articles/…]]` here or to an earlier Article segment",
+    );
+    fn lookup(builder: &mut Builder<'_>, path: &str, line: usize, target: &str) -> Option<Self> {
+        builder.article(path, line, target)
+    }
+    fn current(reading: &mut Reading) -> &mut Option<Self> {
+        &mut reading.article
+    }
+    fn resource(&self, title: &str) -> Resource {
+        Resource::Article {
+            title: if title.is_empty() {
+                self.title.clone()
+            } else {
+                title.to_owned()
+            },
+            article: self.clone(),
+        }
+    }
+}
+
+impl Readable for Arc<Video> {
+    const TARGET: Target = Target::Video;
+    const EXCERPT_KIND: &'static str = "Video-excerpt";
+    const MISSING: (&'static str, &'static str) = (
+        "has no video to play",
+        "add `source:: [[../video_transcripts/…]]` here or to an earlier Video segment",
+    );
+    fn lookup(builder: &mut Builder<'_>, path: &str, line: usize, target: &str) -> Option<Self> {
+        builder.video(path, line, target)
+    }
+    fn current(reading: &mut Reading) -> &mut Option<Self> {
+        &mut reading.video
+    }
+    fn resource(&self, title: &str) -> Resource {
+        Resource::Video {
+            title: if title.is_empty() {
+                self.title.clone()
+            } else {
+                title.to_owned()
+            },
+            video: self.clone(),
+        }
+    }
+}
+
+/// What a segment reads from: the resource its `source::` names (which is
+/// then the one being read), else the one being read. `None` when the
+/// section only names the resource for excerpts after it, or when there is
+/// nothing to read (reported).
+fn source<R: Readable>(
+    builder: &mut Builder<'_>,
+    path: &str,
+    section: &Section,
+    later: &[Section],
+    reading: &mut Reading,
+) -> Option<R> {
+    if let Some(source) = section.field("source") {
+        let target = builder.follow(path, source.line, &source.value, R::TARGET)?;
+        let resource = R::lookup(builder, path, source.line, &target)?;
+        reading
+            .first
+            .get_or_insert_with(|| resource.resource(&section.title));
+        *R::current(reading) = Some(resource);
+    }
+    if only_names_resource(section, later, R::EXCERPT_KIND) {
+        return None;
+    }
+    let found = R::current(reading).clone();
+    if found.is_none() {
+        let (missing, suggestion) = R::MISSING;
+        builder
+            .report
+            .error(path, section.line, format!("{} {missing}", section.kind))
+            .suggest(suggestion);
+    }
+    found
+}
+
 fn article(
     builder: &mut Builder<'_>,
     path: &str,
@@ -155,33 +254,7 @@ fn article(
     later: &[Section],
     reading: &mut Reading,
 ) -> Option<SegmentKind> {
-    if let Some(source) = section.field("source") {
-        let target = builder.follow(path, source.line, &source.value, Target::Article)?;
-        let article = builder.article(path, source.line, &target)?;
-        reading.first.get_or_insert_with(|| Resource::Article {
-            title: if section.title.is_empty() {
-                article.title.clone()
-            } else {
-                section.title.clone()
-            },
-            article: article.clone(),
-        });
-        reading.article = Some(article);
-    }
-    if only_names_resource(section, later, "Article-excerpt") {
-        return None;
-    }
-    let Some(article) = reading.article.clone() else {
-        builder
-            .report
-            .error(
-                path,
-                section.line,
-                format!("{} has no article to read from", section.kind),
-            )
-            .suggest("add `source:: [[../articles/…]]` here or to an earlier Article segment");
-        return None;
-    };
+    let article: Arc<Article> = source(builder, path, section, later, reading)?;
     let from = section.value("from").map(unquote);
     let to = section.value("to").map(unquote);
     match cut_article(&article.body, from, to) {
@@ -209,35 +282,7 @@ fn video(
     later: &[Section],
     reading: &mut Reading,
 ) -> Option<SegmentKind> {
-    if let Some(source) = section.field("source") {
-        let target = builder.follow(path, source.line, &source.value, Target::Video)?;
-        let video = builder.video(path, source.line, &target)?;
-        reading.first.get_or_insert_with(|| Resource::Video {
-            title: if section.title.is_empty() {
-                video.title.clone()
-            } else {
-                section.title.clone()
-            },
-            video: video.clone(),
-        });
-        reading.video = Some(video);
-    }
-    if only_names_resource(section, later, "Video-excerpt") {
-        return None;
-    }
-    let Some(video) = reading.video.clone() else {
-        builder
-            .report
-            .error(
-                path,
-                section.line,
-                format!("{} has no video to play", section.kind),
-            )
-            .suggest(
-                "add `source:: [[../video_transcripts/…]]` here or to an earlier Video segment",
-            );
-        return None;
-    };
+    let video: Arc<Video> = source(builder, path, section, later, reading)?;
     let from = timestamp(builder, path, section.field("from"))
         .ok()?
         .unwrap_or(0.0);
