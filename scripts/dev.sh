@@ -20,11 +20,21 @@ if ! has_var JWT_SECRET; then
   JWT_SECRET=$(cat "$state/jwt_secret")
   export JWT_SECRET
 fi
-# Course content: the fixture beside the repository when there is one, unless
-# a source is configured (CONTENT_DIR or CONTENT_REPO).
-if ! has_var CONTENT_DIR && ! has_var CONTENT_REPO && [ -d ../shared/fixtures/lens-educational-content ]; then
-  CONTENT_DIR=$(cd ../shared/fixtures/lens-educational-content && pwd)
-  export CONTENT_DIR
+# Course content, unless a source is configured (CONTENT_DIR or CONTENT_REPO):
+# the content repository's snapshot beside this one when there is one; else
+# the default GitHub repository when GitHub answers; else the sample course
+# bundled in content/sample, so a newcomer always sees a course.
+if ! has_var CONTENT_DIR && ! has_var CONTENT_REPO; then
+  if [ -d ../shared/fixtures/lens-edu-relay ]; then
+    CONTENT_DIR=$(cd ../shared/fixtures/lens-edu-relay && pwd)
+    echo "==> content: the snapshot in $CONTENT_DIR"
+  elif command -v curl >/dev/null && curl -fsS --max-time 5 -o /dev/null "${GITHUB_API_BASE_URL:-https://api.github.com}/repos/Lens-Academy/lens-edu-relay" 2>/dev/null; then
+    echo "==> content: github Lens-Academy/lens-edu-relay@main"
+  else
+    CONTENT_DIR=$(cd content/sample && pwd)
+    echo "==> content: GitHub cannot be reached; serving the bundled sample course ($CONTENT_DIR)"
+  fi
+  [ -n "${CONTENT_DIR:-}" ] && export CONTENT_DIR
 fi
 # Development sign-in (no Discord app needed); loopback only.
 export DEV_MODE="${DEV_MODE:-1}"

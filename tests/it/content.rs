@@ -424,6 +424,50 @@ async fn folder_edits_are_served_and_broken_edits_keep_the_last_good_version() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_status_stream_tells_of_each_new_version() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(&content_fixture(), dir.path());
+    let core = content_core(dir.path()).await;
+    let mut content = ContentServiceClient::new(core.channel().await);
+    let mut updates = content
+        .watch_content_status(v1::WatchContentStatusRequest {})
+        .await
+        .unwrap()
+        .into_inner();
+    let status = |u: Option<v1::WatchContentStatusResponse>| u.and_then(|u| u.status).unwrap();
+    let first = status(updates.message().await.unwrap());
+    assert!(
+        !first.version.is_empty(),
+        "the stream opens with the status now"
+    );
+
+    let module_path = dir.path().join("modules/feedback-loops.md");
+    let original = std::fs::read_to_string(&module_path).unwrap();
+    std::fs::write(
+        &module_path,
+        original.replace("Fizzle or Foom]]", "Fizzle or Fom]]"),
+    )
+    .unwrap();
+    let next = tokio::time::timeout(Duration::from_secs(20), updates.message())
+        .await
+        .expect("an update within the poll interval")
+        .unwrap();
+    let next = status(next);
+    assert_ne!(next.version, first.version);
+    let problem = next
+        .problems
+        .iter()
+        .find(|p| p.is_error && !p.draft)
+        .unwrap();
+    assert_eq!(problem.path, "modules/feedback-loops.md");
+    assert_eq!(
+        problem.suggestion,
+        "did you mean Learning Outcomes/Fizzle or Foom.md?"
+    );
+    assert!(next.items.iter().any(|i| i.path == problem.path && i.held));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_signed_push_reaches_every_replica_and_bad_signatures_are_refused() {
     let github = FakeGitHub::start().await;
     let fixture = content_fixture();

@@ -317,3 +317,33 @@ fn broken_items_keep_their_last_good_version() {
         snapshot().lenses["3dd47fce-a0fe-4e03-916d-a160fe697dd0"]
     );
 }
+
+#[test]
+fn the_bundled_sample_course_has_no_problems_and_every_kind_of_segment() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../content/sample");
+    let outcome = build(&ContentFiles::read_dir(&dir).unwrap());
+    assert_eq!(outcome.diagnostics, [], "the sample is clean");
+    let sample = &outcome.snapshot;
+    let course = sample
+        .course("default")
+        .expect("the alias finds the course");
+    assert_eq!(course.slug, "sample");
+    assert_eq!(
+        course.units[0].meeting_name.as_deref(),
+        Some("Getting started")
+    );
+    let mut seen: Vec<&str> = sample
+        .lenses
+        .values()
+        .flat_map(|l| kinds(&l.segments))
+        .chain(
+            sample
+                .outcomes
+                .values()
+                .flat_map(|o| o.tests.iter().flat_map(|t| kinds(&t.segments))),
+        )
+        .collect();
+    seen.sort_unstable();
+    seen.dedup();
+    assert_eq!(seen, ["article", "chat", "question", "text", "video"]);
+}

@@ -88,6 +88,8 @@ impl TestCore {
                 "http://127.0.0.1/auth/discord/callback".into(),
             ));
         }
+        // No test reaches the network: content only when a test gives it.
+        vars.push(("CONTENT_REPO".into(), "none".into()));
         vars.extend(options.env.iter().cloned());
         let config = Config::from_env(&Env::from_pairs(vars)).expect("test configuration");
         let core = Core::build(config).await.expect("core starts");

@@ -85,6 +85,7 @@ fn spawn(binary: &str, addr_var: &str, vars: Vec<(String, String)>) -> Spawned {
         .env_clear()
         .env(addr_var, format!("127.0.0.1:{port}"))
         .env("RUST_LOG", "warn")
+        .env("CONTENT_REPO", "none")
         .envs(vars)
         .current_dir(home.path())
         .stdout(Stdio::null())

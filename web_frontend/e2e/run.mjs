@@ -5,7 +5,7 @@
 //
 //   node e2e/run.mjs            (scripts/test.sh builds what it needs first)
 
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { resolve } from "node:path";
 import assert from "node:assert/strict";
@@ -236,9 +236,32 @@ try {
     await row.getByText(/^0 of \d+ lenses done$/).waitFor();
   });
 
+  await step("the content status page follows a broken edit live, without a reload", async () => {
+    await page.goto(url("/content-status"));
+    await page.getByRole("heading", { name: "Content status", level: 1 }).waitFor();
+    const summary = page.getByTestId("content-summary");
+    await summary.getByText(/^0 errors/).waitFor();
+    const before = await page.getByTestId("content-version").textContent();
+    const file = resolve(stack.content_dir, "modules/feedback-loops.md");
+    const original = readFileSync(file, "utf8");
+    writeFileSync(file, original.replace("[[../Learning Outcomes/Fizzle or Foom]]", "[[../Learning Outcomes/Fizzle or Fom]]"));
+    try {
+      await summary.getByText(/^1 error,/).waitFor();
+      assert.notEqual(await page.getByTestId("content-version").textContent(), before);
+      // The module keeps its last good version, and the problem says where and what to do.
+      await page.getByText(/held at /).waitFor();
+      await page.getByText("did you mean Learning Outcomes/Fizzle or Foom.md?", { exact: false }).waitFor();
+      await accessible();
+      await shot("10-content-status");
+    } finally {
+      writeFileSync(file, original);
+    }
+    await summary.getByText(/^0 errors/).waitFor();
+  });
+
   await step("pages fit a phone-width screen", async () => {
     await page.setViewportSize({ width: 375, height: 812 });
-    for (const path of ["/", "/module/feedback-loops", "/availability"]) {
+    for (const path of ["/", "/module/feedback-loops", "/availability", "/content-status"]) {
       await page.goto(url(path));
       await page.locator("main h1").first().waitFor();
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);

@@ -4,7 +4,7 @@ import { lazy, Suspense } from "react";
 import { SessionProvider } from "./api/session";
 import { Header } from "./components/Header";
 import { Loading } from "./components/Status";
-import { useRoute } from "./lib/navigation";
+import { Link, useRoute } from "./lib/navigation";
 import { CoursePage, HomePage } from "./pages/CoursePage";
 
 // The reader (with its markdown renderer) and the availability grid load
@@ -12,6 +12,7 @@ import { CoursePage, HomePage } from "./pages/CoursePage";
 // least script.
 const ModulePage = lazy(() => import("./pages/ModulePage"));
 const AvailabilityPage = lazy(() => import("./pages/AvailabilityPage"));
+const ContentStatusPage = lazy(() => import("./pages/ContentStatusPage"));
 
 function Page() {
   const route = useRoute();
@@ -24,6 +25,8 @@ function Page() {
       return <ModulePage key={route.slug} slug={route.slug} />;
     case "availability":
       return <AvailabilityPage />;
+    case "content-status":
+      return <ContentStatusPage />;
     case "not-found":
       return (
         <div>
@@ -47,6 +50,9 @@ export function App() {
           <Page />
         </Suspense>
       </main>
+      <footer className="site-footer">
+        <Link href="/content-status">Content status</Link>
+      </footer>
     </SessionProvider>
   );
 }

@@ -44,6 +44,9 @@ impl AppState {
         lens_runtime::install_crypto_provider();
         let http = reqwest::Client::builder()
             .user_agent(concat!("Lens/", env!("CARGO_PKG_VERSION")))
+            // Start-up waits for the first content load: an unreachable
+            // GitHub must fail it quickly, not after the request timeout.
+            .connect_timeout(std::time::Duration::from_secs(5))
             .build()
             .expect("a TLS provider is installed");
         let content = Arc::new(Catalogue::new(config.content.source.clone(), http));

@@ -6,14 +6,19 @@ use std::time::Duration;
 use super::{ConfigError, Env, Secret, base_url};
 use crate::content::{ContentSource, GitHubSource};
 
-/// The repository the course content lives in by default.
-pub const DEFAULT_CONTENT_REPO: &str = "lucbrinkman/lens-educational-content";
+/// The repository the course content lives in by default: with nothing
+/// configured the core serves its `main` branch, as the original platform
+/// served its content repository.
+pub const DEFAULT_CONTENT_REPO: &str = "Lens-Academy/lens-edu-relay";
+
+/// The `CONTENT_REPO` value that switches content off.
+pub const NO_CONTENT: &str = "none";
 
 /// Content settings.
 #[derive(Debug, Clone)]
 pub struct ContentConfig {
-    /// The source: `CONTENT_DIR`, else GitHub when `CONTENT_REPO`,
-    /// `EDUCATIONAL_CONTENT_BRANCH` or `GITHUB_TOKEN` is set, else none.
+    /// The source: `CONTENT_DIR`, else none when `CONTENT_REPO=none`, else
+    /// GitHub (`CONTENT_REPO`, default [`DEFAULT_CONTENT_REPO`]).
     pub source: ContentSource,
     /// How often each replica checks for refresh requests from other
     /// replicas (`CONTENT_POLL_SECS`, default 10).
@@ -23,9 +28,6 @@ pub struct ContentConfig {
 impl ContentConfig {
     /// Reads the content settings.
     pub fn from_env(env: &Env) -> Result<Self, ConfigError> {
-        let github_wanted = ["CONTENT_REPO", "EDUCATIONAL_CONTENT_BRANCH", "GITHUB_TOKEN"]
-            .iter()
-            .any(|name| env.get(name).is_some());
         let source = if let Some(dir) = env.get("CONTENT_DIR") {
             let path = PathBuf::from(dir);
             if !path.is_dir() {
@@ -37,7 +39,9 @@ impl ContentConfig {
                 });
             }
             ContentSource::Dir(path)
-        } else if github_wanted {
+        } else if env.get("CONTENT_REPO") == Some(NO_CONTENT) {
+            ContentSource::None
+        } else {
             let repo = env
                 .get("CONTENT_REPO")
                 .unwrap_or(DEFAULT_CONTENT_REPO)
@@ -58,8 +62,6 @@ impl ContentConfig {
                 token: env.get("GITHUB_TOKEN").map(Secret::new),
                 api_base_url: base_url(env, "GITHUB_API_BASE_URL", "https://api.github.com")?,
             })
-        } else {
-            ContentSource::None
         };
         let poll = match env.get("CONTENT_POLL_SECS") {
             None => 10,

@@ -190,7 +190,7 @@ impl Config {
                 enabled: !matches!(self.content.source, crate::content::ContentSource::None),
                 detail: match &self.content.source {
                     crate::content::ContentSource::None => {
-                        "course content: none, the catalogue is empty; set CONTENT_DIR=path or CONTENT_REPO=owner/name".into()
+                        "course content: off (CONTENT_REPO=none), the catalogue is empty; set CONTENT_DIR=path or CONTENT_REPO=owner/name".into()
                     }
                     source => format!("course content from {}", source.describe()),
                 },
@@ -280,11 +280,28 @@ mod tests {
     const SECRET: &str = "0123456789abcdef0123456789abcdef";
 
     #[test]
-    fn minimal_configuration_has_every_integration_off() {
+    fn minimal_configuration_has_every_integration_off_but_the_default_content() {
         let config = Config::from_env(&Env::from_pairs([("JWT_SECRET", SECRET)])).unwrap();
         assert_eq!(config.grpc_addr.to_string(), DEFAULT_GRPC_ADDR);
-        assert!(config.integrations().iter().all(|i| !i.enabled));
+        let on: Vec<&str> = config
+            .integrations()
+            .iter()
+            .filter(|i| i.enabled)
+            .map(|i| i.name)
+            .collect();
+        assert_eq!(on, ["content"]);
+        assert_eq!(
+            config.content.source.describe(),
+            format!("github:{DEFAULT_CONTENT_REPO}@main")
+        );
         assert_eq!(config.session_ttl, Duration::from_secs(24 * 3600));
+    }
+
+    #[test]
+    fn content_can_be_switched_off() {
+        let env = Env::from_pairs([("JWT_SECRET", SECRET), ("CONTENT_REPO", "none")]);
+        let config = Config::from_env(&env).unwrap();
+        assert!(config.integrations().iter().all(|i| !i.enabled));
     }
 
     #[test]

@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 
 use super::Snapshot;
 use super::build::{ItemIssue, build_after};
-use super::diagnostics::{Diagnostic, Severity};
+use super::diagnostics::{Diagnostic, Severity, Tier};
 use super::source::{ContentSource, SourceError};
 use crate::clock;
 
@@ -45,12 +45,12 @@ pub enum RefreshOutcome {
     NoSource,
     /// The source's version is the one served.
     Unchanged,
-    /// A new version is served; `errors` items with errors in it are left
-    /// out or held at their last good version.
+    /// A new version is served; items with errors in it are left out or
+    /// held at their last good version.
     Swapped {
         /// The new version.
         version: String,
-        /// How many errors it has.
+        /// How many errors its published content has.
         errors: usize,
     },
 }
@@ -127,7 +127,7 @@ impl Catalogue {
         let errors = outcome
             .diagnostics
             .iter()
-            .filter(|d| d.severity == Severity::Error)
+            .filter(|d| d.severity == Severity::Error && d.tier == Tier::Published)
             .count();
         let held_versions = outcome
             .items

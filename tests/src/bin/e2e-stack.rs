@@ -94,13 +94,14 @@ async fn main() {
         .await
         .expect("bind loopback");
     let web_url = format!("http://{}", listener.local_addr().expect("address"));
+    // A copy of the content, so the browser tests can edit it and watch the
+    // content status page follow.
+    let content = tempfile::tempdir().expect("temporary folder");
+    lens_tests::copy_tree(&lens_tests::content_fixture(), content.path());
     let core = TestCore::start(CoreOptions {
         discord_base_url: Some(discord.url.clone()),
         env: vec![
-            (
-                "CONTENT_DIR".into(),
-                lens_tests::content_fixture().display().to_string(),
-            ),
+            ("CONTENT_DIR".into(), content.path().display().to_string()),
             (
                 "DISCORD_REDIRECT_URI".into(),
                 format!("{web_url}/auth/discord/callback"),
@@ -123,7 +124,12 @@ async fn main() {
     .await;
     println!(
         "{}",
-        serde_json::json!({"url": web_url, "discord": discord.url, "llm": llm.url})
+        serde_json::json!({
+            "url": web_url,
+            "discord": discord.url,
+            "llm": llm.url,
+            "content_dir": content.path(),
+        })
     );
     // Runs until whoever started it closes our stdin (or exits).
     let mut lines = BufReader::new(tokio::io::stdin()).lines();

@@ -26,7 +26,7 @@ export function LensView({ lens, moduleSlug, optional, sessions, completed, onCo
   return (
     <article className="lens" data-content-id={lens.id} aria-labelledby={`lens-${lens.id}`}>
       <h3 id={`lens-${lens.id}`}>
-        {lens.name}
+        {lens.title || lens.name}
         {optional && <span className="tag">optional</span>}
       </h3>
       {resource?.title && (
@@ -44,7 +44,7 @@ export function LensView({ lens, moduleSlug, optional, sessions, completed, onCo
             </span>
           ) : (
             <button type="button" onClick={onComplete}>
-              Mark “{lens.name}” complete
+              Mark “{lens.title || lens.name}” complete
             </button>
           )}
         </p>

@@ -1,6 +1,8 @@
 // The segments of a page or lens, in order.
 
-import type { Segment } from "../gen/lens/v1/content_pb";
+import type { LensCard, Segment } from "../gen/lens/v1/content_pb";
+import { type Block, splitText } from "../lib/directives";
+import { Link } from "../lib/navigation";
 import { ChatPanel } from "./ChatPanel";
 import { Markdown } from "./Markdown";
 import type { LensChat } from "./useLensChat";
@@ -24,7 +26,28 @@ export function Segments({ segments, conversation, onPage = false, headingLevel 
         const kind = segment.kind;
         switch (kind.case) {
           case "text":
-            return <Markdown key={segment.index} text={kind.value.markdown} headingLevel={headingLevel} />;
+            return (
+              <Text
+                key={segment.index}
+                blocks={splitText(kind.value.markdown)}
+                cards={kind.value.cards}
+                headingLevel={headingLevel}
+              />
+            );
+          case "question":
+            return (
+              <section key={segment.index} className="question" aria-label="Question">
+                <p className="muted small">Question{kind.value.maxChars > 0 && ` · up to ${kind.value.maxChars} characters`}</p>
+                <Markdown text={kind.value.markdown} headingLevel={headingLevel} />
+              </section>
+            );
+          case "roleplay":
+            return (
+              <section key={segment.index} className="question" aria-label="Roleplay">
+                <p className="muted small">Roleplay</p>
+                <Markdown text={kind.value.markdown} headingLevel={headingLevel} />
+              </section>
+            );
           case "articleExcerpt": {
             const article = kind.value.article;
             return (
@@ -64,5 +87,46 @@ export function Segments({ segments, conversation, onPage = false, headingLevel 
         }
       })}
     </>
+  );
+}
+
+/** Text with its directives and lens cards. */
+function Text({ blocks, cards, headingLevel }: { blocks: Block[]; cards: LensCard[]; headingLevel: number }) {
+  return (
+    <>
+      {blocks.map((block, i) => {
+        switch (block.kind) {
+          case "markdown":
+            return <Markdown key={i} text={block.text} headingLevel={headingLevel} />;
+          case "note":
+            return (
+              <aside key={i} className="note">
+                <Text blocks={block.blocks} cards={cards} headingLevel={headingLevel} />
+              </aside>
+            );
+          case "collapse":
+            return (
+              <details key={i} className="collapse">
+                <summary>{block.summary}</summary>
+                <Text blocks={block.blocks} cards={cards} headingLevel={headingLevel} />
+              </details>
+            );
+          case "card": {
+            const card = cards[block.index];
+            return card ? <Card key={i} card={card} /> : null;
+          }
+        }
+      })}
+    </>
+  );
+}
+
+/** A card leading to another lens's page. */
+function Card({ card }: { card: LensCard }) {
+  return (
+    <p className="lens-card">
+      <Link href={`/module/${encodeURIComponent(card.pageSlug)}`}>{card.title}</Link>
+      {card.tldr && <span className="muted small"> {card.tldr}</span>}
+    </p>
   );
 }

@@ -7,6 +7,7 @@ export type Route =
   | { page: "course"; slug: string }
   | { page: "module"; slug: string }
   | { page: "availability" }
+  | { page: "content-status" }
   | { page: "not-found"; path: string };
 
 /** The page for `path`. */
@@ -14,11 +15,12 @@ export function parseRoute(path: string): Route {
   const parts = path.split("/").filter(Boolean).map(decodeURIComponent);
   const [first, second, ...rest] = parts;
   if (first === undefined) return { page: "home" };
-  if (rest.length === 0 && second !== undefined) {
-    if (first === "course") return { page: "course", slug: second };
-    if (first === "module") return { page: "module", slug: second };
-  }
+  if (rest.length === 0 && second !== undefined && first === "course") return { page: "course", slug: second };
+  // Submodules (`parent/child`) and lens pages (`lens/name`) have a slash
+  // in their slug: the rest of the path is the slug, encoded or not.
+  if (second !== undefined && first === "module") return { page: "module", slug: [second, ...rest].join("/") };
   if (parts.length === 1 && first === "availability") return { page: "availability" };
+  if (parts.length === 1 && first === "content-status") return { page: "content-status" };
   return { page: "not-found", path };
 }
 
@@ -33,6 +35,8 @@ export function pathOf(route: Route): string {
       return `/module/${encodeURIComponent(route.slug)}`;
     case "availability":
       return "/availability";
+    case "content-status":
+      return "/content-status";
     case "not-found":
       return route.path;
   }

@@ -36,13 +36,14 @@ export function CoursePage({ slug }: { slug: string }) {
       <h1>{course.value.title}</h1>
       {course.value.units.map((unit, i) => (
         <section key={i} className="unit" aria-labelledby={`unit-${i}`}>
-          <h2 id={`unit-${i}`}>{unit.meeting > 0 ? `Meeting ${unit.meeting}` : "Before you start"}</h2>
+          <h2 id={`unit-${i}`}>{unit.meeting > 0 ? `Meeting ${unit.meeting}${unit.meetingName && unit.meetingName !== `Meeting ${unit.meeting}` ? `: ${unit.meetingName}` : ""}` : "After the last meeting"}</h2>
           <ul className="module-list">
             {unit.modules.map((m) => {
               const p = byModule?.get(m.slug);
               return (
                 <li key={m.slug} data-state={p?.completed ? "done" : p?.started ? "started" : "new"}>
                   <Link href={`/module/${encodeURIComponent(m.slug)}`}>{m.title}</Link>
+                  {m.optional && <span className="tag">optional</span>}
                   {user && <span className="progress-label">{progressLabel(p)}</span>}
                 </li>
               );

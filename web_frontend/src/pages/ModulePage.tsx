@@ -59,8 +59,25 @@ export default function ModulePage({ slug }: { slug: string }) {
     <div ref={main} className="module" data-content-id={module.id}>
       <p className="breadcrumb">
         <Link href="/">← Course</Link>
+        {module.parentSlug && (
+          <>
+            {" · "}
+            <Link href={`/module/${encodeURIComponent(module.parentSlug)}`}>Whole module</Link>
+          </>
+        )}
       </p>
       <h1>{module.title}</h1>
+      {module.submodules.length > 0 && (
+        <nav aria-label="Parts of this module" className="submodules">
+          <ol>
+            {module.submodules.map((part) => (
+              <li key={part.slug}>
+                <Link href={`/module/${encodeURIComponent(part.slug)}`}>{part.title}</Link>
+              </li>
+            ))}
+          </ol>
+        </nav>
+      )}
       {!loading && !user && (
         <p className="notice">
           You are reading as a guest. <SignInLink>Sign in</SignInLink> to save your progress and talk to the tutor.
@@ -85,9 +102,11 @@ export default function ModulePage({ slug }: { slug: string }) {
                   {outcome.name}
                   {it.value.optional && <span className="tag">optional</span>}
                 </h2>
+                {outcome.statement && <p className="muted">{outcome.statement}</p>}
                 {outcome.lenses.map(
                   (use) =>
-                    use.lens && (
+                    use.lens &&
+                    !use.hidden && (
                       <LensView key={use.lens.id} lens={use.lens} optional={use.optional} {...lensProps(use.lens.id)} />
                     ),
                 )}
@@ -95,8 +114,10 @@ export default function ModulePage({ slug }: { slug: string }) {
             );
           }
           case "lens":
+            // Hidden lenses stay out of the reading flow; cards lead to them.
             return (
-              it.value.lens && (
+              it.value.lens &&
+              !it.value.hidden && (
                 <LensView key={i} lens={it.value.lens} optional={it.value.optional} {...lensProps(it.value.lens.id)} />
               )
             );
