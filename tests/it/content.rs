@@ -182,7 +182,7 @@ fn every_problem_is_reported_at_once_with_file_and_line() {
         "Lenses/L.md:7: error: the `from` anchor \"not in the text\" does not occur in the article (articles/a.md) (copy the anchor text exactly from the article; case does not matter)",
         "Lenses/L.md:8: error: Video-excerpt has no video to play (add `source:: [[../video_transcripts/…]]` here or to an earlier Video segment)",
         "Lenses/L.md:10: error: Chat needs `instructions::` for the tutor",
-        "modules/broken.md:1: error: missing required frontmatter `slug` (add `slug:` to the frontmatter)",
+        "modules/broken.md:2: error: missing required frontmatter `slug` (add `slug:` to the frontmatter)",
         "modules/broken.md:9: error: link [[../Learning Outcomes/Missing]]: Learning Outcomes/Missing.md does not exist",
         "modules/broken.md:11: error: `optional::` must be true or false, not \"maybe\" (write `optional:: true` or `optional:: false`)",
     ];
@@ -744,4 +744,38 @@ where
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     panic!("the expected state was not reached within 15 s");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pinned_fixture_is_fetched_from_github_once_into_the_cache() {
+    let github = FakeGitHub::start().await;
+    let sha = github.publish("main", &content_fixture());
+    let pin = lens_tests::fixtures::Pin {
+        name: "lens-educational-content".into(),
+        repo: "owner/repo".into(),
+        commit: sha,
+        folder: None,
+    };
+    let cache = tempfile::tempdir().unwrap();
+    let (api, cached) = (github.url.clone(), cache.path().to_owned());
+    let fetched = {
+        let pin = pin.clone();
+        tokio::task::spawn_blocking(move || lens_tests::fixtures::fetch_pinned(&api, &pin, &cached))
+    }
+    .await
+    .unwrap()
+    .unwrap();
+    assert_eq!(
+        ContentFiles::read_dir(&fetched).unwrap(),
+        ContentFiles::read_dir(&content_fixture()).unwrap()
+    );
+    // The second time it is served from the cache: no GitHub needed.
+    let cached = cache.path().to_owned();
+    let again = tokio::task::spawn_blocking(move || {
+        lens_tests::fixtures::fetch_pinned("http://127.0.0.1:9", &pin, &cached)
+    })
+    .await
+    .unwrap()
+    .unwrap();
+    assert_eq!(again, fetched);
 }

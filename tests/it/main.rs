@@ -24,6 +24,7 @@ mod auth_tokens;
 mod chat;
 mod cohorts;
 mod content;
+mod content_conformance;
 mod content_today;
 mod discord_bot;
 mod matching;

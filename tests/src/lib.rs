@@ -5,6 +5,7 @@
 pub mod core;
 pub mod db;
 pub mod fakes;
+pub mod fixtures;
 pub mod grpc_web;
 pub mod population;
 pub mod processes;
@@ -17,29 +18,13 @@ pub const TEST_JWT_SECRET: &str = "test-secret-test-secret-test-secret!";
 /// The January content repository (`lens-educational-content`), from
 /// `LENS_CONTENT_FIXTURE` or beside the repository.
 pub fn content_fixture() -> std::path::PathBuf {
-    fixture("LENS_CONTENT_FIXTURE", "lens-educational-content")
+    fixtures::fixture("LENS_CONTENT_FIXTURE", "lens-educational-content")
 }
 
 /// The content repository as it is today (`lens-edu-relay`), from
 /// `LENS_RELAY_FIXTURE` or beside the repository.
 pub fn relay_fixture() -> std::path::PathBuf {
-    fixture("LENS_RELAY_FIXTURE", "lens-edu-relay")
-}
-
-fn fixture(variable: &str, name: &str) -> std::path::PathBuf {
-    let path = std::env::var(variable)
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|_| {
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("../../shared/fixtures")
-                .join(name)
-        });
-    assert!(
-        path.join("courses").is_dir(),
-        "the content fixture is missing at {}; set {variable} to a checkout of {name}",
-        path.display()
-    );
-    path
+    fixtures::fixture("LENS_RELAY_FIXTURE", "lens-edu-relay")
 }
 
 /// Copies a folder tree (to edit content in tests without touching the fixture).

@@ -165,7 +165,7 @@ try {
   });
 
   await step("a lens marked complete stays complete and shows in the outline", async () => {
-    await page.getByRole("button", { name: /Mark “Cascades and Cycles” complete/ }).click();
+    await page.getByRole("button", { name: /Mark “Cascades, Cycles, Insight\.\.\.” complete/ }).click();
     await page.getByText("✓ Completed").first().waitFor();
     await page.reload();
     await page.getByText("✓ Completed").first().waitFor();

@@ -146,7 +146,8 @@ pub struct Lens {
     pub id: String,
     /// Name (the file name; an inline lens's heading).
     pub name: String,
-    /// Title (`title`, else the name).
+    /// Title: `title`, else its first resource's title, else the name (as
+    /// the original platform titled lenses).
     pub title: String,
     /// URL name of the lens's own page, `lens/{slug}`.
     pub slug: String,
@@ -436,6 +437,15 @@ impl Module {
         required.sort_unstable();
         required.dedup();
         (all, required)
+    }
+}
+
+impl Resource {
+    /// The title the lens gives it.
+    pub fn title(&self) -> &str {
+        match self {
+            Self::Article { title, .. } | Self::Video { title, .. } => title,
+        }
     }
 }
 

@@ -175,6 +175,18 @@ impl GitHubSource {
                 self.branch
             )));
         }
+        let files = self.fetch_commit(http, &sha).await?;
+        Ok((sha, files))
+    }
+
+    /// Downloads one commit of the repository as a tar.gz archive and
+    /// unpacks its content files (the test command fetches pinned fixtures
+    /// this way too).
+    pub async fn fetch_commit(
+        &self,
+        http: &reqwest::Client,
+        sha: &str,
+    ) -> Result<ContentFiles, SourceError> {
         let archive = self
             .request(
                 http,
@@ -193,10 +205,9 @@ impl GitHubSource {
             .bytes()
             .await
             .map_err(|e| SourceError::GitHub(e.to_string()))?;
-        let files = tokio::task::spawn_blocking(move || unpack(&bytes))
+        tokio::task::spawn_blocking(move || unpack(&bytes))
             .await
-            .map_err(|e| SourceError::Archive(e.to_string()))??;
-        Ok((sha, files))
+            .map_err(|e| SourceError::Archive(e.to_string()))?
     }
 }
 

@@ -4,7 +4,9 @@ use lens_proto::v1::{self, content_service_server::ContentService};
 use tonic::{Request, Response, Status};
 
 use super::{content_view as view, respond};
+use std::collections::HashMap;
 use std::pin::Pin;
+use std::sync::{Arc, RwLock};
 
 use futures::Stream;
 
@@ -20,12 +22,50 @@ use crate::error::{AppError, AppResult};
 #[derive(Debug, Clone)]
 pub struct ContentApi {
     state: AppState,
+    modules: Arc<ModuleResponses>,
+}
+
+/// GetModule answers of one content version, built once each: a module
+/// converts to a large message (whole excerpts and transcripts), and every
+/// reader of it asks for the same one.
+#[derive(Debug, Default)]
+struct ModuleResponses {
+    built: RwLock<(String, HashMap<String, Arc<v1::GetModuleResponse>>)>,
+}
+
+impl ModuleResponses {
+    /// The answer for `slug` in `loaded`, built on first use.
+    fn get(&self, loaded: &Loaded, slug: &str) -> Option<Arc<v1::GetModuleResponse>> {
+        {
+            let built = self.built.read().expect("module responses lock");
+            if built.0 == loaded.version
+                && let Some(response) = built.1.get(slug)
+            {
+                return Some(response.clone());
+            }
+        }
+        let module = loaded.snapshot.modules.get(slug)?;
+        let response = Arc::new(v1::GetModuleResponse {
+            module: Some(view::module(module, &loaded.snapshot)),
+            content_version: loaded.version.clone(),
+        });
+        let mut built = self.built.write().expect("module responses lock");
+        if built.0 != loaded.version {
+            // A new version: the answers of the old one go.
+            *built = (loaded.version.clone(), HashMap::new());
+        }
+        built.1.insert(slug.to_owned(), response.clone());
+        Some(response)
+    }
 }
 
 impl ContentApi {
     /// The service over shared state.
     pub fn new(state: AppState) -> Self {
-        Self { state }
+        Self {
+            state,
+            modules: Arc::default(),
+        }
     }
 
     fn status(&self) -> v1::GetContentStatusResponse {
@@ -135,7 +175,7 @@ impl ContentService for ContentApi {
             let loaded = self.state.content.current();
             let admin = auth::caller(&request)?.is_admin();
             let parent = slug.split('/').next().unwrap_or(slug);
-            let module = loaded.snapshot.modules.get(slug).ok_or_else(|| {
+            let response = self.modules.get(&loaded, slug).ok_or_else(|| {
                 not_found(
                     &self.state.content,
                     &loaded,
@@ -144,10 +184,7 @@ impl ContentService for ContentApi {
                     admin,
                 )
             })?;
-            Ok(v1::GetModuleResponse {
-                module: Some(view::module(module, &loaded.snapshot)),
-                content_version: loaded.version.clone(),
-            })
+            Ok(v1::GetModuleResponse::clone(&response))
         })())
     }
 

@@ -44,7 +44,10 @@ pub(super) fn lens(builder: &mut Builder<'_>, path: &str, doc: &Document) -> Opt
     let name = stem(path);
     Some(Arc::new(Lens {
         id: id?,
-        title: doc.meta("title").unwrap_or_else(|| name.clone()),
+        title: doc
+            .meta("title")
+            .or_else(|| built.resource.as_ref().map(|r| r.title().to_owned()))
+            .unwrap_or_else(|| capitalized(&name)),
         slug: slugify(&name),
         tldr: doc.meta("tldr"),
         summary_for_tutor: doc.meta("summary_for_tutor"),
@@ -55,13 +58,22 @@ pub(super) fn lens(builder: &mut Builder<'_>, path: &str, doc: &Document) -> Opt
     }))
 }
 
+/// A file name as a title: its first letter upper case.
+fn capitalized(name: &str) -> String {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
 /// What a card shows of a lens file, read from its frontmatter alone, so
 /// cards can point at lenses in any order.
 pub(super) fn card(path: &str, doc: &Document) -> LensCard {
     let name = stem(path);
     LensCard {
         lens_id: doc.meta("id").unwrap_or_default(),
-        title: doc.meta("title").unwrap_or_else(|| name.clone()),
+        title: doc.meta("title").unwrap_or_else(|| capitalized(&name)),
         tldr: doc.meta("tldr"),
         slug: format!("lens/{}", slugify(&name)),
     }

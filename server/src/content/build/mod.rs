@@ -418,7 +418,11 @@ impl<'f> Builder<'f> {
     pub(super) fn required_id(&mut self, path: &str, doc: &Document) -> Option<String> {
         let Some(id) = doc.meta("id") else {
             self.report
-                .error(path, 1, "missing required frontmatter `id`")
+                .error(
+                    path,
+                    if doc.has_frontmatter { 2 } else { 1 },
+                    "missing required frontmatter `id`",
+                )
                 .suggest("add `id:` with a new UUID to the frontmatter");
             return None;
         };
@@ -447,7 +451,7 @@ impl<'f> Builder<'f> {
             None => {
                 let diagnostic =
                     self.report
-                        .error(path, 1, format!("missing required frontmatter `{key}`"));
+                        .error(path, 2, format!("missing required frontmatter `{key}`"));
                 let present = doc.frontmatter.entries.iter().map(|e| e.key.as_str());
                 match closest(key, present) {
                     Some(typo) if typo != key => {
@@ -696,13 +700,18 @@ pub(super) fn stem(path: &str) -> String {
     name.strip_suffix(".md").unwrap_or(name).to_owned()
 }
 
-/// A URL name: lower case, runs of other characters as one dash.
+/// A URL name as the original platform made them: lower case letters and
+/// digits, spaces and dashes as one dash, anything else dropped
+/// ("A.I. - Humanity's Final Invention" → `ai-humanitys-final-invention`).
 pub fn slugify(text: &str) -> String {
     let mut slug = String::with_capacity(text.len());
     for c in text.chars() {
         if c.is_alphanumeric() {
             slug.extend(c.to_lowercase());
-        } else if !slug.ends_with('-') && !slug.is_empty() {
+        } else if (c.is_whitespace() || c == '-' || c == '_')
+            && !slug.is_empty()
+            && !slug.ends_with('-')
+        {
             slug.push('-');
         }
     }
@@ -744,5 +753,9 @@ mod tests {
         assert_eq!(slugify("Ch1 - Intelligence"), "ch1-intelligence");
         assert_eq!(slugify("  Dive Deeper! "), "dive-deeper");
         assert_eq!(slugify("Grown, not crafted"), "grown-not-crafted");
+        assert_eq!(
+            slugify("A.I. - Humanity's Final Invention"),
+            "ai-humanitys-final-invention"
+        );
     }
 }
