@@ -204,7 +204,10 @@ async fn largest_module_figures() {
     tokio::spawn(
         tonic::transport::Server::builder()
             .add_service(ContentServiceServer::new(Bare(response)))
-            .serve_with_incoming(tokio_stream::wrappers::TcpListenerStream::new(listener)),
+            // As the core serves: without Nagle's delay on small writes.
+            .serve_with_incoming(
+                tonic::transport::server::TcpIncoming::from(listener).with_nodelay(Some(true)),
+            ),
     );
     let bare_channel = tonic::transport::Endpoint::from_shared(format!("http://{addr}"))
         .unwrap()
