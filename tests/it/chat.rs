@@ -258,7 +258,10 @@ async fn answers_stream_and_every_message_is_kept(postgres: bool) {
             .unwrap()
             .into_inner()
             .messages;
-        if transcript.len() == 6 && llm.disconnected_at().is_some() {
+        if transcript.len() == 6
+            && transcript[5].status == "partial"
+            && llm.disconnected_at().is_some()
+        {
             break;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
@@ -740,4 +743,184 @@ async fn a_slow_first_token_is_waited_for_not_cut_off() {
     assert!(started.elapsed() >= Duration::from_secs(3));
     let last = events.next().await.unwrap().unwrap();
     assert!(matches!(last.event, Some(Event::Complete(_))));
+}
+
+/// The learner's transcript of `session_id`.
+async fn transcript(core: &TestCore, token: &str, session_id: i64) -> Vec<v1::ChatMessage> {
+    let mut chat = ChatServiceClient::new(core.channel().await);
+    chat.get_transcript(authed(v1::GetTranscriptRequest { session_id }, token))
+        .await
+        .unwrap()
+        .into_inner()
+        .messages
+}
+
+/// Sends a message and returns its first event, leaving the answer streaming.
+async fn start_answer(
+    core: &TestCore,
+    token: &str,
+    session_id: i64,
+) -> Result<tonic::Streaming<v1::SendMessageResponse>, tonic::Status> {
+    let mut chat = ChatServiceClient::new(core.channel().await);
+    Ok(chat
+        .send_message(authed(message(session_id, "Hi"), token))
+        .await?
+        .into_inner())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pressing_stop_is_charged_so_stopping_never_saves_allowance() {
+    let llm = FakeLlm::start().await;
+    // No end event, so no usage from the provider: what was sent is estimated.
+    llm.script(vec![
+        Step::Text("A long answer begins "),
+        Step::Wait(Duration::from_secs(30)),
+    ]);
+    let (core, token, session) = limited(&llm, "100", "700").await;
+    let mut stops = 0;
+    let refused = loop {
+        let mut events = match start_answer(&core, &token, session).await {
+            Ok(events) => events,
+            Err(refused) => break refused,
+        };
+        events.message().await.unwrap().expect("the first words");
+        drop(events);
+        stops += 1;
+        assert!(stops < 20, "stopping must cost allowance");
+        // The stop is stored (and charged) before the next message goes.
+        for _ in 0..100 {
+            if transcript(&core, &token, session)
+                .await
+                .last()
+                .is_some_and(|m| m.status == "partial")
+            {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    };
+    assert_eq!(refused.code(), Code::ResourceExhausted);
+    assert!(
+        refused.message().contains("today's tutor allowance"),
+        "{}",
+        refused.message()
+    );
+    assert!(stops >= 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_sends_get_one_answer_at_a_time() {
+    let llm = FakeLlm::start().await;
+    llm.script(vec![
+        Step::Text("One "),
+        Step::Wait(Duration::from_secs(2)),
+        Step::Text("at a time."),
+    ]);
+    let (core, token, session) = limited(&llm, "10", "1000000").await;
+    let sends = (0..20).map(|_| start_answer(&core, &token, session));
+    let results = futures::future::join_all(sends).await;
+    let (answered, refused): (Vec<_>, Vec<_>) = results.into_iter().partition(Result::is_ok);
+    assert_eq!(answered.len(), 1, "one answer at a time");
+    for refusal in refused {
+        let status = refusal.unwrap_err();
+        assert_eq!(status.code(), Code::ResourceExhausted);
+        assert!(
+            status.message().starts_with("the tutor is still answering"),
+            "{}",
+            status.message()
+        );
+        assert!(status.metadata().get("retry-after").is_some());
+    }
+    let messages = transcript(&core, &token, session).await;
+    assert_eq!(
+        messages.len(),
+        2,
+        "only the admitted message and its answer are stored"
+    );
+    assert_eq!(messages[1].status, "streaming");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_answer_is_saved_while_it_streams() {
+    let llm = FakeLlm::start().await;
+    llm.script(vec![
+        Step::Text("Saved "),
+        Step::Wait(Duration::from_millis(700)),
+        Step::Text("as it comes."),
+        Step::Wait(Duration::from_secs(30)),
+    ]);
+    let (core, token, session) = limited(&llm, "10", "1000000").await;
+    let mut events = start_answer(&core, &token, session).await.unwrap();
+    events.message().await.unwrap();
+    events.message().await.unwrap();
+    // A core killed now would leave this in the transcript (see the lease).
+    let mut seen = String::new();
+    for _ in 0..100 {
+        seen = transcript(&core, &token, session).await[1].text.clone();
+        if seen == "Saved as it comes." {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(seen, "Saved as it comes.");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_provider_that_stops_sending_fails_as_unreachable_and_keeps_what_arrived() {
+    let llm = FakeLlm::start().await;
+    let limits = [
+        ("LLM_IDLE_TIMEOUT_SECS", "1"),
+        ("LLM_FIRST_BYTE_TIMEOUT_SECS", "1"),
+    ];
+    let core = tutor_core(false, Some(&llm), &limits).await;
+    let token = learner(&core).await;
+    let session = cascades_session(&core, &token).await;
+
+    // Silent before the first word, on every try.
+    llm.script(vec![
+        Step::Wait(Duration::from_secs(60)),
+        Step::Text("too late"),
+    ]);
+    let started = std::time::Instant::now();
+    let mut events = start_answer(&core, &token, session).await.unwrap();
+    let Some(Event::Error(error)) = events.message().await.unwrap().and_then(|e| e.event) else {
+        panic!("an error event");
+    };
+    assert!(
+        error
+            .message
+            .starts_with("The tutor could not reach its model"),
+        "{}",
+        error.message
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "given up, not hanging"
+    );
+
+    // Silent mid-answer: what arrived is kept, marked partial.
+    llm.script(vec![
+        Step::Text("Half an "),
+        Step::Wait(Duration::from_secs(60)),
+    ]);
+    let mut events = start_answer(&core, &token, session).await.unwrap();
+    let mut last = None;
+    while let Some(event) = events.message().await.unwrap() {
+        last = event.event;
+    }
+    let Some(Event::Error(error)) = last else {
+        panic!("an error event, got {last:?}")
+    };
+    assert!(
+        error.message.ends_with("What arrived is kept."),
+        "{}",
+        error.message
+    );
+    let messages = transcript(&core, &token, session).await;
+    let answer = messages.last().unwrap();
+    assert_eq!(
+        (answer.text.as_str(), answer.status.as_str()),
+        ("Half an ", "partial")
+    );
+    assert_eq!(answer.error, "the model provider could not be reached");
 }

@@ -4,10 +4,10 @@
 use genai::adapter::AdapterKind;
 use genai::chat::{CacheControl, ChatMessage, ChatOptions, ChatRequest, ChatStream};
 use genai::resolver::{AuthData, Endpoint};
-use genai::{Client, ModelIden, ServiceTarget};
+use genai::{Client, ModelIden, ServiceTarget, WebConfig};
 
 use super::failure::LlmFailure;
-use crate::config::{LlmConfig, LlmProvider};
+use crate::config::{LlmConfig, LlmProvider, LlmTimeouts};
 
 /// Longest answer, in tokens.
 pub const MAX_ANSWER_TOKENS: u32 = 2048;
@@ -19,6 +19,7 @@ pub struct Tutor {
     iden: ModelIden,
     provider: LlmProvider,
     label: String,
+    timeouts: LlmTimeouts,
 }
 
 impl std::fmt::Debug for Tutor {
@@ -59,14 +60,26 @@ impl Tutor {
                     model: target_iden.clone(),
                 })
             })
+            .with_web_config(WebConfig {
+                // A read that waits longer than the idle limit fails the
+                // request, before headers or mid-answer alike.
+                read_timeout: Some(config.timeouts.idle),
+                ..WebConfig::default().with_connect_timeout(config.timeouts.connect)
+            })
             .build()
-            .expect("a client without custom web settings always builds");
+            .expect("a client with timeouts only always builds");
         Self {
             client,
             iden,
             provider: config.provider,
             label: config.label(),
+            timeouts: config.timeouts,
         }
+    }
+
+    /// How long to wait for the provider.
+    pub fn timeouts(&self) -> LlmTimeouts {
+        self.timeouts
     }
 
     /// `provider/model`.

@@ -201,6 +201,12 @@ pub fn estimate_tokens(text: &str) -> usize {
     text.chars().count().div_ceil(4)
 }
 
+/// Rough tokens of a whole prompt: the system prompt and the turns sent.
+pub fn prompt_tokens(system: &str, history: &[(String, String)]) -> i64 {
+    let turns: usize = history.iter().map(|(_, text)| estimate_tokens(text)).sum();
+    (estimate_tokens(system) + turns) as i64
+}
+
 /// The newest turns of `history` (oldest first) that fit in `budget` tokens
 /// together with `system`; always keeps the last turn.
 pub fn trim_history<'h>(

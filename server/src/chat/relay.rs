@@ -1,6 +1,11 @@
-//! Streams the tutor's answer to the learner and keeps it: stored complete
-//! when the model finishes, or partial with the reason when the model fails
-//! or the learner goes away (which drops the provider request at once).
+//! Streams the tutor's answer to the learner and keeps it. The answer's row
+//! exists from the moment the learner's message is admitted; what arrives
+//! is flushed to it every [`FLUSH_EVERY`], with a running estimate of its
+//! tokens, so a core killed mid-answer leaves what the learner saw (up to
+//! the last flush) in the transcript, marked partial, and stopping never
+//! saves allowance. It is finished complete when the model ends, or partial
+//! with the reason when the model fails, a time limit runs out, or the
+//! learner goes away (which drops the provider request at once).
 //!
 //! A transient failure before the first word (rate limit, overload, the
 //! provider unreachable) is retried, as the providers' own SDKs do: up to
@@ -11,19 +16,35 @@
 
 use std::time::Duration;
 
+use tokio::time::Instant;
+
 use futures::StreamExt;
 use genai::chat::{ChatStreamEvent, StopReason, StreamEnd};
 use lens_proto::v1::{self, send_message_response::Event};
 use tokio::sync::mpsc;
 use tonic::Status;
 
+use super::admission::ANSWER_LEASE;
+use super::prompt::estimate_tokens;
 use super::{LlmFailure, Tutor};
-use crate::store::{NewMessage, Store};
+use crate::clock;
+use crate::store::{Admitted, NewMessage, Store};
 
 /// Tries at the model per answer, the first included.
 pub const ATTEMPTS: u32 = 3;
 /// The longest wait for a retry that a learner is kept waiting for.
 pub const LONGEST_WAIT: Duration = Duration::from_secs(5);
+/// How often what arrived is saved while an answer streams.
+pub const FLUSH_EVERY: Duration = Duration::from_millis(500);
+/// Waits between tries at the answer's final write, when the database is
+/// briefly away: about half a minute in all.
+const FINAL_WRITE_WAITS: [Duration; 5] = [
+    Duration::from_millis(500),
+    Duration::from_secs(1),
+    Duration::from_secs(2),
+    Duration::from_secs(5),
+    Duration::from_secs(15),
+];
 
 /// Where the answer's events go.
 pub type Events = mpsc::Sender<Result<v1::SendMessageResponse, Status>>;
@@ -34,10 +55,10 @@ pub struct Answer {
     pub store: Store,
     /// The model.
     pub tutor: Tutor,
-    /// The chat session.
-    pub session_id: i64,
-    /// The learner's stored message.
-    pub user_message_id: i64,
+    /// The learner's stored message and the answer's row.
+    pub admitted: Admitted,
+    /// The prompt's tokens as estimated, until the provider says.
+    pub input_estimate: i64,
     /// The system prompt.
     pub system: String,
     /// The conversation, oldest first, ending with the learner's message.
@@ -63,8 +84,9 @@ impl Answer {
     pub async fn relay(self, events: Events) {
         let mut text = String::new();
         let mut attempt = 0;
+        let deadline = Instant::now() + self.tutor.timeouts().total;
         let failure = loop {
-            match self.attempt(&mut text, &events).await {
+            match self.attempt(&mut text, &events, deadline).await {
                 Outcome::Finished(end) => return self.finish(text, end, &events).await,
                 Outcome::LearnerLeft => return self.learner_left(text).await,
                 Outcome::Failed(failure) => {
@@ -80,6 +102,9 @@ impl Answer {
                         break failure;
                     }
                     tracing::info!(%failure, attempt, ?wait, "the model failed before answering; trying again");
+                    if Instant::now() + wait >= deadline {
+                        break failure;
+                    }
                     tokio::select! {
                         () = tokio::time::sleep(wait) => {}
                         () = events.closed() => return self.learner_left(text).await,
@@ -100,21 +125,51 @@ impl Answer {
             .await;
     }
 
-    /// One try: streams deltas into `events` (and `text`) until the model
-    /// ends, fails, or the learner goes away.
-    async fn attempt(&self, text: &mut String, events: &Events) -> Outcome {
-        let mut stream = match self.tutor.stream(&self.system, &self.history).await {
-            Ok(stream) => stream,
-            Err(failure) => return Outcome::Failed(failure),
+    /// One try: streams deltas into `events` (and `text`, flushed to the
+    /// answer's row) until the model ends, fails, a time limit runs out, or
+    /// the learner goes away.
+    async fn attempt(&self, text: &mut String, events: &Events, deadline: Instant) -> Outcome {
+        let limits = self.tutor.timeouts();
+        let started = Instant::now();
+        let first_byte = (started + limits.first_byte).min(deadline);
+        let stream = tokio::select! {
+            stream = tokio::time::timeout_at(first_byte, self.tutor.stream(&self.system, &self.history)) => stream,
+            () = events.closed() => return Outcome::LearnerLeft,
         };
+        let mut stream = match stream {
+            Ok(Ok(stream)) => stream,
+            Ok(Err(failure)) => return Outcome::Failed(failure),
+            Err(_) => return Outcome::Failed(timed_out("before answering", limits.first_byte)),
+        };
+        let mut words = false;
+        let mut flushed = Instant::now();
         loop {
+            let (until, waiting) = if words {
+                ((Instant::now() + limits.idle).min(deadline), limits.idle)
+            } else {
+                (first_byte, limits.first_byte)
+            };
             // Dropping the stream (on return) cancels the provider request.
             let next = tokio::select! {
-                next = stream.next() => next,
+                next = tokio::time::timeout_at(until, stream.next()) => next,
                 () = events.closed() => return Outcome::LearnerLeft,
+            };
+            let Ok(next) = next else {
+                let when = if words {
+                    "mid-answer"
+                } else {
+                    "before answering"
+                };
+                let limit = if Instant::now() >= deadline {
+                    limits.total
+                } else {
+                    waiting
+                };
+                return Outcome::Failed(timed_out(when, limit));
             };
             match next {
                 Some(Ok(ChatStreamEvent::Chunk(chunk))) => {
+                    words = true;
                     text.push_str(&chunk.content);
                     if events
                         .send(send(Event::Delta(chunk.content)))
@@ -122,6 +177,10 @@ impl Answer {
                         .is_err()
                     {
                         return Outcome::LearnerLeft;
+                    }
+                    if flushed.elapsed() >= FLUSH_EVERY {
+                        self.flush(text).await;
+                        flushed = Instant::now();
                     }
                 }
                 Some(Ok(ChatStreamEvent::End(end))) => return Outcome::Finished(end),
@@ -133,6 +192,19 @@ impl Answer {
                     ));
                 }
             }
+        }
+    }
+
+    /// Saves what arrived so far; a failure only costs this flush.
+    async fn flush(&self, text: &str) {
+        let lease = clock::now() + ANSWER_LEASE;
+        let tokens = estimate_tokens(text) as i64;
+        if let Err(error) = self
+            .store
+            .flush_answer(self.admitted.answer_id, text, tokens, lease)
+            .await
+        {
+            tracing::warn!(%error, "saving a streaming answer failed; the next flush tries again");
         }
     }
 
@@ -162,14 +234,14 @@ impl Answer {
         };
         let stored = self.keep(text, short.map(|s| s.0), usage).await;
         let event = match (stored, short) {
-            (Ok(id), None) => Event::Complete(v1::MessageComplete {
-                user_message_id: self.user_message_id,
-                assistant_message_id: id,
+            (Ok(()), None) => Event::Complete(v1::MessageComplete {
+                user_message_id: self.admitted.user_message_id,
+                assistant_message_id: self.admitted.answer_id,
                 model: self.tutor.label().to_owned(),
                 input_tokens: usage.0.unwrap_or(0).max(0) as u32,
                 output_tokens: usage.1.unwrap_or(0).max(0) as u32,
             }),
-            (Ok(_), Some((_, words))) => Event::Error(v1::ChatError {
+            (Ok(()), Some((_, words))) => Event::Error(v1::ChatError {
                 message: words.into(),
                 retry_after_seconds: 0,
             }),
@@ -190,23 +262,47 @@ impl Answer {
         let _ = self.keep(text, Some(reason), (None, None)).await;
     }
 
-    /// Stores the answer (partial when `error` says why).
+    /// Finishes the answer's row (partial when `error` says why). Tokens
+    /// the provider did not report are estimated, so an answer cut short
+    /// is charged for what it cost. The write is tried again while the
+    /// database is briefly away.
     async fn keep(
         &self,
         text: String,
         error: Option<&str>,
         usage: Usage,
-    ) -> Result<i64, crate::store::StoreError> {
+    ) -> Result<(), crate::store::StoreError> {
         let message = NewMessage {
             role: "assistant",
             content: &text,
             error,
             model: Some(self.tutor.label()),
-            input_tokens: usage.0,
-            output_tokens: usage.1,
+            input_tokens: Some(usage.0.unwrap_or(self.input_estimate)),
+            output_tokens: Some(usage.1.unwrap_or(estimate_tokens(&text) as i64)),
         };
-        self.store.add_chat_message(self.session_id, &message).await
+        let mut waits = FINAL_WRITE_WAITS.iter();
+        loop {
+            match self
+                .store
+                .finish_answer(self.admitted.answer_id, &message)
+                .await
+            {
+                Err(crate::store::StoreError::Unavailable(cause)) => match waits.next() {
+                    Some(wait) => {
+                        tracing::warn!(error = %cause, ?wait, "the database is away; trying the answer's final write again");
+                        tokio::time::sleep(*wait).await;
+                    }
+                    None => return Err(crate::store::StoreError::Unavailable(cause)),
+                },
+                other => return other,
+            }
+        }
     }
+}
+
+/// A time limit toward the provider ran out.
+fn timed_out(when: &str, limit: Duration) -> LlmFailure {
+    LlmFailure::Unreachable(format!("no answer {when} within {} s", limit.as_secs()))
 }
 
 /// What the learner is told, and when to retry.

@@ -27,6 +27,63 @@ pub struct LlmConfig {
     pub base_url: Option<String>,
     /// API key (absent for keyless self-hosted servers).
     pub api_key: Option<Secret>,
+    /// How long the tutor waits for the provider.
+    pub timeouts: LlmTimeouts,
+}
+
+/// How long the tutor waits for its model provider. A limit that runs out
+/// fails the answer as "could not be reached", with what arrived kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LlmTimeouts {
+    /// Connecting (`LLM_CONNECT_TIMEOUT_SECS`, default 10).
+    pub connect: std::time::Duration,
+    /// From the request to the first word (`LLM_FIRST_BYTE_TIMEOUT_SECS`,
+    /// default 60: long prompts take a while to start).
+    pub first_byte: std::time::Duration,
+    /// Between two pieces of the answer (`LLM_IDLE_TIMEOUT_SECS`, default 30).
+    pub idle: std::time::Duration,
+    /// The whole answer, retries included (`LLM_TOTAL_TIMEOUT_SECS`, default 300).
+    pub total: std::time::Duration,
+}
+
+impl Default for LlmTimeouts {
+    fn default() -> Self {
+        let secs = std::time::Duration::from_secs;
+        Self {
+            connect: secs(10),
+            first_byte: secs(60),
+            idle: secs(30),
+            total: secs(300),
+        }
+    }
+}
+
+impl LlmTimeouts {
+    /// Reads the limits, each in whole seconds above 0.
+    pub fn from_env(env: &Env) -> Result<Self, ConfigError> {
+        let default = Self::default();
+        let secs = |name: &'static str, fallback: std::time::Duration| -> Result<_, ConfigError> {
+            match env.get(name) {
+                None => Ok(fallback),
+                Some(raw) => raw
+                    .parse::<u64>()
+                    .ok()
+                    .filter(|n| (1..=86_400).contains(n))
+                    .map(std::time::Duration::from_secs)
+                    .ok_or_else(|| ConfigError::Invalid {
+                        name,
+                        value: raw.chars().take(40).collect(),
+                        reason: "expected whole seconds from 1 to 86400".into(),
+                    }),
+            }
+        };
+        Ok(Self {
+            connect: secs("LLM_CONNECT_TIMEOUT_SECS", default.connect)?,
+            first_byte: secs("LLM_FIRST_BYTE_TIMEOUT_SECS", default.first_byte)?,
+            idle: secs("LLM_IDLE_TIMEOUT_SECS", default.idle)?,
+            total: secs("LLM_TOTAL_TIMEOUT_SECS", default.total)?,
+        })
+    }
 }
 
 impl LlmConfig {
@@ -82,6 +139,7 @@ impl LlmConfig {
             model: model.to_owned(),
             base_url,
             api_key,
+            timeouts: LlmTimeouts::from_env(env)?,
         }))
     }
 }

@@ -18,7 +18,7 @@ pub use database::{DEFAULT_DATABASE_URL, DatabaseConfig, DatabaseKind, redact_ur
 pub use error::ConfigError;
 pub use group::read_group;
 pub use lens_runtime::{Env, Secret};
-pub use llm::{ChatLimits, DEFAULT_LLM, LlmConfig, LlmProvider};
+pub use llm::{ChatLimits, DEFAULT_LLM, LlmConfig, LlmProvider, LlmTimeouts};
 
 /// Where the core listens when `LENS_GRPC_ADDR` is unset.
 pub const DEFAULT_GRPC_ADDR: &str = "127.0.0.1:50051";

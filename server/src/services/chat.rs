@@ -12,11 +12,12 @@ use super::{convert::timestamp, respond};
 use crate::app::AppState;
 use crate::auth;
 use crate::chat::Tutor;
-use crate::chat::prompt::{system_prompt, trim_history};
+use crate::chat::admission;
+use crate::chat::prompt::{prompt_tokens, system_prompt, trim_history};
 use crate::chat::relay::Answer;
 use crate::domain::Invalid;
 use crate::error::{AppError, AppResult};
-use crate::store::{MessageRecord, NewMessage, SessionRecord};
+use crate::store::{MessageRecord, SessionRecord};
 
 /// Longest learner message, in characters.
 pub const MAX_MESSAGE_CHARS: usize = 4000;
@@ -41,49 +42,6 @@ impl ChatApi {
                 "the AI tutor is off on this platform: an operator sets ANTHROPIC_API_KEY (or LLM_PROVIDER with OPENAI_API_KEY or GEMINI_API_KEY, or LLM_BASE_URL) on the core".into(),
             )
         })
-    }
-
-    /// Refuses a message over the learner's rate or daily allowance, saying
-    /// when they can go on.
-    async fn check_limits(&self, user_id: i64) -> AppResult<()> {
-        let limits = self.state.config.chat_limits;
-        let now = crate::clock::now();
-        let window_start = now - chrono::Duration::minutes(1);
-        let day_start = now
-            .date_naive()
-            .and_hms_opt(0, 0, 0)
-            .expect("midnight exists")
-            .and_utc();
-        let usage = self
-            .state
-            .store
-            .chat_usage(user_id, window_start, day_start)
-            .await?;
-        if usage.recent_messages >= i64::from(limits.messages_per_minute) {
-            let free_at = usage.oldest_recent.unwrap_or(now) + chrono::Duration::minutes(1);
-            let wait = (free_at - now).num_seconds().max(1) as u64;
-            return Err(AppError::ResourceExhausted {
-                message: format!(
-                    "you can send {} messages a minute to the tutor; try again in {wait} s",
-                    limits.messages_per_minute
-                ),
-                retry_after: Some(std::time::Duration::from_secs(wait)),
-            });
-        }
-        if usage.tokens_today >= limits.daily_tokens as i64 {
-            let renews = day_start + chrono::Duration::days(1);
-            let wait = (renews - now).num_seconds().max(1) as u64;
-            return Err(AppError::ResourceExhausted {
-                message: format!(
-                    "you have used today's tutor allowance ({} tokens); it renews at 00:00 UTC, in {} h {} min",
-                    limits.daily_tokens,
-                    wait / 3600,
-                    (wait % 3600) / 60
-                ),
-                retry_after: Some(std::time::Duration::from_secs(wait)),
-            });
-        }
-        Ok(())
     }
 
     /// A session the caller may read: their own, or any for an admin.
@@ -125,12 +83,23 @@ fn session_proto(session: &SessionRecord) -> v1::ChatSession {
 }
 
 fn message_proto(message: MessageRecord) -> v1::ChatMessage {
+    let streaming = message
+        .streaming_until
+        .is_some_and(|until| until > crate::clock::now());
     v1::ChatMessage {
         id: message.id,
         role: message.role,
         text: message.content,
-        status: message.status,
-        error: message.error.unwrap_or_default(),
+        status: if streaming {
+            "streaming".into()
+        } else {
+            message.status
+        },
+        error: if streaming {
+            String::new()
+        } else {
+            message.error.unwrap_or_default()
+        },
         created_at: Some(timestamp(message.created_at)),
     }
 }
@@ -191,7 +160,6 @@ impl ChatService for ChatApi {
                 .into());
             }
             let tutor = self.tutor()?.clone();
-            self.check_limits(me.id).await?;
             let session = match self.state.store.chat_session(r.session_id).await? {
                 Some(session) if session.user_id == me.id => session,
                 _ => {
@@ -225,25 +193,36 @@ impl ChatService for ChatApi {
                 .filter(|m| !m.content.is_empty())
                 .map(|m| (m.role, m.content))
                 .collect();
-            // Stored before the model is called: the learner's words are
-            // never lost, whatever happens to the answer.
-            let user_message_id = self
-                .state
-                .store
-                .add_chat_message(
-                    session.id,
-                    &NewMessage {
-                        role: "user",
-                        content: text,
-                        ..Default::default()
-                    },
-                )
-                .await?;
             history.push(("user".into(), text.to_owned()));
             let history = trim_history(&system, &history, HISTORY_BUDGET_TOKENS).to_vec();
-            Ok((tutor, session, user_message_id, system, history))
+            // Admitted and stored in one step, before the model is called:
+            // the learner's words are never lost, and concurrent sends all
+            // see each other against the limits.
+            let input_estimate = prompt_tokens(&system, &history);
+            let now = crate::clock::now();
+            let (window_start, day_start) = admission::windows(now);
+            let limits = self.state.config.chat_limits;
+            let admitted = self
+                .state
+                .store
+                .admit_message(
+                    me.id,
+                    session.id,
+                    text,
+                    input_estimate,
+                    window_start,
+                    day_start,
+                    now + admission::ANSWER_LEASE,
+                    |usage| admission::admit(usage, limits, now),
+                )
+                .await?
+                .map_err(|refusal| AppError::ResourceExhausted {
+                    message: refusal.to_string(),
+                    retry_after: Some(refusal.retry_after()),
+                })?;
+            Ok((tutor, admitted, input_estimate, system, history))
         };
-        let (tutor, session, user_message_id, system, history) = match prepared.await {
+        let (tutor, admitted, input_estimate, system, history) = match prepared.await {
             Ok(prepared) => prepared,
             Err(error) => return Err(Status::from(error)),
         };
@@ -251,8 +230,8 @@ impl ChatService for ChatApi {
         let answer = Answer {
             store: self.state.store.clone(),
             tutor,
-            session_id: session.id,
-            user_message_id,
+            admitted,
+            input_estimate,
             system,
             history,
         };

@@ -29,12 +29,15 @@ pub struct MessageRecord {
     pub role: String,
     /// Text.
     pub content: String,
-    /// complete / partial.
+    /// complete / partial (an answer still streaming is partial, with a
+    /// lease in `streaming_until`).
     pub status: String,
     /// Why partial.
     pub error: Option<String>,
     /// When stored.
     pub created_at: DateTime<Utc>,
+    /// While the answer streams: until when its core holds it.
+    pub streaming_until: Option<DateTime<Utc>>,
 }
 
 /// A message to store.
@@ -61,32 +64,155 @@ pub struct ChatUsage {
     pub recent_messages: i64,
     /// The oldest of those, if any.
     pub oldest_recent: Option<DateTime<Utc>>,
-    /// Tokens used since the day start.
+    /// Tokens used since the day start, answers still streaming included
+    /// (at their running estimate).
     pub tokens_today: i64,
+    /// Until when an answer to this learner is still streaming, if one is.
+    pub answering_until: Option<DateTime<Utc>>,
 }
 
-impl Store {
-    /// How much a user used the tutor: messages since `window_start`,
-    /// tokens since `day_start`.
-    pub async fn chat_usage(
+/// A learner's message let through, and its answer's row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Admitted {
+    /// The learner's stored message.
+    pub user_message_id: i64,
+    /// The answer's row, partial until it is finished.
+    pub answer_id: i64,
+}
+
+/// What an answer's row says while it streams: what arrived, and why it is
+/// partial if nothing more ever does.
+pub const INTERRUPTED: &str = "the answer stopped: the platform restarted while answering";
+
+/// A transaction that holds the learner's lock: SQLite takes the write lock
+/// at once (`BEGIN IMMEDIATE`); PostgreSQL locks the learner's row. Checks
+/// made in it and the writes after them are one step for that learner.
+trait BeginForUser {
+    type Db: sqlx::Database;
+    async fn begin_for_user(
         &self,
         user_id: i64,
+    ) -> StoreResult<sqlx::Transaction<'static, Self::Db>>;
+}
+
+impl BeginForUser for sqlx::SqlitePool {
+    type Db = sqlx::Sqlite;
+    async fn begin_for_user(
+        &self,
+        _user_id: i64,
+    ) -> StoreResult<sqlx::Transaction<'static, Self::Db>> {
+        Ok(self.begin_with("BEGIN IMMEDIATE").await?)
+    }
+}
+
+impl BeginForUser for sqlx::PgPool {
+    type Db = sqlx::Postgres;
+    async fn begin_for_user(
+        &self,
+        user_id: i64,
+    ) -> StoreResult<sqlx::Transaction<'static, Self::Db>> {
+        let mut tx = self.begin().await?;
+        sqlx::query("SELECT id FROM users WHERE id = $1 FOR UPDATE")
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+        Ok(tx)
+    }
+}
+
+/// A learner's usage; `$4` is now, for answers still streaming. SUM is
+/// NUMERIC on PostgreSQL, hence the cast back to BIGINT.
+const USAGE: &str = "SELECT \
+     (SELECT COUNT(*) FROM chat_messages m JOIN chat_sessions s ON s.id = m.session_id \
+        WHERE s.user_id = $1 AND m.role = 'user' AND m.created_at > $2) AS recent_messages, \
+     (SELECT MIN(m.created_at) FROM chat_messages m JOIN chat_sessions s ON s.id = m.session_id \
+        WHERE s.user_id = $1 AND m.role = 'user' AND m.created_at > $2) AS oldest_recent, \
+     (SELECT CAST(COALESCE(SUM(COALESCE(m.input_tokens, 0) + COALESCE(m.output_tokens, 0)), 0) AS BIGINT) \
+        FROM chat_messages m JOIN chat_sessions s ON s.id = m.session_id \
+        WHERE s.user_id = $1 AND m.role = 'assistant' AND m.created_at >= $3) AS tokens_today, \
+     (SELECT MAX(m.streaming_until) FROM chat_messages m JOIN chat_sessions s ON s.id = m.session_id \
+        WHERE s.user_id = $1 AND m.streaming_until > $4) AS answering_until";
+
+impl Store {
+    /// Lets a learner's message through if `check` allows it with their
+    /// usage, and stores it with its answer's row, in one step for that
+    /// learner: concurrent sends see each other. The answer's row starts
+    /// partial with `input_tokens` (an estimate until the model says) and a
+    /// lease until `lease_until`.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn admit_message<R>(
+        &self,
+        user_id: i64,
+        session_id: i64,
+        text: &str,
+        input_tokens: i64,
         window_start: DateTime<Utc>,
         day_start: DateTime<Utc>,
-    ) -> StoreResult<ChatUsage> {
-        // SUM is NUMERIC on PostgreSQL, hence the cast back to BIGINT.
-        let sql = "SELECT \
-             (SELECT COUNT(*) FROM chat_messages m JOIN chat_sessions s ON s.id = m.session_id \
-                WHERE s.user_id = $1 AND m.role = 'user' AND m.created_at > $2) AS recent_messages, \
-             (SELECT MIN(m.created_at) FROM chat_messages m JOIN chat_sessions s ON s.id = m.session_id \
-                WHERE s.user_id = $1 AND m.role = 'user' AND m.created_at > $2) AS oldest_recent, \
-             (SELECT CAST(COALESCE(SUM(COALESCE(m.input_tokens, 0) + COALESCE(m.output_tokens, 0)), 0) AS BIGINT) \
-                FROM chat_messages m JOIN chat_sessions s ON s.id = m.session_id \
-                WHERE s.user_id = $1 AND m.role = 'assistant' AND m.created_at >= $3) AS tokens_today";
-        let usage = on_backend!(self, pool => {
-            sqlx::query_as::<_, ChatUsage>(sql).bind(user_id).bind(window_start).bind(day_start).fetch_one(pool).await?
+        lease_until: DateTime<Utc>,
+        check: impl FnOnce(&ChatUsage) -> Result<(), R>,
+    ) -> StoreResult<Result<Admitted, R>> {
+        let now = clock::now();
+        let insert = "INSERT INTO chat_messages (session_id, role, content, status, error, model, input_tokens, output_tokens, created_at, streaming_until) \
+                      VALUES ($1, $2, $3, $4, $5, NULL, $6, $7, $8, $9) RETURNING id";
+        let admitted = on_backend!(self, pool => {
+            let mut tx = pool.begin_for_user(user_id).await?;
+            let usage = sqlx::query_as::<_, ChatUsage>(USAGE).bind(user_id).bind(window_start).bind(day_start).bind(now).fetch_one(&mut *tx).await?;
+            if let Err(refusal) = check(&usage) {
+                return Ok(Err(refusal));
+            }
+            let user_message_id: i64 = sqlx::query_scalar(insert)
+                .bind(session_id).bind("user").bind(text).bind("complete").bind(None::<&str>)
+                .bind(None::<i64>).bind(None::<i64>).bind(now).bind(None::<DateTime<Utc>>)
+                .fetch_one(&mut *tx).await?;
+            let answer_id: i64 = sqlx::query_scalar(insert)
+                .bind(session_id).bind("assistant").bind("").bind("partial").bind(INTERRUPTED)
+                .bind(Some(input_tokens)).bind(Some(0_i64)).bind(now).bind(Some(lease_until))
+                .fetch_one(&mut *tx).await?;
+            sqlx::query("UPDATE chat_sessions SET last_active_at = $2 WHERE id = $1")
+                .bind(session_id).bind(now).execute(&mut *tx).await?;
+            tx.commit().await?;
+            Admitted { user_message_id, answer_id }
         });
-        Ok(usage)
+        Ok(Ok(admitted))
+    }
+
+    /// Saves what of an answer arrived so far, with the running estimate of
+    /// its tokens, and renews its lease.
+    pub async fn flush_answer(
+        &self,
+        answer_id: i64,
+        text: &str,
+        output_tokens: i64,
+        lease_until: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        let sql = "UPDATE chat_messages SET content = $2, output_tokens = $3, streaming_until = $4 WHERE id = $1";
+        on_backend!(self, pool => {
+            sqlx::query(sql).bind(answer_id).bind(text).bind(output_tokens).bind(lease_until).execute(pool).await?;
+        });
+        Ok(())
+    }
+
+    /// Finishes an answer: its whole text, complete (no `error`) or partial
+    /// with why, the model, and its tokens; the lease ends.
+    pub async fn finish_answer(&self, answer_id: i64, answer: &NewMessage<'_>) -> StoreResult<()> {
+        let status = if answer.error.is_some() {
+            "partial"
+        } else {
+            "complete"
+        };
+        let sql = "UPDATE chat_messages SET content = $2, status = $3, error = $4, model = $5, \
+                   input_tokens = COALESCE($6, input_tokens), output_tokens = COALESCE($7, output_tokens), streaming_until = NULL \
+                   WHERE id = $1";
+        let updated = on_backend!(self, pool => {
+            sqlx::query(sql)
+                .bind(answer_id).bind(answer.content).bind(status).bind(answer.error).bind(answer.model)
+                .bind(answer.input_tokens).bind(answer.output_tokens)
+                .execute(pool).await?.rows_affected()
+        });
+        if updated == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
     }
 
     /// The active session of a user for a lens, started if there is none.
@@ -156,52 +282,10 @@ impl Store {
 
     /// A session's messages, oldest first.
     pub async fn chat_messages(&self, session_id: i64) -> StoreResult<Vec<MessageRecord>> {
-        let sql = "SELECT id, role, content, status, error, created_at FROM chat_messages WHERE session_id = $1 ORDER BY id";
+        let sql = "SELECT id, role, content, status, error, created_at, streaming_until FROM chat_messages WHERE session_id = $1 ORDER BY id";
         let messages = on_backend!(self, pool => {
             sqlx::query_as::<_, MessageRecord>(sql).bind(session_id).fetch_all(pool).await?
         });
         Ok(messages)
-    }
-
-    /// Stores a message and marks the session active; returns its id.
-    pub async fn add_chat_message(
-        &self,
-        session_id: i64,
-        message: &NewMessage<'_>,
-    ) -> StoreResult<i64> {
-        let now = clock::now();
-        let status = if message.error.is_some() {
-            "partial"
-        } else {
-            "complete"
-        };
-        let insert = "INSERT INTO chat_messages (session_id, role, content, status, error, model, input_tokens, output_tokens, created_at) \
-                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id";
-        let id = on_backend!(self, pool => {
-            let mut tx = pool.begin().await?;
-            let id: i64 = sqlx::query_scalar(insert)
-                .bind(session_id)
-                .bind(message.role)
-                .bind(message.content)
-                .bind(status)
-                .bind(message.error)
-                .bind(message.model)
-                .bind(message.input_tokens)
-                .bind(message.output_tokens)
-                .bind(now)
-                .fetch_one(&mut *tx)
-                .await?;
-            sqlx::query("UPDATE chat_sessions SET last_active_at = $2 WHERE id = $1")
-                .bind(session_id)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
-            tx.commit().await?;
-            id
-        });
-        if id == 0 {
-            return Err(StoreError::NotFound);
-        }
-        Ok(id)
     }
 }

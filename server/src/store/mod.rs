@@ -24,7 +24,7 @@ use sqlx::sqlite::{
 
 use crate::config::{DatabaseConfig, DatabaseKind};
 
-pub use chat::{ChatUsage, MessageRecord, NewMessage, SessionRecord};
+pub use chat::{Admitted, ChatUsage, INTERRUPTED, MessageRecord, NewMessage, SessionRecord};
 pub use cohorts::{AvailabilityRecord, CohortRecord, MatchingSignup};
 pub use error::{StoreError, StoreResult};
 pub use groups::{COMMIT_TASKS, GroupInfo, GroupRecord, JOIN_TASKS, MemberRecord, NewGroup};

@@ -1,0 +1,149 @@
+//! Whether a learner's message may go to the tutor now: one answer at a
+//! time, a number of messages a minute, and a daily allowance of tokens.
+//! The store applies this inside the same step that stores the message, so
+//! concurrent sends cannot all pass a check that only one of them should.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+
+use crate::config::ChatLimits;
+use crate::store::ChatUsage;
+
+/// How long an answer's row is held for its core between flushes: past it,
+/// the core that answered is taken to be gone.
+pub const ANSWER_LEASE: Duration = Duration::from_secs(90);
+
+/// Why a message is not let through, and when to try again.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    /// The previous answer is still coming.
+    #[error(
+        "the tutor is still answering your previous message; send this one when it has finished"
+    )]
+    Answering {
+        /// When the running answer's lease ends at the latest.
+        retry_after: Duration,
+    },
+    /// Too many messages this minute.
+    #[error("you can send {per_minute} messages a minute to the tutor; try again in {} s", retry_after.as_secs())]
+    RateLimited {
+        /// The limit.
+        per_minute: u32,
+        /// When a message leaves the window.
+        retry_after: Duration,
+    },
+    /// Today's tokens are used up.
+    #[error("you have used today's tutor allowance ({daily} tokens); it renews at 00:00 UTC, in {} h {} min", retry_after.as_secs() / 3600, (retry_after.as_secs() % 3600) / 60)]
+    AllowanceUsed {
+        /// The allowance.
+        daily: u64,
+        /// Until midnight UTC.
+        retry_after: Duration,
+    },
+}
+
+impl Refusal {
+    /// When the learner can try again.
+    pub fn retry_after(&self) -> Duration {
+        match self {
+            Self::Answering { retry_after }
+            | Self::RateLimited { retry_after, .. }
+            | Self::AllowanceUsed { retry_after, .. } => *retry_after,
+        }
+    }
+}
+
+/// The start of the rate window and of the UTC day at `now`.
+pub fn windows(now: DateTime<Utc>) -> (DateTime<Utc>, DateTime<Utc>) {
+    let day_start = now
+        .date_naive()
+        .and_hms_opt(0, 0, 0)
+        .expect("midnight exists")
+        .and_utc();
+    (now - chrono::Duration::minutes(1), day_start)
+}
+
+/// Lets a message through, or says why not.
+pub fn admit(usage: &ChatUsage, limits: ChatLimits, now: DateTime<Utc>) -> Result<(), Refusal> {
+    let wait =
+        |until: DateTime<Utc>| Duration::from_secs((until - now).num_seconds().max(1) as u64);
+    if let Some(until) = usage.answering_until {
+        return Err(Refusal::Answering {
+            retry_after: wait(until),
+        });
+    }
+    if usage.recent_messages >= i64::from(limits.messages_per_minute) {
+        let free_at = usage.oldest_recent.unwrap_or(now) + chrono::Duration::minutes(1);
+        return Err(Refusal::RateLimited {
+            per_minute: limits.messages_per_minute,
+            retry_after: wait(free_at),
+        });
+    }
+    if usage.tokens_today >= limits.daily_tokens as i64 {
+        let (_, day_start) = windows(now);
+        return Err(Refusal::AllowanceUsed {
+            daily: limits.daily_tokens,
+            retry_after: wait(day_start + chrono::Duration::days(1)),
+        });
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LIMITS: ChatLimits = ChatLimits {
+        messages_per_minute: 2,
+        daily_tokens: 100,
+    };
+
+    fn at(text: &str) -> DateTime<Utc> {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn one_answer_at_a_time() {
+        let now = at("2026-11-26T10:00:00Z");
+        let usage = ChatUsage {
+            answering_until: Some(at("2026-11-26T10:00:30Z")),
+            ..Default::default()
+        };
+        assert_eq!(
+            admit(&usage, LIMITS, now),
+            Err(Refusal::Answering {
+                retry_after: Duration::from_secs(30)
+            })
+        );
+    }
+
+    #[test]
+    fn the_rate_frees_up_a_minute_after_the_oldest_message() {
+        let now = at("2026-11-26T10:00:00Z");
+        let usage = ChatUsage {
+            recent_messages: 2,
+            oldest_recent: Some(at("2026-11-26T09:59:20Z")),
+            ..Default::default()
+        };
+        let refusal = admit(&usage, LIMITS, now).unwrap_err();
+        assert_eq!(refusal.retry_after(), Duration::from_secs(20));
+        assert_eq!(
+            refusal.to_string(),
+            "you can send 2 messages a minute to the tutor; try again in 20 s"
+        );
+    }
+
+    #[test]
+    fn the_allowance_renews_at_midnight_utc() {
+        let now = at("2026-11-26T22:30:00Z");
+        let usage = ChatUsage {
+            tokens_today: 100,
+            ..Default::default()
+        };
+        let refusal = admit(&usage, LIMITS, now).unwrap_err();
+        assert_eq!(refusal.retry_after(), Duration::from_secs(5400));
+        assert!(refusal.to_string().ends_with("in 1 h 30 min"));
+        assert_eq!(admit(&ChatUsage::default(), LIMITS, now), Ok(()));
+    }
+}
