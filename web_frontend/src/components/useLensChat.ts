@@ -34,8 +34,10 @@ function toLine(message: ChatMessage): ChatLine {
     id: message.id,
     role: message.role === "assistant" ? "assistant" : "user",
     text: message.text,
-    status: message.status === "partial" ? "partial" : "complete",
-    error: message.error || undefined,
+    // An answer still being written elsewhere (another tab) shows what has
+    // arrived; this page does not follow it.
+    status: message.status === "complete" ? "complete" : "partial",
+    error: message.status === "streaming" ? "Still being written when this page loaded." : message.error || undefined,
   };
 }
 
@@ -56,7 +58,11 @@ export function useLensChat(lensId: string, moduleSlug: string, sessions: ChatSe
     let live = true;
     chat
       .getTranscript({ sessionId: active.id })
-      .then((t) => live && dispatch({ type: "loaded", lines: t.messages.map(toLine) }))
+      .then((t) => live && dispatch({
+              type: "loaded",
+              // An answer that stopped before its first word has nothing to show.
+              lines: t.messages.filter((m) => m.role !== "assistant" || m.text !== "").map(toLine),
+            }))
       .catch((e: unknown) => live && dispatch({ type: "failed", message: describeError(e) }));
     return () => {
       live = false;
