@@ -109,7 +109,13 @@ impl From<AppError> for Status {
 fn store_status(error: StoreError) -> Status {
     match error {
         StoreError::NotFound => Status::not_found("not found"),
-        StoreError::Conflict(what) => Status::already_exists(format!("already exists ({what})")),
+        StoreError::Conflict(constraint) => {
+            // The constraint's name is the schema's business, not the caller's.
+            tracing::info!(%constraint, "refused a write that conflicts with a stored row");
+            Status::already_exists(
+                "this conflicts with something stored meanwhile; reload and try again",
+            )
+        }
         StoreError::Contended => Status::aborted("the record changed concurrently; try again"),
         StoreError::Unavailable(source) => {
             tracing::warn!(error = %source, "database unavailable");

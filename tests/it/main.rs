@@ -22,6 +22,7 @@ macro_rules! both_backends {
 
 mod auth_tokens;
 mod chat;
+mod cohort_joins;
 mod cohorts;
 mod content;
 mod content_conformance;

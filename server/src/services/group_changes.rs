@@ -12,7 +12,7 @@ use crate::matching::Params;
 use crate::matching::availability::meeting_weeks;
 use crate::matching::problem::starts;
 use crate::matching::slots::describe;
-use crate::store::{CohortRecord, GroupInfo};
+use crate::store::{CohortRecord, GroupInfo, JoinOutcome};
 
 impl CohortApi {
     /// Whether `user_id` can make a meeting at `start` in every week of the cohort.
@@ -200,10 +200,27 @@ impl CohortApi {
                 describe(start)
             )));
         }
-        self.state
+        // Checked again where it is written, under the group's and the
+        // learner's locks: concurrent joins see each other.
+        let max = Params::default().max_size as i64;
+        match self
+            .state
             .store
-            .join_group(cohort.id, group_id, user_id)
-            .await?;
+            .join_group(cohort.id, group_id, user_id, max)
+            .await?
+        {
+            JoinOutcome::Joined => {}
+            JoinOutcome::Full => {
+                return Err(AppError::FailedPrecondition(format!(
+                    "group {group_id} is full; pick another from ListJoinableGroups"
+                )));
+            }
+            JoinOutcome::AlreadyIn(current) => {
+                return Err(AppError::FailedPrecondition(format!(
+                    "you are already in group {current} of this cohort"
+                )));
+            }
+        }
         self.groups(cohort.id)
             .await?
             .into_iter()

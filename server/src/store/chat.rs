@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
+use super::locks::{BeginLocked, Lock};
 use super::{Store, StoreError, StoreResult, on_backend};
 use crate::clock;
 
@@ -84,42 +85,6 @@ pub struct Admitted {
 /// partial if nothing more ever does.
 pub const INTERRUPTED: &str = "the answer stopped: the platform restarted while answering";
 
-/// A transaction that holds the learner's lock: SQLite takes the write lock
-/// at once (`BEGIN IMMEDIATE`); PostgreSQL locks the learner's row. Checks
-/// made in it and the writes after them are one step for that learner.
-trait BeginForUser {
-    type Db: sqlx::Database;
-    async fn begin_for_user(
-        &self,
-        user_id: i64,
-    ) -> StoreResult<sqlx::Transaction<'static, Self::Db>>;
-}
-
-impl BeginForUser for sqlx::SqlitePool {
-    type Db = sqlx::Sqlite;
-    async fn begin_for_user(
-        &self,
-        _user_id: i64,
-    ) -> StoreResult<sqlx::Transaction<'static, Self::Db>> {
-        Ok(self.begin_with("BEGIN IMMEDIATE").await?)
-    }
-}
-
-impl BeginForUser for sqlx::PgPool {
-    type Db = sqlx::Postgres;
-    async fn begin_for_user(
-        &self,
-        user_id: i64,
-    ) -> StoreResult<sqlx::Transaction<'static, Self::Db>> {
-        let mut tx = self.begin().await?;
-        sqlx::query("SELECT id FROM users WHERE id = $1 FOR UPDATE")
-            .bind(user_id)
-            .execute(&mut *tx)
-            .await?;
-        Ok(tx)
-    }
-}
-
 /// A learner's usage; `$4` is now, for answers still streaming. SUM is
 /// NUMERIC on PostgreSQL, hence the cast back to BIGINT.
 const USAGE: &str = "SELECT \
@@ -155,7 +120,7 @@ impl Store {
         let insert = "INSERT INTO chat_messages (session_id, role, content, status, error, model, input_tokens, output_tokens, created_at, streaming_until) \
                       VALUES ($1, $2, $3, $4, $5, NULL, $6, $7, $8, $9) RETURNING id";
         let admitted = on_backend!(self, pool => {
-            let mut tx = pool.begin_for_user(user_id).await?;
+            let mut tx = pool.begin_locked(&[Lock::User(user_id)]).await?;
             let usage = sqlx::query_as::<_, ChatUsage>(USAGE).bind(user_id).bind(window_start).bind(day_start).bind(now).fetch_one(&mut *tx).await?;
             if let Err(refusal) = check(&usage) {
                 return Ok(Err(refusal));

@@ -2,8 +2,20 @@
 
 use chrono::{DateTime, Utc};
 
+use super::locks::{BeginLocked, Lock};
 use super::{Store, StoreResult, on_backend};
 use crate::clock;
+
+/// How a join ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JoinOutcome {
+    /// The learner is in the group.
+    Joined,
+    /// The group has no room.
+    Full,
+    /// The learner is already in this group of the cohort.
+    AlreadyIn(i64),
+}
 
 /// A group to store.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -104,8 +116,9 @@ impl Store {
                 let members = std::iter::once((group.facilitator, "facilitator"))
                     .chain(group.learners.iter().map(|l| (*l, "learner")));
                 for (user_id, role) in members {
-                    sqlx::query("INSERT INTO group_members (group_id, user_id, role, joined_at) VALUES ($1, $2, $3, $4)")
+                    sqlx::query("INSERT INTO group_members (group_id, cohort_id, user_id, role, joined_at) VALUES ($1, $2, $3, $4, $5)")
                         .bind(id)
+                        .bind(cohort_id)
                         .bind(user_id)
                         .bind(role)
                         .bind(now)
@@ -282,8 +295,9 @@ impl Store {
             .bind(user_id)
             .execute(&mut *tx)
             .await?;
-            sqlx::query("INSERT INTO group_members (group_id, user_id, role, joined_at) VALUES ($1, $2, 'learner', $3)")
+            sqlx::query("INSERT INTO group_members (group_id, cohort_id, user_id, role, joined_at) VALUES ($1, $2, $3, 'learner', $4)")
                 .bind(to_group_id)
+                .bind(cohort_id)
                 .bind(user_id)
                 .bind(now)
                 .execute(&mut *tx)
@@ -298,14 +312,35 @@ impl Store {
         Ok(())
     }
 
-    /// Adds a late learner to an active group and queues the Discord and
-    /// calendar updates, in one transaction.
-    pub async fn join_group(&self, cohort_id: i64, group_id: i64, user_id: i64) -> StoreResult<()> {
+    /// Adds a late learner to an active group with fewer than `max_size`
+    /// members and queues the Discord and calendar updates, in one step:
+    /// the room and the learner's other groups are checked under the group's
+    /// and the learner's locks, so concurrent joins cannot overfill a group
+    /// or put a learner in two.
+    pub async fn join_group(
+        &self,
+        cohort_id: i64,
+        group_id: i64,
+        user_id: i64,
+        max_size: i64,
+    ) -> StoreResult<JoinOutcome> {
         let now = clock::now();
-        on_backend!(self, pool => {
-            let mut tx = pool.begin().await?;
-            sqlx::query("INSERT INTO group_members (group_id, user_id, role, joined_at) VALUES ($1, $2, 'learner', $3)")
+        let current = "SELECT group_id FROM group_members WHERE cohort_id = $1 AND user_id = $2 \
+                       AND role = 'learner' AND status = 'active'";
+        let members =
+            "SELECT COUNT(*) FROM group_members WHERE group_id = $1 AND status = 'active'";
+        let outcome = on_backend!(self, pool => {
+            let mut tx = pool.begin_locked(&[Lock::User(user_id), Lock::Group(group_id)]).await?;
+            if let Some(group) = sqlx::query_scalar::<_, i64>(current).bind(cohort_id).bind(user_id).fetch_optional(&mut *tx).await? {
+                return Ok(JoinOutcome::AlreadyIn(group));
+            }
+            let count: i64 = sqlx::query_scalar(members).bind(group_id).fetch_one(&mut *tx).await?;
+            if count >= max_size {
+                return Ok(JoinOutcome::Full);
+            }
+            sqlx::query("INSERT INTO group_members (group_id, cohort_id, user_id, role, joined_at) VALUES ($1, $2, $3, 'learner', $4)")
                 .bind(group_id)
+                .bind(cohort_id)
                 .bind(user_id)
                 .bind(now)
                 .execute(&mut *tx)
@@ -324,8 +359,9 @@ impl Store {
                 .await?;
             }
             tx.commit().await?;
+            JoinOutcome::Joined
         });
-        Ok(())
+        Ok(outcome)
     }
 
     /// Outbox tasks not yet done, oldest first: (kind, idempotency key).

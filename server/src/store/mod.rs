@@ -11,6 +11,7 @@ mod cohorts;
 mod content;
 mod error;
 mod groups;
+mod locks;
 mod progress;
 mod sessions;
 mod users;
@@ -27,7 +28,9 @@ use crate::config::{DatabaseConfig, DatabaseKind};
 pub use chat::{Admitted, ChatUsage, INTERRUPTED, MessageRecord, NewMessage, SessionRecord};
 pub use cohorts::{AvailabilityRecord, CohortRecord, MatchingSignup};
 pub use error::{StoreError, StoreResult};
-pub use groups::{COMMIT_TASKS, GroupInfo, GroupRecord, JOIN_TASKS, MemberRecord, NewGroup};
+pub use groups::{
+    COMMIT_TASKS, GroupInfo, GroupRecord, JOIN_TASKS, JoinOutcome, MemberRecord, NewGroup,
+};
 pub use progress::{HEARTBEAT_CAP_SECONDS, ProgressRecord, heartbeat_credit};
 pub use sessions::SessionCheck;
 pub use users::{DiscordProfile, ProfileChanges, UserRecord};
