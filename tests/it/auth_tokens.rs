@@ -244,3 +244,60 @@ async fn dev_sign_in_is_refused_without_dev_mode() {
         status.message()
     );
 }
+
+/// A request from the discord edge acting for Discord user `discord_id`.
+fn through_discord<T>(core: &TestCore, message: T, discord_id: &str) -> tonic::Request<T> {
+    let mut request = authed(message, &core.edge_token(EdgeKind::Discord));
+    request
+        .metadata_mut()
+        .insert("x-lens-discord-user", discord_id.parse().unwrap());
+    request
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn through_discord_an_admin_has_only_the_admin_rights_the_contract_lists() {
+    let core = core().await;
+    let admin = core
+        .state
+        .store
+        .upsert_discord_user(&lens_server::store::DiscordProfile {
+            discord_id: "100000000000000007".into(),
+            username: "ada".into(),
+            global_name: None,
+            avatar_hash: None,
+            email: None,
+            email_verified: false,
+        })
+        .await
+        .unwrap();
+    core.state.store.set_admin(admin.id, true).await.unwrap();
+    let mut cohorts =
+        lens_proto::v1::cohort_service_client::CohortServiceClient::new(core.channel().await);
+
+    // Creating a cohort is not on the list: refused, as for a learner.
+    let create = v1::CreateCohortRequest {
+        name: "From Discord".into(),
+        course_slug: "default".into(),
+        start_date: "2027-03-01".into(),
+        ..Default::default()
+    };
+    let status = cohorts
+        .create_cohort(through_discord(&core, create, &admin.discord_id))
+        .await
+        .unwrap_err();
+    assert_eq!(status.code(), Code::PermissionDenied);
+    // Listing a cohort's groups is on the list (the /cohort commands).
+    let status = cohorts
+        .list_groups(through_discord(
+            &core,
+            v1::ListGroupsRequest { cohort_id: 999 },
+            &admin.discord_id,
+        ))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        status.code(),
+        Code::NotFound,
+        "allowed through, then no such cohort"
+    );
+}

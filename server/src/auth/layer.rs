@@ -91,7 +91,15 @@ where
             // The headers are copied so the request body need not be Sync.
             let headers = request.headers().clone();
             let decision = async {
-                let caller = shared.authenticator.authenticate(&headers).await?;
+                let mut caller = shared.authenticator.authenticate(&headers).await?;
+                // Through Discord an admin is an admin only where the
+                // contract says so; handlers see the narrowed caller too.
+                if caller.acting_for_discord_id.is_some()
+                    && !shared.policy.admin_through_discord(&path)
+                    && let Identity::User(user) = &mut caller.identity
+                {
+                    user.is_admin = false;
+                }
                 authorize(rule, &caller, &path)?;
                 Ok::<_, AppError>(caller)
             };

@@ -1,7 +1,7 @@
 //! Which caller may call which RPC, read from the contract: every lens.v1
 //! RPC carries `option (lens.v1.access)`.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use lens_proto::v1::Access;
 use prost_reflect::DescriptorPool;
@@ -11,6 +11,8 @@ use prost_reflect::DescriptorPool;
 #[derive(Debug, Clone)]
 pub struct AccessPolicy {
     by_path: HashMap<String, Access>,
+    /// Admin RPCs an admin may call through the discord edge.
+    through_discord: HashSet<String>,
 }
 
 /// The contract could not be read, or an RPC declares no access rule.
@@ -35,12 +37,21 @@ impl AccessPolicy {
         let access = pool
             .get_extension_by_name("lens.v1.access")
             .ok_or(PolicyError::NoAccessOption)?;
+        let through_discord_option = pool.get_extension_by_name("lens.v1.admin_through_discord");
         let mut by_path = HashMap::new();
+        let mut through_discord = HashSet::new();
         let mut undeclared = Vec::new();
         for service in pool.services().filter(|s| s.package_name() == "lens.v1") {
             for method in service.methods() {
                 let path = format!("/{}/{}", service.full_name(), method.name());
-                let number = method.options().get_extension(&access).as_enum_number();
+                let options = method.options();
+                if through_discord_option
+                    .as_ref()
+                    .is_some_and(|option| options.get_extension(option).as_bool() == Some(true))
+                {
+                    through_discord.insert(path.clone());
+                }
+                let number = options.get_extension(&access).as_enum_number();
                 match number.and_then(|n| Access::try_from(n).ok()) {
                     Some(rule) if rule != Access::Unspecified => {
                         by_path.insert(path, rule);
@@ -53,7 +64,15 @@ impl AccessPolicy {
             undeclared.sort();
             return Err(PolicyError::Undeclared(undeclared.join(", ")));
         }
-        Ok(Self { by_path })
+        Ok(Self {
+            by_path,
+            through_discord,
+        })
+    }
+
+    /// Whether an admin may call the RPC at `path` through the discord edge.
+    pub fn admin_through_discord(&self, path: &str) -> bool {
+        self.through_discord.contains(path)
     }
 
     /// The rule for the RPC at `path`; `None` for paths outside lens.v1.
