@@ -36,8 +36,10 @@ if ! has_var CONTENT_DIR && ! has_var CONTENT_REPO; then
   fi
   [ -n "${CONTENT_DIR:-}" ] && export CONTENT_DIR
 fi
-# Development sign-in (no Discord app needed); loopback only.
+# Development sign-in (no Discord app needed), as an admin too; loopback and
+# http://localhost only.
 export DEV_MODE="${DEV_MODE:-1}"
+export DEV_ADMIN="${DEV_ADMIN:-1}"
 
 echo "==> building (first run: a few minutes)"
 cargo build --quiet --bin lens-server --bin lens-web --bin lens-discord

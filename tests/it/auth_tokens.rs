@@ -39,6 +39,7 @@ async fn bad_tokens_are_each_unauthenticated() {
             v1::DevSignInRequest {
                 username: "eve".into(),
                 admin: false,
+                ..Default::default()
             },
             &core.edge_token(EdgeKind::Web),
         ))
@@ -154,6 +155,7 @@ async fn access_rules_hold_per_rpc() {
             v1::DevSignInRequest {
                 username: "lea".into(),
                 admin: false,
+                ..Default::default()
             },
             &web,
         ))
@@ -168,6 +170,7 @@ async fn access_rules_hold_per_rpc() {
     let begin = || v1::DevSignInRequest {
         username: "x".into(),
         admin: true,
+        ..Default::default()
     };
     let status = auth
         .dev_sign_in(authed(begin(), &learner))
@@ -232,6 +235,7 @@ async fn dev_sign_in_is_refused_without_dev_mode() {
     let request = v1::DevSignInRequest {
         username: "x".into(),
         admin: true,
+        ..Default::default()
     };
     let status = auth
         .dev_sign_in(authed(request, &core.edge_token(EdgeKind::Web)))
@@ -300,4 +304,36 @@ async fn through_discord_an_admin_has_only_the_admin_rights_the_contract_lists()
         Code::NotFound,
         "allowed through, then no such cohort"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dev_sign_in_makes_admins_only_with_the_second_switch() {
+    let core = TestCore::start(CoreOptions {
+        env: vec![("DEV_MODE".into(), "1".into())],
+        ..Default::default()
+    })
+    .await;
+    let mut auth = AuthServiceClient::new(core.channel().await);
+    let request = |admin| v1::DevSignInRequest {
+        username: "mallory".into(),
+        admin,
+        ..Default::default()
+    };
+    let edge = core.edge_token(EdgeKind::Web);
+    let status = auth
+        .dev_sign_in(authed(request(true), &edge))
+        .await
+        .unwrap_err();
+    assert_eq!(status.code(), Code::PermissionDenied);
+    assert!(
+        status.message().contains("DEV_ADMIN=1"),
+        "{}",
+        status.message()
+    );
+    let learner = auth
+        .dev_sign_in(authed(request(false), &edge))
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(!learner.session.unwrap().user.unwrap().is_admin);
 }

@@ -39,6 +39,7 @@ async fn a_cohort_from_sign_up_to_committed_groups(postgres: bool) {
                 v1::DevSignInRequest {
                     username: name,
                     admin,
+                    ..Default::default()
                 },
                 &web,
             ))

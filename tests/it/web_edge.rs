@@ -256,3 +256,40 @@ async fn the_built_app_is_served_precompressed_with_cache_rules() {
     let (_, body) = get("/", Some("identity")).await;
     assert_eq!(&body[..], b"<!doctype html><div id=root></div>");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dev_sign_in_stays_on_site_and_is_refused_behind_a_proxy() {
+    let core = TestCore::start(CoreOptions {
+        dev_mode: true,
+        ..Default::default()
+    })
+    .await;
+    let web = TestWeb::start(&core, true).await;
+    let browser = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let login = |return_to: &str| {
+        format!(
+            "{}/auth/dev/login?username=grace&return_to={}",
+            web.url,
+            url::form_urlencoded::byte_serialize(return_to.as_bytes()).collect::<String>()
+        )
+    };
+    let fine = browser.get(login("/module/intro")).send().await.unwrap();
+    assert_eq!(fine.headers()["location"], "/module/intro");
+    for elsewhere in ["/\\evil.example", "//evil.example", "https://evil.example"] {
+        let refused = browser.get(login(elsewhere)).send().await.unwrap();
+        assert_eq!(refused.status(), 400, "{elsewhere}");
+        assert!(refused.headers().get("location").is_none());
+    }
+    // A TLS proxy in front of a loopback edge serves the site to others.
+    let proxied = browser
+        .get(login("/"))
+        .header("x-forwarded-proto", "https")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(proxied.status(), 403);
+    assert!(proxied.headers().get("set-cookie").is_none());
+}

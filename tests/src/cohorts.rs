@@ -4,13 +4,11 @@
 //! step a test takes next.
 
 use lens_proto::v1;
-use lens_proto::v1::auth_service_client::AuthServiceClient;
 use lens_proto::v1::cohort_service_client::CohortServiceClient;
 use lens_proto::v1::user_service_client::UserServiceClient;
-use lens_server::auth::EdgeKind;
 
 use crate::content_fixture;
-use crate::core::{CoreOptions, TestCore, authed};
+use crate::core::{CoreOptions, TestCore, authed, dev_sign_in};
 
 /// Local slots from `hour`:00 for `hours` hours on `day` (0 = Monday).
 pub fn evening(day: u32, hour: u32, hours: u32) -> Vec<u32> {
@@ -215,20 +213,7 @@ impl CohortWorld {
 
 /// Signs `name` in through the development sign-in, as the web edge does.
 pub async fn sign_in(core: &TestCore, name: &str, admin: bool) -> Person {
-    let mut auth = AuthServiceClient::new(core.channel().await);
-    let session = auth
-        .dev_sign_in(authed(
-            v1::DevSignInRequest {
-                username: name.into(),
-                admin,
-            },
-            &core.edge_token(EdgeKind::Web),
-        ))
-        .await
-        .expect("signed in")
-        .into_inner()
-        .session
-        .expect("a session");
+    let session = dev_sign_in(core.channel().await, name, admin).await;
     Person {
         id: session.user.expect("a user").id,
         token: session.token,

@@ -74,6 +74,7 @@ impl TestCore {
         ];
         if options.dev_mode {
             vars.push(("DEV_MODE".into(), "1".into()));
+            vars.push(("DEV_ADMIN".into(), "1".into()));
         }
         if let Some(base) = &options.discord_base_url {
             vars.push(("DISCORD_CLIENT_ID".into(), DISCORD_CLIENT_ID.into()));
@@ -184,6 +185,7 @@ pub async fn dev_sign_in(channel: Channel, username: &str, admin: bool) -> lens_
     let request = lens_proto::v1::DevSignInRequest {
         username: username.to_owned(),
         admin,
+        ..Default::default()
     };
     lens_proto::v1::auth_service_client::AuthServiceClient::new(channel)
         .dev_sign_in(authed(request, &edge))

@@ -166,10 +166,20 @@ pub struct DevLoginQuery {
     return_to: String,
 }
 
+/// Headers a proxy adds to requests it forwards.
+const FORWARDED: &[&str] = &[
+    "forwarded",
+    "x-forwarded-for",
+    "x-forwarded-proto",
+    "x-forwarded-host",
+    "x-real-ip",
+];
+
 /// `GET /auth/dev/login`: development sign-in (only with `DEV_MODE=1` on
 /// both the edge and the core).
 pub async fn dev_login(
     State(state): State<WebState>,
+    headers: HeaderMap,
     Query(query): Query<DevLoginQuery>,
 ) -> Response {
     if !state.config.dev_mode {
@@ -178,17 +188,24 @@ pub async fn dev_login(
             "Development sign-in is off (DEV_MODE is not set).",
         );
     }
+    // Behind a proxy the site is served to others: a loopback address no
+    // longer means "only me".
+    if FORWARDED.iter().any(|name| headers.contains_key(*name)) {
+        return sign_in_failed(
+            StatusCode::FORBIDDEN,
+            "Development sign-in is refused behind a proxy: it needs no password.",
+        );
+    }
     let request = v1::DevSignInRequest {
         username: query.username,
         admin: query.admin,
-    };
-    let return_to = if query.return_to.starts_with('/') && !query.return_to.starts_with("//") {
-        query.return_to
-    } else {
-        "/".to_owned()
+        return_to: query.return_to,
     };
     match state.core.auth_as_edge().dev_sign_in(request).await {
-        Ok(response) => signed_in(&state, response.into_inner().session, &return_to),
+        Ok(response) => {
+            let response = response.into_inner();
+            signed_in(&state, response.session, &response.return_to)
+        }
         Err(status) => sign_in_failed(http_status(status.code()), status.message()),
     }
 }

@@ -43,6 +43,9 @@ pub struct Config {
     /// Development mode (`DEV_MODE`): enables DevSignIn; refused on a
     /// non-loopback address.
     pub dev_mode: bool,
+    /// Whether development sign-in may make admins (`DEV_ADMIN`, a second
+    /// switch beside `DEV_MODE`).
+    pub dev_admin: bool,
     /// The public URL of the web app (`LENS_PUBLIC_URL`), for links in
     /// messages.
     pub public_url: String,
@@ -104,14 +107,13 @@ impl Config {
         let grpc_addr = parse_addr(env, "LENS_GRPC_ADDR", DEFAULT_GRPC_ADDR)?;
         let jwt_secret = jwt_secret(env)?;
         let dev_mode = env.flag("DEV_MODE");
-        if dev_mode && !grpc_addr.ip().is_loopback() {
-            return Err(ConfigError::Invalid {
-                name: "DEV_MODE",
-                value: "1".into(),
-                reason: format!(
-                    "development sign-in needs no password, so it is refused on the non-loopback address {grpc_addr}; bind LENS_GRPC_ADDR to 127.0.0.1 or unset DEV_MODE"
-                ),
-            });
+        let public_url = env
+            .get("LENS_PUBLIC_URL")
+            .unwrap_or("http://localhost:8000")
+            .trim_end_matches('/')
+            .to_owned();
+        if dev_mode {
+            dev_mode_allowed(grpc_addr, &public_url)?;
         }
         let session_hours: u64 = match env.get("SESSION_TTL_HOURS") {
             None => 24,
@@ -139,11 +141,8 @@ impl Config {
             jwt_secret,
             session_ttl: Duration::from_secs(session_hours * 3600),
             dev_mode,
-            public_url: env
-                .get("LENS_PUBLIC_URL")
-                .unwrap_or("http://localhost:8000")
-                .trim_end_matches('/')
-                .to_owned(),
+            dev_admin: dev_mode && env.flag("DEV_ADMIN"),
+            public_url,
             discord_oauth: discord_oauth(env)?,
             discord_api_base_url: base_url(
                 env,
@@ -263,6 +262,37 @@ pub fn base_url(env: &Env, name: &'static str, default: &str) -> Result<String, 
     }
 }
 
+/// Development sign-in needs no password: it is only for a machine of
+/// one's own. Refused on a non-loopback address, and when the public URL says
+/// the site is served to others (https, or a host other than localhost),
+/// which a TLS proxy in front of a loopback core would otherwise hide.
+fn dev_mode_allowed(grpc_addr: SocketAddr, public_url: &str) -> Result<(), ConfigError> {
+    let refuse = |reason: String| ConfigError::Invalid {
+        name: "DEV_MODE",
+        value: "1".into(),
+        reason,
+    };
+    if !grpc_addr.ip().is_loopback() {
+        return Err(refuse(format!(
+            "development sign-in needs no password, so it is refused on the non-loopback address {grpc_addr}; bind LENS_GRPC_ADDR to 127.0.0.1 or unset DEV_MODE"
+        )));
+    }
+    if !is_local_url(public_url) {
+        return Err(refuse(format!(
+            "development sign-in needs no password, so it is refused for the public site {public_url}; unset DEV_MODE (it is for http://localhost only)"
+        )));
+    }
+    Ok(())
+}
+
+/// Whether `url` is plain http on this machine.
+pub fn is_local_url(url: &str) -> bool {
+    url::Url::parse(url).is_ok_and(|url| {
+        url.scheme() == "http"
+            && matches!(url.host_str(), Some("localhost" | "127.0.0.1" | "[::1]"))
+    })
+}
+
 /// Reads a socket address such as `127.0.0.1:50051`.
 pub fn parse_addr(env: &Env, name: &'static str, default: &str) -> Result<SocketAddr, ConfigError> {
     let raw = env.get(name).unwrap_or(default);
@@ -324,6 +354,29 @@ mod tests {
         let env = Env::from_pairs([("JWT_SECRET", SECRET), ("DISCORD_CLIENT_ID", "123")]);
         let err = Config::from_env(&env).unwrap_err().to_string();
         assert!(err.contains("DISCORD_CLIENT_SECRET missing"), "{err}");
+    }
+
+    #[test]
+    fn dev_mode_is_refused_for_a_public_site() {
+        for url in [
+            "https://localhost:8000",
+            "http://course.example",
+            "https://course.example",
+        ] {
+            let env = Env::from_pairs([
+                ("JWT_SECRET", SECRET),
+                ("DEV_MODE", "1"),
+                ("LENS_PUBLIC_URL", url),
+            ]);
+            let err = Config::from_env(&env).unwrap_err().to_string();
+            assert!(err.contains("refused for the public site"), "{url}: {err}");
+        }
+        let env = Env::from_pairs([("JWT_SECRET", SECRET), ("DEV_MODE", "1")]);
+        let config = Config::from_env(&env).unwrap();
+        assert!(
+            config.dev_mode && !config.dev_admin,
+            "admin needs the second switch"
+        );
     }
 
     #[test]

@@ -115,6 +115,12 @@ impl AuthApi {
             email: None,
             email_verified: false,
         };
+        if request.admin && !self.state.config.dev_admin {
+            return Err(AppError::PermissionDenied(
+                "development sign-in makes admins only with DEV_ADMIN=1 on the core, beside DEV_MODE=1".into(),
+            ));
+        }
+        let return_to = parse_return_to(&request.return_to)?;
         let mut user = self.state.store.upsert_discord_user(&profile).await?;
         if user.is_admin != request.admin {
             user = self.state.store.set_admin(user.id, request.admin).await?;
@@ -126,6 +132,7 @@ impl AuthApi {
         );
         Ok(v1::DevSignInResponse {
             session: Some(self.session(&user)?),
+            return_to,
         })
     }
 }
