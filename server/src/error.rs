@@ -75,9 +75,21 @@ pub type AppResult<T> = Result<T, AppError>;
 /// human message, for clients that back off automatically.
 pub const RETRY_AFTER_METADATA: &str = "retry-after";
 
+/// The longest message a status carries: messages quote input, and a
+/// client must always be able to read why it was refused.
+pub const MAX_MESSAGE_CHARS: usize = 500;
+
+/// `message`, cut at [`MAX_MESSAGE_CHARS`] with an ellipsis.
+pub fn bounded(message: String) -> String {
+    match message.char_indices().nth(MAX_MESSAGE_CHARS) {
+        None => message,
+        Some((end, _)) => format!("{}…", &message[..end]),
+    }
+}
+
 impl From<AppError> for Status {
     fn from(error: AppError) -> Self {
-        let message = error.to_string();
+        let message = bounded(error.to_string());
         match error {
             AppError::Invalid(_) | AppError::InvalidArgument(_) => {
                 Status::invalid_argument(message)
@@ -143,6 +155,18 @@ mod tests {
             status.message(),
             "invalid timezone: \"Mars\" is not an IANA timezone name"
         );
+    }
+
+    #[test]
+    fn messages_quoting_huge_input_stay_readable() {
+        let huge = "x".repeat(100_000);
+        let status = Status::from(AppError::from(Invalid::new(
+            "timezone",
+            format!("{huge:?} is not an IANA timezone name"),
+        )));
+        assert_eq!(status.message().chars().count(), MAX_MESSAGE_CHARS + 1);
+        assert!(status.message().starts_with("invalid timezone: \"xxx"));
+        assert!(status.message().ends_with('…'));
     }
 
     #[test]

@@ -337,3 +337,28 @@ async fn dev_sign_in_makes_admins_only_with_the_second_switch() {
         .into_inner();
     assert!(!learner.session.unwrap().user.unwrap().is_admin);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_demoted_admin_loses_admin_rights_at_the_next_call() {
+    let core = core().await;
+    let admin = core.dev_session("ada", true).await;
+    let mut cohorts =
+        lens_proto::v1::cohort_service_client::CohortServiceClient::new(core.channel().await);
+    let list = || v1::ListGroupsRequest { cohort_id: 999 };
+    let status = cohorts
+        .list_groups(authed(list(), &admin.token))
+        .await
+        .unwrap_err();
+    assert_eq!(status.code(), Code::NotFound, "an admin gets through");
+    let id = admin.user.unwrap().id;
+    core.state.store.set_admin(id, false).await.unwrap();
+    let status = cohorts
+        .list_groups(authed(list(), &admin.token))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        status.code(),
+        Code::PermissionDenied,
+        "the same token, no longer admin"
+    );
+}

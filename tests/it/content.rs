@@ -448,11 +448,18 @@ async fn the_status_stream_tells_of_each_new_version() {
         original.replace("Fizzle or Foom]]", "Fizzle or Fom]]"),
     )
     .unwrap();
-    let next = tokio::time::timeout(Duration::from_secs(20), updates.message())
-        .await
-        .expect("an update within the poll interval")
-        .unwrap();
-    let next = status(next);
+    // An editor's write can be seen half done; the stream tells of each
+    // version loaded until the whole edit is.
+    let next = tokio::time::timeout(Duration::from_secs(20), async {
+        loop {
+            let next = status(updates.message().await.unwrap());
+            if next.problems.iter().any(|p| p.is_error && !p.draft) {
+                return next;
+            }
+        }
+    })
+    .await
+    .expect("an update within the poll interval");
     assert_ne!(next.version, first.version);
     let problem = next
         .problems
@@ -589,6 +596,13 @@ async fn a_signed_push_reaches_every_replica_and_bad_signatures_are_refused() {
             email: None,
             email_verified: false,
         })
+        .await
+        .unwrap();
+    // Rights come from the database, not the token alone.
+    replica_b
+        .state
+        .store
+        .set_admin(admin.id, true)
         .await
         .unwrap();
     let status = content

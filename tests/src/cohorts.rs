@@ -8,7 +8,7 @@ use lens_proto::v1::cohort_service_client::CohortServiceClient;
 use lens_proto::v1::user_service_client::UserServiceClient;
 
 use crate::content_fixture;
-use crate::core::{CoreOptions, TestCore, authed, dev_sign_in};
+use crate::core::{CoreOptions, TestCore, authed};
 
 /// Local slots from `hour`:00 for `hours` hours on `day` (0 = Monday).
 pub fn evening(day: u32, hour: u32, hours: u32) -> Vec<u32> {
@@ -213,7 +213,7 @@ impl CohortWorld {
 
 /// Signs `name` in through the development sign-in, as the web edge does.
 pub async fn sign_in(core: &TestCore, name: &str, admin: bool) -> Person {
-    let session = dev_sign_in(core.channel().await, name, admin).await;
+    let session = core.dev_session(name, admin).await;
     Person {
         id: session.user.expect("a user").id,
         token: session.token,

@@ -90,10 +90,12 @@ impl Authenticator {
             Some(check) if check.revoked => Err(AppError::Unauthenticated(
                 "this session was signed out: sign in again".into(),
             )),
-            Some(_) => {
+            Some(check) => {
                 caller.identity = Identity::User(UserCaller {
                     id: user_id,
-                    is_admin: claims.roles.iter().any(|r| r == ADMIN_ROLE),
+                    // The token's role and the database's word both: a
+                    // demoted admin loses the rights at their next call.
+                    is_admin: check.is_admin && claims.roles.iter().any(|r| r == ADMIN_ROLE),
                     session_id: Some(claims.jti),
                 });
                 Ok(caller)

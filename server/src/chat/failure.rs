@@ -160,15 +160,29 @@ pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
             .map(str::trim)
     };
     if let Some(ms) = header("retry-after-ms").and_then(|v| v.parse::<f64>().ok()) {
-        return (ms.is_finite() && ms >= 0.0).then(|| Duration::from_secs_f64(ms / 1000.0));
+        return seconds(ms / 1000.0);
     }
     let value = header("retry-after")?;
-    if let Ok(seconds) = value.parse::<f64>() {
-        return (seconds.is_finite() && seconds >= 0.0).then(|| Duration::from_secs_f64(seconds));
+    if let Ok(wait) = value.parse::<f64>() {
+        return seconds(wait);
     }
     let at = chrono::DateTime::parse_from_rfc2822(value).ok()?;
     let wait = at.with_timezone(&chrono::Utc) - crate::clock::now();
-    Some(wait.to_std().unwrap_or(Duration::ZERO))
+    Some(
+        wait.to_std()
+            .unwrap_or(Duration::ZERO)
+            .min(LONGEST_RETRY_AFTER),
+    )
+}
+
+/// The longest wait a provider may ask for that is taken as given; a third
+/// party's number is clamped before it becomes a `Duration` (which panics
+/// on a value like `1e30`).
+pub const LONGEST_RETRY_AFTER: Duration = Duration::from_secs(24 * 3600);
+
+fn seconds(wait: f64) -> Option<Duration> {
+    (wait.is_finite() && wait >= 0.0)
+        .then(|| Duration::from_secs_f64(wait.min(LONGEST_RETRY_AFTER.as_secs_f64())))
 }
 
 #[cfg(test)]
@@ -210,6 +224,15 @@ mod tests {
         );
         assert_eq!(retry_after(&headers(&[("retry-after", "soon")])), None);
         assert_eq!(retry_after(&headers(&[("retry-after", "-3")])), None);
+        assert_eq!(
+            retry_after(&headers(&[("retry-after", "1e30")])),
+            Some(LONGEST_RETRY_AFTER),
+            "clamped, not a panic"
+        );
+        assert_eq!(
+            retry_after(&headers(&[("retry-after-ms", "1e300")])),
+            Some(LONGEST_RETRY_AFTER)
+        );
         assert_eq!(retry_after(&HeaderMap::new()), None);
     }
 

@@ -41,7 +41,7 @@ pub async fn run(env: &Env, args: TokenArgs) -> anyhow::Result<()> {
     let now = clock::now();
     let token = match (args.user, args.edge) {
         (Some(user_id), _) => {
-            check_user_exists(env, user_id).await?;
+            check_user_exists(env, user_id, args.admin).await?;
             let ttl = Duration::from_secs(args.hours.unwrap_or(24) * 3600);
             let (token, claims) = keys.mint_session(user_id, args.admin, now, ttl);
             eprintln!(
@@ -71,12 +71,23 @@ pub async fn run(env: &Env, args: TokenArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn check_user_exists(env: &Env, user_id: i64) -> anyhow::Result<()> {
+/// Checks the user exists; with `admin`, makes them an admin: rights are
+/// read from the database on every call, so the token's role alone grants
+/// nothing.
+async fn check_user_exists(env: &Env, user_id: i64, admin: bool) -> anyhow::Result<()> {
     let store = Store::connect(&DatabaseConfig::from_env(env)?)
         .await
         .context("connecting to the database to check the user")?;
     store.migrate().await?;
     let user = store.user_by_id(user_id).await?;
+    if admin
+        && user
+            .as_ref()
+            .is_some_and(|u| u.deleted_at.is_none() && !u.is_admin)
+    {
+        store.set_admin(user_id, true).await?;
+        eprintln!("user {user_id} is now an admin");
+    }
     store.close().await;
     match user {
         Some(user) if user.deleted_at.is_none() => Ok(()),

@@ -13,6 +13,9 @@ pub struct SessionCheck {
     pub deleted: bool,
     /// The token was revoked.
     pub revoked: bool,
+    /// The user is an admin now (read on every call beside the token's
+    /// role, so a demotion counts at once, not when the token expires).
+    pub is_admin: bool,
 }
 
 impl Store {
@@ -24,7 +27,8 @@ impl Store {
         jti: &str,
     ) -> StoreResult<Option<SessionCheck>> {
         let sql = "SELECT deleted_at IS NOT NULL AS deleted, \
-                     EXISTS (SELECT 1 FROM revoked_sessions WHERE jti = $2) AS revoked \
+                     EXISTS (SELECT 1 FROM revoked_sessions WHERE jti = $2) AS revoked, \
+                     is_admin \
                    FROM users WHERE id = $1";
         let check = on_backend!(self, pool => {
             sqlx::query_as::<_, SessionCheck>(sql).bind(user_id).bind(jti).fetch_optional(pool).await?
