@@ -26,7 +26,10 @@ COPY --from=backend /src/target/release/lens-server /src/target/release/lens-web
 COPY --from=frontend /src/web_frontend/dist /app/web_frontend/dist
 USER lens
 # lens-web binds 0.0.0.0:$PORT when the platform sets PORT (or set LENS_WEB_ADDR).
-ENV LENS_GRPC_ADDR=0.0.0.0:50051 \
+# The core listens on loopback: it speaks plaintext gRPC unless LENS_TLS_CERT
+# and LENS_TLS_KEY are set, so exposing it (LENS_GRPC_ADDR=0.0.0.0:50051) is
+# for a private network between the processes, or with TLS.
+ENV LENS_GRPC_ADDR=127.0.0.1:50051 \
     LENS_STATIC_DIR=/app/web_frontend/dist \
     LOG_FORMAT=json
 EXPOSE 50051 8000

@@ -362,3 +362,17 @@ async fn a_demoted_admin_loses_admin_rights_at_the_next_call() {
         "the same token, no longer admin"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn integration_details_are_for_admins() {
+    let core = core().await;
+    let mut system =
+        lens_proto::v1::system_service_client::SystemServiceClient::new(core.channel().await);
+    let admin = core.dev_session("root", true).await;
+    let info = system
+        .get_system_info(authed(v1::GetSystemInfoRequest {}, &admin.token))
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(info.integrations.iter().all(|i| !i.detail.is_empty()));
+}

@@ -59,3 +59,28 @@ async fn one_learner_joining_two_groups_at_once_ends_in_one(postgres: bool) {
         .count();
     assert_eq!(memberships, 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_people_signed_up_see_who_is_in_the_groups() {
+    let world = CohortWorld::committed(false, 1, 4).await;
+    let stranger = world
+        .person("stranger", lens_tests::cohorts::evening(0, 19, 2))
+        .await;
+    let status = world
+        .cohorts()
+        .await
+        .list_joinable_groups(lens_tests::core::authed(
+            lens_proto::v1::ListJoinableGroupsRequest {
+                cohort_id: world.cohort_id,
+            },
+            &stranger.token,
+        ))
+        .await
+        .unwrap_err();
+    assert_eq!(status.code(), Code::FailedPrecondition);
+    assert!(
+        status.message().starts_with("sign up for cohort"),
+        "{}",
+        status.message()
+    );
+}

@@ -33,6 +33,10 @@ async fn unary_and_server_streaming_calls_cross_the_edge() {
             .iter()
             .any(|i| i.name == "discord_oauth" && !i.enabled)
     );
+    assert!(
+        info.integrations.iter().all(|i| i.detail.is_empty()),
+        "only admins see where things are"
+    );
 
     let request = v1::StreamHeartbeatsRequest {
         count: 4,

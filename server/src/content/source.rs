@@ -201,19 +201,61 @@ impl GitHubSource {
                 archive.status()
             )));
         }
-        let bytes = archive
-            .bytes()
+        let mut archive = archive;
+        let mut bytes = Vec::new();
+        while let Some(chunk) = archive
+            .chunk()
             .await
-            .map_err(|e| SourceError::GitHub(e.to_string()))?;
+            .map_err(|e| SourceError::GitHub(e.to_string()))?
+        {
+            if bytes.len() + chunk.len() > MAX_ARCHIVE_BYTES {
+                return Err(SourceError::Archive(format!(
+                    "the archive of {sha} is larger than {} MiB",
+                    MAX_ARCHIVE_BYTES >> 20
+                )));
+            }
+            bytes.extend_from_slice(&chunk);
+        }
         tokio::task::spawn_blocking(move || unpack(&bytes))
             .await
             .map_err(|e| SourceError::Archive(e.to_string()))?
     }
 }
 
+/// The largest archive downloaded: today's repository is about 5 MiB.
+pub const MAX_ARCHIVE_BYTES: usize = 128 << 20;
+/// The most an archive may unpack to, read files and skipped ones alike: a
+/// gzip bomb pushed to the repository stops here, not at the memory's end.
+pub const MAX_UNPACKED_BYTES: u64 = 1 << 30;
+/// The largest content file.
+pub const MAX_FILE_BYTES: u64 = 32 << 20;
+
+/// A reader that fails once more than `left` bytes came through.
+struct Limited<R> {
+    inner: R,
+    left: u64,
+}
+
+impl<R: Read> Read for Limited<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let read = self.inner.read(buf)?;
+        self.left = self.left.checked_sub(read as u64).ok_or_else(|| {
+            std::io::Error::other(format!(
+                "the archive unpacks to more than {} MiB",
+                MAX_UNPACKED_BYTES >> 20
+            ))
+        })?;
+        Ok(read)
+    }
+}
+
 /// Unpacks a GitHub tarball (whose entries sit under one top folder).
 pub fn unpack(gzipped: &[u8]) -> Result<ContentFiles, SourceError> {
-    let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(gzipped));
+    let unpacked = Limited {
+        inner: flate2::read::GzDecoder::new(gzipped),
+        left: MAX_UNPACKED_BYTES,
+    };
+    let mut archive = tar::Archive::new(unpacked);
     let mut files = ContentFiles::new();
     let entries = archive
         .entries()
@@ -235,6 +277,12 @@ pub fn unpack(gzipped: &[u8]) -> Result<ContentFiles, SourceError> {
         if !super::files::is_content_path(&relative) {
             continue;
         }
+        if entry.header().size().unwrap_or(u64::MAX) > MAX_FILE_BYTES {
+            return Err(SourceError::Archive(format!(
+                "{relative} is larger than {} MiB; content files are text",
+                MAX_FILE_BYTES >> 20
+            )));
+        }
         let mut text = String::new();
         entry
             .read_to_string(&mut text)
@@ -242,4 +290,44 @@ pub fn unpack(gzipped: &[u8]) -> Result<ContentFiles, SourceError> {
         files.insert(&relative, text);
     }
     Ok(files)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A tar.gz with one file of `size` zero bytes at `path` under a top folder.
+    fn archive_with(path: &str, size: u64) -> Vec<u8> {
+        let encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        let mut builder = tar::Builder::new(encoder);
+        let mut header = tar::Header::new_gnu();
+        header.set_size(size);
+        header.set_mode(0o644);
+        header.set_cksum();
+        builder
+            .append_data(
+                &mut header,
+                format!("top/{path}"),
+                std::io::repeat(0).take(size),
+            )
+            .unwrap();
+        builder.into_inner().unwrap().finish().unwrap()
+    }
+
+    #[test]
+    fn an_oversized_content_file_is_refused_not_read() {
+        let bomb = archive_with("articles/huge.md", MAX_FILE_BYTES + 1);
+        assert!(bomb.len() < 1 << 20, "it compresses to almost nothing");
+        let error = unpack(&bomb).unwrap_err().to_string();
+        assert!(
+            error.contains("articles/huge.md is larger than 32 MiB"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn small_archives_unpack() {
+        let files = unpack(&archive_with("courses/a.md", 10)).unwrap();
+        assert_eq!(files.get("courses/a.md").map(str::len), Some(10));
+    }
 }

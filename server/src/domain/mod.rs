@@ -3,11 +3,13 @@
 //! a [`Invalid`] error becomes INVALID_ARGUMENT naming the field.
 
 mod availability;
+mod cohort_start;
 mod email;
 mod nickname;
 mod timezone;
 
 pub use availability::WeeklySlots;
+pub use cohort_start::CohortStart;
 pub use email::Email;
 pub use nickname::Nickname;
 pub use timezone::Timezone;

@@ -112,6 +112,14 @@ pub fn format_ranges(slots: &SlotSet) -> Vec<String> {
 impl PopulationFile {
     /// The matching problem: availability converted to UTC for the weeks.
     pub fn to_problem(&self) -> Result<Problem, String> {
+        crate::domain::CohortStart::parse("start_date", &self.start_date.to_string())
+            .map_err(|e| e.to_string())?;
+        if !(1..=52).contains(&self.meetings) {
+            return Err(format!(
+                "meetings: {} is not between 1 and 52",
+                self.meetings
+            ));
+        }
         let weeks = meeting_weeks(self.start_date, self.meetings);
         let mut problem = Problem {
             params: self.params,

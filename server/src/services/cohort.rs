@@ -2,7 +2,6 @@
 
 use std::collections::HashMap;
 
-use chrono::NaiveDate;
 use lens_proto::v1::{self, cohort_service_server::CohortService};
 use tonic::{Request, Response, Status};
 
@@ -134,18 +133,12 @@ impl CohortService for CohortApi {
                 if name.is_empty() || name.chars().count() > 100 {
                     return Err(Invalid::new("name", "must be 1 to 100 characters").into());
                 }
-                let start =
-                    NaiveDate::parse_from_str(r.start_date.trim(), "%Y-%m-%d").map_err(|_| {
-                        Invalid::new(
-                            "start_date",
-                            format!("{:?} is not a date like 2027-03-01", r.start_date),
-                        )
-                    })?;
+                let start = crate::domain::CohortStart::parse("start_date", &r.start_date)?
+                    .date();
                 let loaded = self.state.content.current();
                 let course = loaded
                     .snapshot
-                    .courses
-                    .get(r.course_slug.trim())
+                    .course(r.course_slug.trim())
                     .ok_or_else(|| {
                         AppError::NotFound(format!(
                             "no course with slug {:?} in the served content",

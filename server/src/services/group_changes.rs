@@ -127,6 +127,19 @@ impl CohortApi {
         user_id: i64,
     ) -> AppResult<Vec<v1::CohortGroup>> {
         let cohort = self.cohort(cohort_id).await?;
+        // Groups show their members' names: only to people in the cohort.
+        if self
+            .state
+            .store
+            .signup_role(cohort.id, user_id)
+            .await?
+            .is_none()
+        {
+            return Err(AppError::FailedPrecondition(format!(
+                "sign up for cohort {} to see its groups",
+                cohort.id
+            )));
+        }
         let max = Params::default().max_size as i64;
         let mut open: Vec<GroupInfo> = Vec::new();
         for group in self.state.store.group_infos(cohort.id).await? {

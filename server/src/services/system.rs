@@ -52,8 +52,11 @@ fn heartbeat_plan(request: &v1::StreamHeartbeatsRequest) -> AppResult<(u32, Dura
 impl SystemService for SystemApi {
     async fn get_system_info(
         &self,
-        _request: Request<v1::GetSystemInfoRequest>,
+        request: Request<v1::GetSystemInfoRequest>,
     ) -> Result<Response<v1::GetSystemInfoResponse>, Status> {
+        // Details name folders, hosts and models: for admins. Everyone else
+        // learns what is on.
+        let admin = crate::auth::caller(&request).is_ok_and(|c| c.is_admin());
         let integrations = self
             .state
             .config
@@ -62,7 +65,7 @@ impl SystemService for SystemApi {
             .map(|i| v1::Integration {
                 name: i.name.to_owned(),
                 enabled: i.enabled,
-                detail: i.detail,
+                detail: if admin { i.detail } else { String::new() },
             })
             .collect();
         Ok(Response::new(v1::GetSystemInfoResponse {
