@@ -297,3 +297,19 @@ async fn dev_sign_in_stays_on_site_and_is_refused_behind_a_proxy() {
     assert_eq!(proxied.status(), 403);
     assert!(proxied.headers().get("set-cookie").is_none());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_say_what_they_may_load_and_refuse_to_be_framed() {
+    let core = TestCore::start(CoreOptions::default()).await;
+    let web = TestWeb::start(&core, false).await;
+    let page = reqwest::get(&web.url).await.unwrap();
+    let policy = page.headers()["content-security-policy"].to_str().unwrap();
+    for rule in [
+        "frame-ancestors 'none'",
+        "script-src 'self'",
+        "object-src 'none'",
+    ] {
+        assert!(policy.contains(rule), "{policy}");
+    }
+    assert_eq!(page.headers()["x-content-type-options"], "nosniff");
+}

@@ -8,9 +8,10 @@ use axum::Router;
 use axum::body::Body;
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
-use http::{Request, StatusCode};
+use http::{HeaderValue, Request, StatusCode};
 use tokio::net::TcpListener;
 use tower::{Layer, ServiceExt};
+use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::auth_pages;
 use crate::config::WebConfig;
@@ -85,8 +86,33 @@ pub fn router(state: WebState) -> Router {
         .fallback_service(fallback)
         // GitHub push payloads stay well under this; larger bodies are refused.
         .layer(axum::extract::DefaultBodyLimit::max(10 * 1024 * 1024))
+        .layer(header(
+            http::header::CONTENT_SECURITY_POLICY,
+            CONTENT_SECURITY_POLICY,
+        ))
+        .layer(header(http::header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .layer(header(
+            http::header::REFERRER_POLICY,
+            "strict-origin-when-cross-origin",
+        ))
         .with_state(state)
 }
+
+/// A response header set on every answer that has none of its own.
+fn header(name: http::HeaderName, value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {
+    SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value))
+}
+
+/// What the pages may load and who may frame them. Scripts and styles come
+/// from this site only (the pages' own `<style>` blocks and React's style
+/// attributes need inline styles); images may come from any https host
+/// (article figures, Discord avatars; the tutor's answers never load theirs);
+/// the only frames are YouTube's privacy-enhanced player; and no other site
+/// may frame Lens (clickjacking).
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; \
+     style-src 'self' 'unsafe-inline'; img-src 'self' data: https:; \
+     frame-src https://www.youtube-nocookie.com; connect-src 'self'; object-src 'none'; \
+     base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 /// A browser sends `Origin` on cross-site POSTs; refuse those whose origin
 /// is not this host. (SameSite cookies and the absence of CORS already stop

@@ -83,7 +83,7 @@ export function ChatPanel({ title, segmentIndex, conversation, onPage, headingLe
               <span className="who">{line.role === "user" ? "You" : "Tutor"}</span>
               {line.role === "assistant" ? (
                 line.text ? (
-                  <Markdown text={line.text} headingLevel={headingLevel + 1} />
+                  <Markdown text={line.text} headingLevel={headingLevel + 1} noImages />
                 ) : (
                   line.status === "streaming" && <p className="muted">Thinking…</p>
                 )

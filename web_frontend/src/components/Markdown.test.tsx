@@ -23,4 +23,14 @@ describe("content markdown", () => {
     expect(html("## Part\n\n### Detail", 4)).toMatch(/<h4>Part<\/h4>\s*<h5>Detail<\/h5>/);
     expect(html("# Title", 3)).toContain("<h3>Title</h3>");
   });
+
+  it("shows a tutor answer's images as links, never loading them", () => {
+    const answer = renderToStaticMarkup(
+      <Markdown text="See ![a chart](https://tracker.example/pixel.png?who=me)" headingLevel={4} noImages />,
+    );
+    expect(answer).not.toContain("<img");
+    expect(answer).toContain('<a href="https://tracker.example/pixel.png?who=me"');
+    expect(answer).toContain("Image: a chart");
+    expect(html("![diagram](https://example.org/d.png)")).toContain("<img");
+  });
 });

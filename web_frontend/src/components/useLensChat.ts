@@ -58,11 +58,7 @@ export function useLensChat(lensId: string, moduleSlug: string, sessions: ChatSe
     let live = true;
     chat
       .getTranscript({ sessionId: active.id })
-      .then((t) => live && dispatch({
-              type: "loaded",
-              // An answer that stopped before its first word has nothing to show.
-              lines: t.messages.filter((m) => m.role !== "assistant" || m.text !== "").map(toLine),
-            }))
+      .then((t) => live && dispatch({ type: "loaded", lines: t.messages.map(toLine) }))
       .catch((e: unknown) => live && dispatch({ type: "failed", message: describeError(e) }));
     return () => {
       live = false;
