@@ -26,6 +26,7 @@ mod cohort_joins;
 mod cohorts;
 mod content;
 mod content_conformance;
+mod content_fuzz;
 mod content_today;
 mod discord_bot;
 mod matching;
