@@ -29,6 +29,7 @@ mod content_conformance;
 mod content_fuzz;
 mod content_today;
 mod discord_bot;
+mod faults;
 mod matching;
 mod oauth_flow;
 mod progress;

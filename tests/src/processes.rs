@@ -1,7 +1,8 @@
-//! The real binaries as child processes, for figures that must be one
-//! process's own, such as memory: `lens-server` and `lens-web` from the
-//! release build (built first; quick when up to date). Each runs in an empty
-//! folder with only the variables given, so no `.env` file leaks in.
+//! The real binaries as child processes: for figures that must be one
+//! process's own, such as memory (release build), and for faults only a
+//! process has, such as being killed (debug build). Built first; quick when
+//! up to date. Each runs in an empty folder with only the variables given,
+//! so no `.env` file leaks in.
 
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -42,6 +43,14 @@ impl Spawned {
     }
 }
 
+impl Spawned {
+    /// Kills the process at once (SIGKILL): no shutdown, no flush.
+    pub fn kill_hard(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 impl Drop for Spawned {
     fn drop(&mut self) {
         let _ = self.child.kill();
@@ -49,26 +58,34 @@ impl Drop for Spawned {
     }
 }
 
-/// Builds the release binaries and returns the folder holding them.
-fn release_dir() -> PathBuf {
+/// Which build of the binaries to run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Profile {
+    /// The test build: quick to make, for fault tests.
+    Debug,
+    /// The optimised build: for figures.
+    Release,
+}
+
+/// Builds the binaries of `profile` and returns the folder holding them.
+fn build_dir(profile: Profile) -> PathBuf {
+    let mut args = vec!["build", "--quiet", "-p", "lens-server", "-p", "lens-web"];
+    if profile == Profile::Release {
+        args.push("--release");
+    }
     let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-        .args([
-            "build",
-            "--quiet",
-            "--release",
-            "-p",
-            "lens-server",
-            "-p",
-            "lens-web",
-        ])
+        .args(&args)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .status()
         .expect("run cargo");
-    assert!(status.success(), "building the release binaries failed");
+    assert!(status.success(), "building the binaries failed");
     std::env::var("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|_| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target"))
-        .join("release")
+        .join(match profile {
+            Profile::Debug => "debug",
+            Profile::Release => "release",
+        })
 }
 
 fn free_port() -> u16 {
@@ -78,10 +95,10 @@ fn free_port() -> u16 {
         .port()
 }
 
-fn spawn(binary: &str, addr_var: &str, vars: Vec<(String, String)>) -> Spawned {
+fn spawn(profile: Profile, binary: &str, addr_var: &str, vars: Vec<(String, String)>) -> Spawned {
     let home = tempfile::tempdir().expect("temporary folder");
     let port = free_port();
-    let child = Command::new(release_dir().join(binary))
+    let child = Command::new(build_dir(profile).join(binary))
         .env_clear()
         .env(addr_var, format!("127.0.0.1:{port}"))
         .env("RUST_LOG", "warn")
@@ -106,14 +123,20 @@ fn spawn(binary: &str, addr_var: &str, vars: Vec<(String, String)>) -> Spawned {
     }
 }
 
-/// Starts `lens-server` on a fresh SQLite file with `vars` added.
+/// Starts the release `lens-server` on a fresh SQLite file with `vars` added.
 pub fn spawn_core(vars: Vec<(String, String)>) -> Spawned {
+    spawn_core_on(Profile::Release, "sqlite://lens.db", vars)
+}
+
+/// Starts `lens-server` of `profile` on `database_url` with `vars` added
+/// (a database outside its folder outlives it, for restarts).
+pub fn spawn_core_on(profile: Profile, database_url: &str, vars: Vec<(String, String)>) -> Spawned {
     let mut all = vec![
         ("JWT_SECRET".to_owned(), TEST_JWT_SECRET.to_owned()),
-        ("DATABASE_URL".to_owned(), "sqlite://lens.db".to_owned()),
+        ("DATABASE_URL".to_owned(), database_url.to_owned()),
     ];
     all.extend(vars);
-    spawn("lens-server", "LENS_GRPC_ADDR", all)
+    spawn(profile, "lens-server", "LENS_GRPC_ADDR", all)
 }
 
 /// Starts `lens-web` in front of `core`, in development mode.
@@ -127,5 +150,5 @@ pub fn spawn_web(core: &Spawned) -> Spawned {
         ("LENS_STATIC_DIR".to_owned(), "/nonexistent".to_owned()),
         ("DEV_MODE".to_owned(), "1".to_owned()),
     ];
-    spawn("lens-web", "LENS_WEB_ADDR", vars)
+    spawn(Profile::Release, "lens-web", "LENS_WEB_ADDR", vars)
 }

@@ -10,10 +10,6 @@ use chrono::{DateTime, Utc};
 use crate::config::ChatLimits;
 use crate::store::ChatUsage;
 
-/// How long an answer's row is held for its core between flushes: past it,
-/// the core that answered is taken to be gone.
-pub const ANSWER_LEASE: Duration = Duration::from_secs(90);
-
 /// Why a message is not let through, and when to try again.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Refusal {
@@ -97,6 +93,7 @@ mod tests {
     const LIMITS: ChatLimits = ChatLimits {
         messages_per_minute: 2,
         daily_tokens: 100,
+        answer_lease: Duration::from_secs(15),
     };
 
     fn at(text: &str) -> DateTime<Utc> {

@@ -24,7 +24,6 @@ use lens_proto::v1::{self, send_message_response::Event};
 use tokio::sync::mpsc;
 use tonic::Status;
 
-use super::admission::ANSWER_LEASE;
 use super::prompt::estimate_tokens;
 use super::{LlmFailure, Tutor};
 use crate::clock;
@@ -59,6 +58,9 @@ pub struct Answer {
     pub admitted: Admitted,
     /// The prompt's tokens as estimated, until the provider says.
     pub input_estimate: i64,
+    /// How long the answer's row is held for this core; renewed while it
+    /// streams.
+    pub lease: Duration,
     /// The system prompt.
     pub system: String,
     /// The conversation, oldest first, ending with the learner's message.
@@ -82,6 +84,18 @@ fn send(event: Event) -> Result<v1::SendMessageResponse, Status> {
 impl Answer {
     /// Produces the answer into `events`; returns once it is stored.
     pub async fn relay(self, events: Events) {
+        // The lease is renewed while this core works on the answer, words
+        // or not (a model may think for a minute before its first word).
+        let keeper = tokio::spawn(keep_lease(
+            self.store.clone(),
+            self.admitted.answer_id,
+            self.lease,
+        ));
+        self.answer(events).await;
+        keeper.abort();
+    }
+
+    async fn answer(self, events: Events) {
         let mut text = String::new();
         let mut attempt = 0;
         let deadline = Instant::now() + self.tutor.timeouts().total;
@@ -197,7 +211,7 @@ impl Answer {
 
     /// Saves what arrived so far; a failure only costs this flush.
     async fn flush(&self, text: &str) {
-        let lease = clock::now() + ANSWER_LEASE;
+        let lease = clock::now() + self.lease;
         let tokens = estimate_tokens(text) as i64;
         if let Err(error) = self
             .store
@@ -296,6 +310,23 @@ impl Answer {
                 },
                 other => return other,
             }
+        }
+    }
+}
+
+/// Renews an answer's lease a few times in each lease, until aborted or
+/// the answer is finished (a finished row is never leased again).
+async fn keep_lease(store: Store, answer_id: i64, lease: Duration) {
+    let mut ticks = tokio::time::interval(lease / 3);
+    loop {
+        ticks.tick().await;
+        match store
+            .renew_answer_lease(answer_id, clock::now() + lease)
+            .await
+        {
+            Ok(true) => {}
+            Ok(false) => return,
+            Err(error) => tracing::warn!(%error, "renewing an answer's lease failed"),
         }
     }
 }

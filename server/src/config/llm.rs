@@ -152,6 +152,11 @@ pub struct ChatLimits {
     /// Tokens (prompt and answer) a learner may use per UTC day
     /// (`CHAT_DAILY_TOKEN_QUOTA`, default 200 000).
     pub daily_tokens: u64,
+    /// How long an answer's row is held for the core answering it, renewed
+    /// every few seconds while it streams (`CHAT_ANSWER_LEASE_SECS`, default
+    /// 15): once it runs out the core is taken to be gone, the row reads as
+    /// partial, and the learner may ask again.
+    pub answer_lease: std::time::Duration,
 }
 
 impl ChatLimits {
@@ -175,6 +180,7 @@ impl ChatLimits {
         Ok(Self {
             messages_per_minute: number("CHAT_MESSAGES_PER_MINUTE", 10)? as u32,
             daily_tokens: number("CHAT_DAILY_TOKEN_QUOTA", 200_000)?,
+            answer_lease: std::time::Duration::from_secs(number("CHAT_ANSWER_LEASE_SECS", 15)?),
         })
     }
 }

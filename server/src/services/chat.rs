@@ -212,7 +212,7 @@ impl ChatService for ChatApi {
                     input_estimate,
                     window_start,
                     day_start,
-                    now + admission::ANSWER_LEASE,
+                    now + limits.answer_lease,
                     |usage| admission::admit(usage, limits, now),
                 )
                 .await?
@@ -232,6 +232,7 @@ impl ChatService for ChatApi {
             tutor,
             admitted,
             input_estimate,
+            lease: self.state.config.chat_limits.answer_lease,
             system,
             history,
         };

@@ -150,11 +150,26 @@ impl Store {
         output_tokens: i64,
         lease_until: DateTime<Utc>,
     ) -> StoreResult<()> {
-        let sql = "UPDATE chat_messages SET content = $2, output_tokens = $3, streaming_until = $4 WHERE id = $1";
+        // A finished row (no lease) is never turned back into a streaming one.
+        let sql = "UPDATE chat_messages SET content = $2, output_tokens = $3, streaming_until = $4 \
+                   WHERE id = $1 AND streaming_until IS NOT NULL";
         on_backend!(self, pool => {
             sqlx::query(sql).bind(answer_id).bind(text).bind(output_tokens).bind(lease_until).execute(pool).await?;
         });
         Ok(())
+    }
+
+    /// Renews a streaming answer's lease; `false` once it is finished.
+    pub async fn renew_answer_lease(
+        &self,
+        answer_id: i64,
+        lease_until: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        let sql = "UPDATE chat_messages SET streaming_until = $2 WHERE id = $1 AND streaming_until IS NOT NULL";
+        let renewed = on_backend!(self, pool => {
+            sqlx::query(sql).bind(answer_id).bind(lease_until).execute(pool).await?.rows_affected()
+        });
+        Ok(renewed == 1)
     }
 
     /// Finishes an answer: its whole text, complete (no `error`) or partial

@@ -1,0 +1,118 @@
+//! Faults only real processes have: the core killed (SIGKILL) in the middle
+//! of an answer, then started again on the same database.
+
+use std::time::Duration;
+
+use lens_proto::v1;
+use lens_proto::v1::chat_service_client::ChatServiceClient;
+use lens_tests::content_fixture;
+use lens_tests::core::{authed, dev_sign_in};
+use lens_tests::fakes::llm::{FAKE_LLM_KEY, FakeLlm, Step};
+use lens_tests::processes::{Profile, Spawned, spawn_core_on};
+use lens_tests::tutor::{CASCADES, message};
+use v1::send_message_response::Event;
+
+fn core_on(database_url: &str, llm: &FakeLlm) -> Spawned {
+    let vars = [
+        ("CONTENT_DIR", content_fixture().display().to_string()),
+        ("LLM_BASE_URL", llm.url.clone()),
+        ("ANTHROPIC_API_KEY", FAKE_LLM_KEY.to_owned()),
+        ("DEV_MODE", "1".to_owned()),
+        // A short lease, so the restarted core sees the answer as orphaned soon.
+        ("CHAT_ANSWER_LEASE_SECS", "2".to_owned()),
+    ];
+    spawn_core_on(
+        Profile::Debug,
+        database_url,
+        vars.into_iter().map(|(k, v)| (k.to_owned(), v)).collect(),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_core_killed_mid_answer_leaves_what_the_learner_saw_in_the_transcript() {
+    let llm = FakeLlm::start().await;
+    llm.script(vec![
+        Step::Text("Saved "),
+        Step::Wait(Duration::from_millis(700)),
+        Step::Text("before the kill."),
+        Step::Wait(Duration::from_secs(60)),
+    ]);
+    let folder = tempfile::tempdir().unwrap();
+    let database_url = format!("sqlite://{}", folder.path().join("lens.db").display());
+    let mut core = core_on(&database_url, &llm);
+    let learner = dev_sign_in(core.channel().await, "kim", false).await;
+    let mut chat = ChatServiceClient::new(core.channel().await);
+    let session = chat
+        .get_or_start_session(authed(
+            v1::GetOrStartSessionRequest {
+                lens_id: CASCADES.into(),
+            },
+            &learner.token,
+        ))
+        .await
+        .unwrap()
+        .into_inner()
+        .session
+        .unwrap()
+        .id;
+    let mut events = chat
+        .send_message(authed(message(session, "Why cycles?"), &learner.token))
+        .await
+        .unwrap()
+        .into_inner();
+    let mut seen = String::new();
+    while seen != "Saved before the kill." {
+        match events.message().await.unwrap().and_then(|e| e.event) {
+            Some(Event::Delta(delta)) => seen.push_str(&delta),
+            other => panic!("expected words, got {other:?}"),
+        }
+    }
+    // The second piece came 0.7 s after the first: past the flush interval,
+    // so it was saved when it arrived. Then the core dies without a word.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    core.kill_hard();
+    drop(events);
+
+    let core = core_on(&database_url, &llm);
+    let mut chat = ChatServiceClient::new(core.channel().await);
+    let transcript = || {
+        let mut chat = chat.clone();
+        let token = learner.token.clone();
+        async move {
+            chat.get_transcript(authed(
+                v1::GetTranscriptRequest {
+                    session_id: session,
+                },
+                &token,
+            ))
+            .await
+            .unwrap()
+            .into_inner()
+            .messages
+        }
+    };
+    let mut answer = transcript().await[1].clone();
+    for _ in 0..50 {
+        if answer.status != "streaming" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        answer = transcript().await[1].clone();
+    }
+    assert_eq!(answer.text, "Saved before the kill.");
+    assert_eq!(answer.status, "partial");
+    assert_eq!(
+        answer.error,
+        "the answer stopped: the platform restarted while answering"
+    );
+
+    // The learner is not locked out by the dead core's answer.
+    llm.script(vec![Step::Text("Back.")]);
+    let mut events = chat
+        .send_message(authed(message(session, "Again?"), &learner.token))
+        .await
+        .unwrap()
+        .into_inner();
+    let first = events.message().await.unwrap().unwrap();
+    assert_eq!(first.event, Some(Event::Delta("Back.".into())));
+}
