@@ -376,3 +376,40 @@ async fn integration_details_are_for_admins() {
         .into_inner();
     assert!(info.integrations.iter().all(|i| !i.detail.is_empty()));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_token_of_a_user_or_an_edge_can_be_revoked_at_once() {
+    let core = core().await;
+    let mut auth = AuthServiceClient::new(core.channel().await);
+    let laptop = core.dev_session("sam", false).await;
+    let phone = core.dev_session("sam", false).await;
+    let user_id = laptop.user.as_ref().unwrap().id;
+    core.state.store.revoke_user_tokens(user_id).await.unwrap();
+    for session in [&laptop, &phone] {
+        let status = auth
+            .who_am_i(authed(v1::WhoAmIRequest {}, &session.token))
+            .await
+            .unwrap_err();
+        assert_eq!(status.code(), Code::Unauthenticated);
+        assert!(status.message().contains("revoked"), "{}", status.message());
+    }
+    let old_edge = core.edge_token(EdgeKind::Web);
+    core.state
+        .store
+        .revoke_edge_tokens("edge:web")
+        .await
+        .unwrap();
+    let status = auth
+        .who_am_i(authed(v1::WhoAmIRequest {}, &old_edge))
+        .await
+        .unwrap_err();
+    assert_eq!(status.code(), Code::Unauthenticated);
+    // Tokens issued later work: a new sign-in, a new edge token.
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let again = core.dev_session("sam", false).await;
+    assert!(
+        auth.who_am_i(authed(v1::WhoAmIRequest {}, &again.token))
+            .await
+            .is_ok()
+    );
+}

@@ -56,7 +56,11 @@ impl Authenticator {
                         .into(),
                 ));
             }
-            if self.store.is_revoked(&claims.jti).await? {
+            if self
+                .store
+                .is_edge_token_revoked(&claims.jti, edge.subject(), claims.issued_at())
+                .await?
+            {
                 return Err(AppError::Unauthenticated(
                     "this service token was revoked: mint a new one with `lens-server token --edge …`".into(),
                 ));
@@ -90,6 +94,15 @@ impl Authenticator {
             Some(check) if check.revoked => Err(AppError::Unauthenticated(
                 "this session was signed out: sign in again".into(),
             )),
+            Some(check)
+                if check
+                    .tokens_valid_after
+                    .is_some_and(|after| claims.issued_at() <= after) =>
+            {
+                Err(AppError::Unauthenticated(
+                    "this session was revoked by an operator: sign in again".into(),
+                ))
+            }
             Some(check) => {
                 caller.identity = Identity::User(UserCaller {
                     id: user_id,

@@ -28,6 +28,11 @@ impl Claims {
     pub fn expires_at(&self) -> DateTime<Utc> {
         Utc.timestamp_opt(self.exp, 0).single().unwrap_or_default()
     }
+
+    /// When the token was issued (to the second, as JWTs say it).
+    pub fn issued_at(&self) -> DateTime<Utc> {
+        Utc.timestamp_opt(self.iat, 0).single().unwrap_or_default()
+    }
 }
 
 /// The role that makes a user an administrator.

@@ -123,7 +123,13 @@ impl Catalogue {
             )
         })
         .await
-        .map_err(|e| SourceError::Archive(format!("parsing panicked: {e}")))?;
+        .map_err(|e| {
+            if e.is_cancelled() {
+                SourceError::Interrupted
+            } else {
+                SourceError::Parser(e.to_string())
+            }
+        })?;
         let errors = outcome
             .diagnostics
             .iter()

@@ -51,6 +51,13 @@ pub enum SourceError {
     /// The archive was not a readable tar.gz.
     #[error("the archive from GitHub is unreadable: {0}")]
     Archive(String),
+    /// Parsing failed in a way it never should (a bug; the fuzz test hunts
+    /// for these).
+    #[error("the content parser failed: {0}")]
+    Parser(String),
+    /// The load was cut short, as the core shut down.
+    #[error("the load was interrupted by shutdown")]
+    Interrupted,
 }
 
 impl ContentSource {

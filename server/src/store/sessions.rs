@@ -16,6 +16,8 @@ pub struct SessionCheck {
     /// The user is an admin now (read on every call beside the token's
     /// role, so a demotion counts at once, not when the token expires).
     pub is_admin: bool,
+    /// Tokens issued up to this moment are refused (`token revoke --user`).
+    pub tokens_valid_after: Option<DateTime<Utc>>,
 }
 
 impl Store {
@@ -28,7 +30,7 @@ impl Store {
     ) -> StoreResult<Option<SessionCheck>> {
         let sql = "SELECT deleted_at IS NOT NULL AS deleted, \
                      EXISTS (SELECT 1 FROM revoked_sessions WHERE jti = $2) AS revoked, \
-                     is_admin \
+                     is_admin, tokens_valid_after \
                    FROM users WHERE id = $1";
         let check = on_backend!(self, pool => {
             sqlx::query_as::<_, SessionCheck>(sql).bind(user_id).bind(jti).fetch_optional(pool).await?
@@ -43,6 +45,43 @@ impl Store {
             sqlx::query_scalar::<_, bool>(sql).bind(jti).fetch_one(pool).await?
         });
         Ok(revoked)
+    }
+
+    /// Whether an edge's token was revoked: by its id, or with every token
+    /// of that edge issued up to a moment after `issued_at`.
+    pub async fn is_edge_token_revoked(
+        &self,
+        jti: &str,
+        edge: &str,
+        issued_at: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        let sql = "SELECT EXISTS (SELECT 1 FROM revoked_sessions WHERE jti = $1) \
+                   OR EXISTS (SELECT 1 FROM edge_tokens_valid_after WHERE edge = $2 AND valid_after >= $3)";
+        let revoked = on_backend!(self, pool => {
+            sqlx::query_scalar::<_, bool>(sql).bind(jti).bind(edge).bind(issued_at).fetch_one(pool).await?
+        });
+        Ok(revoked)
+    }
+
+    /// Refuses every token of a user issued up to now; `false` when there
+    /// is no such user.
+    pub async fn revoke_user_tokens(&self, user_id: i64) -> StoreResult<bool> {
+        let sql = "UPDATE users SET tokens_valid_after = $2 WHERE id = $1";
+        let updated = on_backend!(self, pool => {
+            sqlx::query(sql).bind(user_id).bind(clock::now()).execute(pool).await?.rows_affected()
+        });
+        Ok(updated == 1)
+    }
+
+    /// Refuses every token of an edge (`edge:web`, `edge:discord`) issued
+    /// up to now.
+    pub async fn revoke_edge_tokens(&self, edge: &str) -> StoreResult<()> {
+        let sql = "INSERT INTO edge_tokens_valid_after (edge, valid_after) VALUES ($1, $2) \
+                   ON CONFLICT (edge) DO UPDATE SET valid_after = excluded.valid_after";
+        on_backend!(self, pool => {
+            sqlx::query(sql).bind(edge).bind(clock::now()).execute(pool).await?;
+        });
+        Ok(())
     }
 
     /// Revokes a token until it would have expired. Revoking twice is fine.

@@ -1,0 +1,7 @@
+-- Revoking every token of a user, or of an edge, at once: tokens issued up to
+-- this moment are refused (a single token is revoked in revoked_sessions).
+ALTER TABLE users ADD COLUMN tokens_valid_after TIMESTAMPTZ;
+CREATE TABLE edge_tokens_valid_after (
+    edge         TEXT PRIMARY KEY CHECK (edge IN ('edge:web', 'edge:discord')),
+    valid_after  TIMESTAMPTZ NOT NULL
+);
