@@ -2,11 +2,14 @@
 //! interactions by asking the core.
 
 use std::future::Future;
+use std::time::Duration;
 
 use serenity::all::{
     Command, Context, CreateInteractionResponse, CreateInteractionResponseMessage, EventHandler,
     GatewayIntents, GuildId, HttpBuilder, Interaction, Ready,
 };
+
+use tokio_util::sync::CancellationToken;
 
 use crate::commands::{self, whoami};
 use crate::config::DiscordConfig;
@@ -71,11 +74,51 @@ pub enum BotError {
     Discord(#[from] serenity::Error),
 }
 
-/// Runs the bot until `shutdown` completes.
+/// The longest wait between two tries at connecting to Discord.
+const LONGEST_RECONNECT_WAIT: Duration = Duration::from_secs(60);
+
+/// Runs the bot until `shutdown` completes. When Discord ends the gateway
+/// session for good (serenity resumes what can be resumed by itself), the
+/// bot connects again after a growing wait (1 s, 2 s, … up to a minute),
+/// so it needs no supervisor to come back.
 pub async fn run(
     config: DiscordConfig,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), BotError> {
+    let stop = CancellationToken::new();
+    let stopping = stop.clone();
+    tokio::spawn(async move {
+        shutdown.await;
+        stopping.cancel();
+    });
+    let mut wait = Duration::from_secs(1);
+    loop {
+        let started = tokio::time::Instant::now();
+        match connect(&config, stop.clone()).await {
+            Ok(()) if stop.is_cancelled() => {
+                tracing::info!("Discord bot stopped");
+                return Ok(());
+            }
+            Ok(()) => tracing::warn!("the Discord gateway session ended; connecting again"),
+            Err(BotError::Config(reason)) => return Err(BotError::Config(reason)),
+            Err(error) => {
+                tracing::error!(%error, ?wait, "the Discord gateway session failed; connecting again")
+            }
+        }
+        // A session that lasted a while was healthy: start the waits over.
+        if started.elapsed() > LONGEST_RECONNECT_WAIT {
+            wait = Duration::from_secs(1);
+        }
+        tokio::select! {
+            () = tokio::time::sleep(wait) => {}
+            () = stop.cancelled() => return Ok(()),
+        }
+        wait = (wait * 2).min(LONGEST_RECONNECT_WAIT);
+    }
+}
+
+/// One gateway session, until Discord ends it or `stop` is cancelled.
+async fn connect(config: &DiscordConfig, stop: CancellationToken) -> Result<(), BotError> {
     let core = CoreClient::new(&config.core_url, &config.edge_token).map_err(BotError::Config)?;
     let mut http = HttpBuilder::new(config.bot_token.expose());
     if let Some(proxy) = &config.api_proxy_url {
@@ -93,11 +136,11 @@ pub async fn run(
             .event_handler(handler)
             .await?;
     let shards = client.shard_manager.clone();
-    tokio::spawn(async move {
-        shutdown.await;
+    let watcher = tokio::spawn(async move {
+        stop.cancelled().await;
         shards.shutdown_all().await;
     });
-    client.start().await?;
-    tracing::info!("Discord bot stopped");
-    Ok(())
+    let ended = client.start().await;
+    watcher.abort();
+    Ok(ended?)
 }

@@ -47,6 +47,8 @@ struct Inner {
     /// Who approves at the authorize page, as if they had clicked
     /// "Authorize" (browser tests).
     consenting: Option<FakeUser>,
+    /// Gateway sessions still to end with a fatal close at IDENTIFY.
+    sessions_to_refuse: usize,
 }
 
 /// The fake's shared state.
@@ -107,6 +109,12 @@ impl FakeDiscord {
     }
 
     /// Makes `code` a valid authorization code for `user`.
+    /// Ends the next `count` gateway sessions at IDENTIFY with close code
+    /// 4004 (authentication failed), which a client must not resume.
+    pub fn refuse_next_sessions(&self, count: usize) {
+        self.shared.inner.lock().unwrap().sessions_to_refuse = count;
+    }
+
     pub fn add_code(&self, code: &str, user: FakeUser) {
         self.shared
             .inner
@@ -390,6 +398,20 @@ async fn session(shared: Shared, mut socket: WebSocket) {
                 let reply = match frame["op"].as_u64() {
                     Some(1) => json!({"op": 11, "d": null, "s": null, "t": null}),
                     Some(2) => {
+                        let refuse = {
+                            let mut inner = shared.inner.lock().unwrap();
+                            let refuse = inner.sessions_to_refuse > 0;
+                            inner.sessions_to_refuse = inner.sessions_to_refuse.saturating_sub(1);
+                            refuse
+                        };
+                        if refuse {
+                            let close = axum::extract::ws::CloseFrame {
+                                code: 4004,
+                                reason: "Authentication failed.".into(),
+                            };
+                            let _ = socket.send(Message::Close(Some(close))).await;
+                            return;
+                        }
                         sequence += 1;
                         json!({"op": 0, "s": sequence, "t": "READY", "d": {
                             "v": 10,
