@@ -116,3 +116,188 @@ async fn a_core_killed_mid_answer_leaves_what_the_learner_saw_in_the_transcript(
     let first = events.message().await.unwrap().unwrap();
     assert_eq!(first.event, Some(Event::Delta("Back.".into())));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_answer_survives_the_database_cutting_its_connections_mid_answer() {
+    let llm = FakeLlm::start().await;
+    llm.script(vec![
+        Step::Text("Through "),
+        Step::Wait(Duration::from_millis(800)),
+        Step::Text("the outage."),
+    ]);
+    let core = lens_tests::core::TestCore::start(lens_tests::core::CoreOptions {
+        postgres: true,
+        dev_mode: true,
+        env: vec![
+            (
+                "CONTENT_DIR".into(),
+                content_fixture().display().to_string(),
+            ),
+            ("LLM_BASE_URL".into(), llm.url.clone()),
+            ("ANTHROPIC_API_KEY".into(), FAKE_LLM_KEY.into()),
+        ],
+        ..Default::default()
+    })
+    .await;
+    let learner = core.dev_session("noor", false).await;
+    let mut chat = ChatServiceClient::new(core.channel().await);
+    let session = chat
+        .get_or_start_session(authed(
+            v1::GetOrStartSessionRequest {
+                lens_id: CASCADES.into(),
+            },
+            &learner.token,
+        ))
+        .await
+        .unwrap()
+        .into_inner()
+        .session
+        .unwrap()
+        .id;
+    let mut events = chat
+        .send_message(authed(message(session, "Still there?"), &learner.token))
+        .await
+        .unwrap()
+        .into_inner();
+    events.message().await.unwrap();
+    // Every connection of the core's pool is cut, as a failover or a
+    // restarted database would.
+    let admin = sqlx::PgPool::connect(&lens_tests::db::postgres_admin_url())
+        .await
+        .unwrap();
+    let database = core.database_url.rsplit('/').next().unwrap().to_owned();
+    let cut: i64 = sqlx::query_scalar(
+        "SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity \
+         WHERE datname = $1 AND pid <> pg_backend_pid()",
+    )
+    .bind(&database)
+    .fetch_one(&admin)
+    .await
+    .unwrap();
+    assert!(cut >= 1, "the core's connections were cut");
+    let mut last = None;
+    while let Some(event) = events.message().await.unwrap() {
+        last = event.event;
+    }
+    assert!(matches!(last, Some(Event::Complete(_))), "{last:?}");
+    let transcript = chat
+        .get_transcript(authed(
+            v1::GetTranscriptRequest {
+                session_id: session,
+            },
+            &learner.token,
+        ))
+        .await
+        .unwrap()
+        .into_inner()
+        .messages;
+    assert_eq!(
+        (transcript[1].text.as_str(), transcript[1].status.as_str()),
+        ("Through the outage.", "complete")
+    );
+}
+
+/// A learner with a chat session on `core`.
+async fn learner_with_session(core: &Spawned, name: &str) -> (String, i64) {
+    let learner = dev_sign_in(core.channel().await, name, false).await;
+    let mut chat = ChatServiceClient::new(core.channel().await);
+    let session = chat
+        .get_or_start_session(authed(
+            v1::GetOrStartSessionRequest {
+                lens_id: CASCADES.into(),
+            },
+            &learner.token,
+        ))
+        .await
+        .unwrap()
+        .into_inner()
+        .session
+        .unwrap()
+        .id;
+    (learner.token, session)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn at_shutdown_answers_in_flight_finish_within_the_grace_period_or_are_kept_partial() {
+    let llm = FakeLlm::start().await;
+    let folder = tempfile::tempdir().unwrap();
+    let database_url = format!("sqlite://{}", folder.path().join("lens.db").display());
+    // A short answer finishes while the core drains; a long one is cut at
+    // the end of the grace period and stored with what arrived.
+    for (grace, script, wanted) in [
+        (
+            "10",
+            vec![
+                Step::Text("Done "),
+                Step::Wait(Duration::from_millis(800)),
+                Step::Text("in time."),
+            ],
+            "complete",
+        ),
+        (
+            "1",
+            vec![Step::Text("Cut "), Step::Wait(Duration::from_secs(60))],
+            "partial",
+        ),
+    ] {
+        llm.script(script);
+        let mut vars = vec![("LENS_SHUTDOWN_GRACE_SECS".to_owned(), grace.to_owned())];
+        vars.extend([
+            (
+                "CONTENT_DIR".to_owned(),
+                content_fixture().display().to_string(),
+            ),
+            ("LLM_BASE_URL".to_owned(), llm.url.clone()),
+            ("ANTHROPIC_API_KEY".to_owned(), FAKE_LLM_KEY.to_owned()),
+            ("DEV_MODE".to_owned(), "1".to_owned()),
+        ]);
+        let mut core = spawn_core_on(Profile::Debug, &database_url, vars);
+        let (token, session) = learner_with_session(&core, "lee").await;
+        let mut chat = ChatServiceClient::new(core.channel().await);
+        let mut events = chat
+            .send_message(authed(message(session, "Go"), &token))
+            .await
+            .unwrap()
+            .into_inner();
+        events.message().await.unwrap();
+        core.terminate();
+        let mut last = None;
+        while let Ok(Some(event)) = events.message().await {
+            last = event.event;
+        }
+        match wanted {
+            "complete" => assert!(matches!(last, Some(Event::Complete(_))), "{last:?}"),
+            _ => {
+                let Some(Event::Error(error)) = &last else {
+                    panic!("{last:?}")
+                };
+                assert!(
+                    error.message.starts_with("The platform is restarting"),
+                    "{}",
+                    error.message
+                );
+            }
+        }
+        assert!(core.wait_exit(Duration::from_secs(15)), "the core exits");
+        drop(core);
+        let core = spawn_core_on(
+            Profile::Debug,
+            &database_url,
+            vec![("DEV_MODE".to_owned(), "1".to_owned())],
+        );
+        let mut chat = ChatServiceClient::new(core.channel().await);
+        let transcript = chat
+            .get_transcript(authed(
+                v1::GetTranscriptRequest {
+                    session_id: session,
+                },
+                &token,
+            ))
+            .await
+            .unwrap()
+            .into_inner()
+            .messages;
+        let answer = transcript.last().unwrap();
+        assert_eq!(answer.status, wanted, "{answer:?}");
+    }
+}

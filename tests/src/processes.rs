@@ -44,6 +44,27 @@ impl Spawned {
 }
 
 impl Spawned {
+    /// Asks the process to shut down (SIGTERM), as a deploy does.
+    pub fn terminate(&self) {
+        let status = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .expect("run kill");
+        assert!(status.success(), "SIGTERM was not delivered");
+    }
+
+    /// Waits up to `limit` for the process to exit; whether it did.
+    pub fn wait_exit(&mut self, limit: Duration) -> bool {
+        let deadline = Instant::now() + limit;
+        while Instant::now() < deadline {
+            if matches!(self.child.try_wait(), Ok(Some(_))) {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        false
+    }
+
     /// Kills the process at once (SIGKILL): no shutdown, no flush.
     pub fn kill_hard(&mut self) {
         let _ = self.child.kill();

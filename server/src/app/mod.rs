@@ -187,6 +187,16 @@ impl Core {
             result = serving => result?,
             () = cut_off => tracing::warn!(?grace, "calls still running after the grace period were cut off"),
         }
+        // Answers still streaming store what arrived before the database
+        // closes (the final write of each is quick; give them a few seconds).
+        state.cut_off.cancel();
+        state.answers.close();
+        if tokio::time::timeout(Duration::from_secs(5), state.answers.wait())
+            .await
+            .is_err()
+        {
+            tracing::warn!("some tutor answers were still being stored at shutdown");
+        }
         maintenance.abort();
         state.store.close().await;
         tracing::info!("core stopped");

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
 
 use crate::auth::TokenKeys;
 use crate::auth::discord_oauth::DiscordOAuthClient;
@@ -32,6 +33,11 @@ pub struct AppState {
     /// Cancelled when the core begins shutting down, so long-lived streams
     /// end and let the server drain.
     pub shutdown: CancellationToken,
+    /// Tutor answers being produced: drained at shutdown.
+    pub answers: TaskTracker,
+    /// Cancelled when the shutdown grace period is over: answers still
+    /// streaming then are stored partial at once, before the database closes.
+    pub cut_off: CancellationToken,
 }
 
 impl AppState {
@@ -59,6 +65,8 @@ impl AppState {
             store,
             config: Arc::new(config),
             shutdown: CancellationToken::new(),
+            answers: TaskTracker::new(),
+            cut_off: CancellationToken::new(),
         }
     }
 }

@@ -27,7 +27,7 @@ use tonic::Status;
 use super::prompt::estimate_tokens;
 use super::{LlmFailure, Tutor};
 use crate::clock;
-use crate::store::{Admitted, NewMessage, Store};
+use crate::store::{Admitted, INTERRUPTED, NewMessage, Store};
 
 /// Tries at the model per answer, the first included.
 pub const ATTEMPTS: u32 = 3;
@@ -61,6 +61,8 @@ pub struct Answer {
     /// How long the answer's row is held for this core; renewed while it
     /// streams.
     pub lease: Duration,
+    /// Cancelled when the core's shutdown grace period is over.
+    pub cut_off: tokio_util::sync::CancellationToken,
     /// The system prompt.
     pub system: String,
     /// The conversation, oldest first, ending with the learner's message.
@@ -72,6 +74,8 @@ enum Outcome {
     Finished(StreamEnd),
     Failed(LlmFailure),
     LearnerLeft,
+    /// The core is going away: what arrived is stored now.
+    CutOff,
 }
 
 /// Tokens (prompt, answer) as the provider counted them.
@@ -103,6 +107,16 @@ impl Answer {
             match self.attempt(&mut text, &events, deadline).await {
                 Outcome::Finished(end) => return self.finish(text, end, &events).await,
                 Outcome::LearnerLeft => return self.learner_left(text).await,
+                Outcome::CutOff => {
+                    let _ = self.keep(text, Some(INTERRUPTED), (None, None)).await;
+                    let _ = events
+                        .send(send(Event::Error(v1::ChatError {
+                            message: "The platform is restarting; what arrived is kept. Try again in a moment.".into(),
+                            retry_after_seconds: 5,
+                        })))
+                        .await;
+                    return;
+                }
                 Outcome::Failed(failure) => {
                     attempt += 1;
                     let wait = failure
@@ -149,6 +163,7 @@ impl Answer {
         let stream = tokio::select! {
             stream = tokio::time::timeout_at(first_byte, self.tutor.stream(&self.system, &self.history)) => stream,
             () = events.closed() => return Outcome::LearnerLeft,
+            () = self.cut_off.cancelled() => return Outcome::CutOff,
         };
         let mut stream = match stream {
             Ok(Ok(stream)) => stream,
@@ -167,6 +182,7 @@ impl Answer {
             let next = tokio::select! {
                 next = tokio::time::timeout_at(until, stream.next()) => next,
                 () = events.closed() => return Outcome::LearnerLeft,
+                () = self.cut_off.cancelled() => return Outcome::CutOff,
             };
             let Ok(next) = next else {
                 let when = if words {

@@ -233,10 +233,11 @@ impl ChatService for ChatApi {
             admitted,
             input_estimate,
             lease: self.state.config.chat_limits.answer_lease,
+            cut_off: self.state.cut_off.clone(),
             system,
             history,
         };
-        tokio::spawn(answer.relay(tx));
+        self.state.answers.spawn(answer.relay(tx));
         Ok(Response::new(Box::pin(ReceiverStream::new(rx))))
     }
 
