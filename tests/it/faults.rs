@@ -8,8 +8,8 @@ use lens_proto::v1::chat_service_client::ChatServiceClient;
 use lens_tests::content_fixture;
 use lens_tests::core::{authed, dev_sign_in};
 use lens_tests::fakes::llm::{FAKE_LLM_KEY, FakeLlm, Step};
-use lens_tests::processes::{Profile, Spawned, spawn_core_on};
-use lens_tests::tutor::{CASCADES, message};
+use lens_tests::processes::{Profile, Spawned, spawn_core_at, spawn_core_on, spawn_web_of};
+use lens_tests::tutor::{CASCADES, WebChat, message};
 use v1::send_message_response::Event;
 
 fn core_on(database_url: &str, llm: &FakeLlm) -> Spawned {
@@ -300,4 +300,59 @@ async fn at_shutdown_answers_in_flight_finish_within_the_grace_period_or_are_kep
         let answer = transcript.last().unwrap();
         assert_eq!(answer.status, wanted, "{answer:?}");
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_core_restarted_under_the_web_edge_mid_stream_gives_a_clear_error_and_the_next_call_works()
+ {
+    let llm = FakeLlm::start().await;
+    llm.script(vec![
+        Step::Text("Half "),
+        Step::Wait(Duration::from_secs(60)),
+    ]);
+    let folder = tempfile::tempdir().unwrap();
+    let database_url = format!("sqlite://{}", folder.path().join("lens.db").display());
+    let vars = || {
+        vec![
+            (
+                "CONTENT_DIR".to_owned(),
+                content_fixture().display().to_string(),
+            ),
+            ("LLM_BASE_URL".to_owned(), llm.url.clone()),
+            ("ANTHROPIC_API_KEY".to_owned(), FAKE_LLM_KEY.to_owned()),
+            ("DEV_MODE".to_owned(), "1".to_owned()),
+            ("CHAT_ANSWER_LEASE_SECS".to_owned(), "1".to_owned()),
+        ]
+    };
+    let mut core = spawn_core_on(Profile::Debug, &database_url, vars());
+    let web = spawn_web_of(Profile::Debug, &core);
+    let learner = dev_sign_in(core.channel().await, "ines", false).await;
+    let mut chat = WebChat::open(&web.url, &learner.token).await;
+    let mut events = chat.send("Hello?").await;
+    events.message().await.unwrap();
+    core.kill_hard();
+    // The browser's stream ends with an error, not silence.
+    let ended = tokio::time::timeout(Duration::from_secs(10), async {
+        loop {
+            match events.message().await {
+                Ok(Some(_)) => continue,
+                other => return other,
+            }
+        }
+    })
+    .await
+    .expect("the stream ends within seconds");
+    let error = ended.expect_err("an error, not a clean end");
+    assert_eq!(error.code(), tonic::Code::Unavailable, "{error:?}");
+
+    let port = core.port;
+    drop(core);
+    let _core = spawn_core_at(Profile::Debug, port, &database_url, vars());
+    llm.script(vec![Step::Text("Back again.")]);
+    // The lease of the answer the dead core held runs out; then the next
+    // message through the same edge is answered.
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    let mut events = chat.send("And now?").await;
+    let first = events.message().await.unwrap().unwrap();
+    assert_eq!(first.event, Some(Event::Delta("Back again.".into())));
 }

@@ -17,6 +17,8 @@ use crate::TEST_JWT_SECRET;
 pub struct Spawned {
     /// Its URL (`http://127.0.0.1:PORT`).
     pub url: String,
+    /// Its port.
+    pub port: u16,
     child: Child,
     _home: TempDir,
 }
@@ -117,8 +119,17 @@ fn free_port() -> u16 {
 }
 
 fn spawn(profile: Profile, binary: &str, addr_var: &str, vars: Vec<(String, String)>) -> Spawned {
+    spawn_on_port(profile, binary, addr_var, free_port(), vars)
+}
+
+fn spawn_on_port(
+    profile: Profile,
+    binary: &str,
+    addr_var: &str,
+    port: u16,
+    vars: Vec<(String, String)>,
+) -> Spawned {
     let home = tempfile::tempdir().expect("temporary folder");
-    let port = free_port();
     let child = Command::new(build_dir(profile).join(binary))
         .env_clear()
         .env(addr_var, format!("127.0.0.1:{port}"))
@@ -139,6 +150,7 @@ fn spawn(profile: Profile, binary: &str, addr_var: &str, vars: Vec<(String, Stri
     }
     Spawned {
         url: format!("http://127.0.0.1:{port}"),
+        port,
         child,
         _home: home,
     }
@@ -152,16 +164,32 @@ pub fn spawn_core(vars: Vec<(String, String)>) -> Spawned {
 /// Starts `lens-server` of `profile` on `database_url` with `vars` added
 /// (a database outside its folder outlives it, for restarts).
 pub fn spawn_core_on(profile: Profile, database_url: &str, vars: Vec<(String, String)>) -> Spawned {
+    spawn_core_at(profile, free_port(), database_url, vars)
+}
+
+/// Like [`spawn_core_on`], listening on `port` (to restart a core where its
+/// edges expect it).
+pub fn spawn_core_at(
+    profile: Profile,
+    port: u16,
+    database_url: &str,
+    vars: Vec<(String, String)>,
+) -> Spawned {
     let mut all = vec![
         ("JWT_SECRET".to_owned(), TEST_JWT_SECRET.to_owned()),
         ("DATABASE_URL".to_owned(), database_url.to_owned()),
     ];
     all.extend(vars);
-    spawn(profile, "lens-server", "LENS_GRPC_ADDR", all)
+    spawn_on_port(profile, "lens-server", "LENS_GRPC_ADDR", port, all)
 }
 
-/// Starts `lens-web` in front of `core`, in development mode.
+/// Starts the release `lens-web` in front of `core`, in development mode.
 pub fn spawn_web(core: &Spawned) -> Spawned {
+    spawn_web_of(Profile::Release, core)
+}
+
+/// Starts `lens-web` of `profile` in front of `core`, in development mode.
+pub fn spawn_web_of(profile: Profile, core: &Spawned) -> Spawned {
     let token = crate::core::keys()
         .mint_edge(EdgeKind::Web, chrono::Utc::now(), Duration::from_secs(3600))
         .0;
@@ -171,5 +199,5 @@ pub fn spawn_web(core: &Spawned) -> Spawned {
         ("LENS_STATIC_DIR".to_owned(), "/nonexistent".to_owned()),
         ("DEV_MODE".to_owned(), "1".to_owned()),
     ];
-    spawn(Profile::Release, "lens-web", "LENS_WEB_ADDR", vars)
+    spawn(profile, "lens-web", "LENS_WEB_ADDR", vars)
 }

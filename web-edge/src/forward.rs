@@ -75,7 +75,9 @@ impl Service<Request<Body>> for Forwarder {
         let channel = self.channel.clone();
         Box::pin(async move {
             match channel.oneshot(request).await {
-                Ok(response) => Ok(response),
+                // A body the core stops mid-way (the core went away) ends
+                // with a gRPC status the browser can read, not a reset.
+                Ok(response) => Ok(response.map(|body| Body::new(EndsWithStatus::new(body)))),
                 Err(error) => {
                     tracing::warn!(%error, "core unreachable");
                     Ok(
@@ -85,5 +87,53 @@ impl Service<Request<Body>> for Forwarder {
                 }
             }
         })
+    }
+}
+
+/// A response body that turns a failure while streaming into the gRPC
+/// status UNAVAILABLE in trailers, so the browser's call ends with words.
+struct EndsWithStatus {
+    inner: Body,
+    ended: bool,
+}
+
+impl EndsWithStatus {
+    fn new(inner: Body) -> Self {
+        Self {
+            inner,
+            ended: false,
+        }
+    }
+}
+
+impl http_body::Body for EndsWithStatus {
+    type Data = bytes::Bytes;
+    type Error = Status;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
+        if self.ended {
+            return Poll::Ready(None);
+        }
+        match Pin::new(&mut self.inner).poll_frame(cx) {
+            Poll::Ready(Some(Err(error))) => {
+                tracing::warn!(%error, "the core stopped a response mid-way");
+                self.ended = true;
+                let status =
+                    Status::unavailable("the Lens core went away during this call; try again");
+                let mut trailers = http::HeaderMap::new();
+                if status.add_header(&mut trailers).is_err() {
+                    return Poll::Ready(None);
+                }
+                Poll::Ready(Some(Ok(http_body::Frame::trailers(trailers))))
+            }
+            other => other,
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.ended || self.inner.is_end_stream()
     }
 }
