@@ -187,9 +187,17 @@ async fn main_async() {
         Step::Text("Thinking "),
         Step::Wait(Duration::from_secs(600)),
     ]);
+    // A learner has one answer at a time: 500 learners, one stream each.
+    let mut learners = Vec::new();
+    for i in 0..500 {
+        let token = dev_sign_in(core.channel().await, &format!("reader{i}"), false)
+            .await
+            .token;
+        learners.push(WebChat::open(&web.url, &token).await);
+    }
     let (core_before, web_before) = (core.rss_kib(), web.rss_kib());
     let mut open = Vec::new();
-    for _ in 0..500 {
+    for chat in &mut learners {
         let mut events = chat.send("Hold").await;
         events.next().await.unwrap().unwrap();
         open.push(events);
