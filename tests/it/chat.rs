@@ -876,9 +876,9 @@ async fn a_provider_that_stops_sending_fails_as_unreachable_and_keeps_what_arriv
     let token = learner(&core).await;
     let session = cascades_session(&core, &token).await;
 
-    // Silent before the first word, on every try.
+    // Silent before sending even its headers, on every try.
     llm.script(vec![
-        Step::Wait(Duration::from_secs(60)),
+        Step::HangBeforeHeaders(Duration::from_secs(60)),
         Step::Text("too late"),
     ]);
     let started = std::time::Instant::now();
@@ -896,6 +896,23 @@ async fn a_provider_that_stops_sending_fails_as_unreachable_and_keeps_what_arriv
     assert!(
         started.elapsed() < Duration::from_secs(20),
         "given up, not hanging"
+    );
+
+    // Headers sent, then silent before the first word.
+    llm.script(vec![
+        Step::Wait(Duration::from_secs(60)),
+        Step::Text("too late"),
+    ]);
+    let mut events = start_answer(&core, &token, session).await.unwrap();
+    let Some(Event::Error(error)) = events.message().await.unwrap().and_then(|e| e.event) else {
+        panic!("an error event");
+    };
+    assert!(
+        error
+            .message
+            .starts_with("The tutor could not reach its model"),
+        "{}",
+        error.message
     );
 
     // Silent mid-answer: what arrived is kept, marked partial.

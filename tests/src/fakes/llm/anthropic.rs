@@ -86,5 +86,5 @@ pub async fn messages(State(shared): State<Shared>, headers: HeaderMap, body: St
     }
     let request: Value = serde_json::from_str(&body).unwrap_or(Value::Null);
     let model = request["model"].as_str().unwrap_or("unknown").to_owned();
-    answer(shared, request, Anthropic { model })
+    answer(shared, request, Anthropic { model }).await
 }

@@ -86,5 +86,5 @@ pub async fn generate(
     // The model is in the path; keep it with the body for tests to check.
     request["model"] = json!(model);
     let model = model.to_owned();
-    answer(shared, request, Gemini { model })
+    answer(shared, request, Gemini { model }).await
 }

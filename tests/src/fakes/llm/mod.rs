@@ -28,6 +28,8 @@ pub enum Step {
     Text(&'static str),
     /// A pause.
     Wait(Duration),
+    /// A pause before even the response headers (only as the first step).
+    HangBeforeHeaders(Duration),
     /// The provider's error event mid-stream (the stream then ends).
     Fail(&'static str),
     /// An HTTP error instead of a stream (only as the first step), with a

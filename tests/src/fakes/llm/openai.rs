@@ -79,5 +79,5 @@ pub async fn completions(
     }
     let request: Value = serde_json::from_str(&body).unwrap_or(Value::Null);
     let model = request["model"].as_str().unwrap_or("unknown").to_owned();
-    answer(shared, request, OpenAi { model })
+    answer(shared, request, OpenAi { model }).await
 }

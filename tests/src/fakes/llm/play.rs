@@ -24,12 +24,17 @@ pub trait Format: Send + 'static {
 }
 
 /// Records the request and answers it with the next script in `format`.
-pub fn answer(shared: Shared, request: Value, format: impl Format) -> Response {
-    let script = {
+pub async fn answer(shared: Shared, request: Value, format: impl Format) -> Response {
+    let mut script = {
         let mut inner = shared.lock().unwrap();
         inner.requests.push(request);
         inner.next_script()
     };
+    if let Some(Step::HangBeforeHeaders(pause)) = script.first() {
+        // Not even the status line: a provider stuck before answering.
+        tokio::time::sleep(*pause).await;
+        script.remove(0);
+    }
     if let Some(Step::Refuse {
         status,
         retry_after,
@@ -71,6 +76,7 @@ pub fn answer(shared: Shared, request: Value, format: impl Format) -> Response {
                     return;
                 }
                 Step::Refuse { .. } => panic!("Refuse is only a first step"),
+                Step::HangBeforeHeaders(_) => panic!("HangBeforeHeaders is only a first step"),
             };
             if tx.send(event).await.is_err() {
                 return gone();
