@@ -119,24 +119,52 @@ impl Store {
         let now = clock::now();
         let insert = "INSERT INTO chat_messages (session_id, role, content, status, error, model, input_tokens, output_tokens, created_at, streaming_until) \
                       VALUES ($1, $2, $3, $4, $5, NULL, $6, $7, $8, $9) RETURNING id";
-        let admitted = on_backend!(self, pool => {
+        let admitted = on_backend!(self, |pool| {
             let mut tx = pool.begin_locked(&[Lock::User(user_id)]).await?;
-            let usage = sqlx::query_as::<_, ChatUsage>(USAGE).bind(user_id).bind(window_start).bind(day_start).bind(now).fetch_one(&mut *tx).await?;
+            let usage = sqlx::query_as::<_, ChatUsage>(USAGE)
+                .bind(user_id)
+                .bind(window_start)
+                .bind(day_start)
+                .bind(now)
+                .fetch_one(&mut *tx)
+                .await?;
             if let Err(refusal) = check(&usage) {
                 return Ok(Err(refusal));
             }
             let user_message_id: i64 = sqlx::query_scalar(insert)
-                .bind(session_id).bind("user").bind(text).bind("complete").bind(None::<&str>)
-                .bind(None::<i64>).bind(None::<i64>).bind(now).bind(None::<DateTime<Utc>>)
-                .fetch_one(&mut *tx).await?;
+                .bind(session_id)
+                .bind("user")
+                .bind(text)
+                .bind("complete")
+                .bind(None::<&str>)
+                .bind(None::<i64>)
+                .bind(None::<i64>)
+                .bind(now)
+                .bind(None::<DateTime<Utc>>)
+                .fetch_one(&mut *tx)
+                .await?;
             let answer_id: i64 = sqlx::query_scalar(insert)
-                .bind(session_id).bind("assistant").bind("").bind("partial").bind(INTERRUPTED)
-                .bind(Some(input_tokens)).bind(Some(0_i64)).bind(now).bind(Some(lease_until))
-                .fetch_one(&mut *tx).await?;
+                .bind(session_id)
+                .bind("assistant")
+                .bind("")
+                .bind("partial")
+                .bind(INTERRUPTED)
+                .bind(Some(input_tokens))
+                .bind(Some(0_i64))
+                .bind(now)
+                .bind(Some(lease_until))
+                .fetch_one(&mut *tx)
+                .await?;
             sqlx::query("UPDATE chat_sessions SET last_active_at = $2 WHERE id = $1")
-                .bind(session_id).bind(now).execute(&mut *tx).await?;
+                .bind(session_id)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
             tx.commit().await?;
-            Admitted { user_message_id, answer_id }
+            Admitted {
+                user_message_id,
+                answer_id,
+            }
         });
         Ok(Ok(admitted))
     }
@@ -153,8 +181,14 @@ impl Store {
         // A finished row (no lease) is never turned back into a streaming one.
         let sql = "UPDATE chat_messages SET content = $2, output_tokens = $3, streaming_until = $4 \
                    WHERE id = $1 AND streaming_until IS NOT NULL";
-        on_backend!(self, pool => {
-            sqlx::query(sql).bind(answer_id).bind(text).bind(output_tokens).bind(lease_until).execute(pool).await?;
+        on_backend!(self, |pool| {
+            sqlx::query(sql)
+                .bind(answer_id)
+                .bind(text)
+                .bind(output_tokens)
+                .bind(lease_until)
+                .execute(pool)
+                .await?;
         });
         Ok(())
     }
@@ -166,8 +200,13 @@ impl Store {
         lease_until: DateTime<Utc>,
     ) -> StoreResult<bool> {
         let sql = "UPDATE chat_messages SET streaming_until = $2 WHERE id = $1 AND streaming_until IS NOT NULL";
-        let renewed = on_backend!(self, pool => {
-            sqlx::query(sql).bind(answer_id).bind(lease_until).execute(pool).await?.rows_affected()
+        let renewed = on_backend!(self, |pool| {
+            sqlx::query(sql)
+                .bind(answer_id)
+                .bind(lease_until)
+                .execute(pool)
+                .await?
+                .rows_affected()
         });
         Ok(renewed == 1)
     }
@@ -183,11 +222,18 @@ impl Store {
         let sql = "UPDATE chat_messages SET content = $2, status = $3, error = $4, model = $5, \
                    input_tokens = COALESCE($6, input_tokens), output_tokens = COALESCE($7, output_tokens), streaming_until = NULL \
                    WHERE id = $1";
-        let updated = on_backend!(self, pool => {
+        let updated = on_backend!(self, |pool| {
             sqlx::query(sql)
-                .bind(answer_id).bind(answer.content).bind(status).bind(answer.error).bind(answer.model)
-                .bind(answer.input_tokens).bind(answer.output_tokens)
-                .execute(pool).await?.rows_affected()
+                .bind(answer_id)
+                .bind(answer.content)
+                .bind(status)
+                .bind(answer.error)
+                .bind(answer.model)
+                .bind(answer.input_tokens)
+                .bind(answer.output_tokens)
+                .execute(pool)
+                .await?
+                .rows_affected()
         });
         if updated == 0 {
             return Err(StoreError::NotFound);
@@ -206,12 +252,26 @@ impl Store {
                       WHERE user_id = $1 AND lens_id = $2 AND archived_at IS NULL";
         let insert = "INSERT INTO chat_sessions (user_id, lens_id, started_at, last_active_at) VALUES ($1, $2, $3, $3) \
                       ON CONFLICT DO NOTHING";
-        let session = on_backend!(self, pool => {
-            if let Some(found) = sqlx::query_as::<_, SessionRecord>(select).bind(user_id).bind(lens_id).fetch_optional(pool).await? {
+        let session = on_backend!(self, |pool| {
+            if let Some(found) = sqlx::query_as::<_, SessionRecord>(select)
+                .bind(user_id)
+                .bind(lens_id)
+                .fetch_optional(pool)
+                .await?
+            {
                 found
             } else {
-                sqlx::query(insert).bind(user_id).bind(lens_id).bind(clock::now()).execute(pool).await?;
-                sqlx::query_as::<_, SessionRecord>(select).bind(user_id).bind(lens_id).fetch_one(pool).await?
+                sqlx::query(insert)
+                    .bind(user_id)
+                    .bind(lens_id)
+                    .bind(clock::now())
+                    .execute(pool)
+                    .await?;
+                sqlx::query_as::<_, SessionRecord>(select)
+                    .bind(user_id)
+                    .bind(lens_id)
+                    .fetch_one(pool)
+                    .await?
             }
         });
         Ok(session)
@@ -221,8 +281,11 @@ impl Store {
     pub async fn chat_session(&self, id: i64) -> StoreResult<Option<SessionRecord>> {
         let sql =
             "SELECT id, user_id, lens_id, started_at, archived_at FROM chat_sessions WHERE id = $1";
-        let session = on_backend!(self, pool => {
-            sqlx::query_as::<_, SessionRecord>(sql).bind(id).fetch_optional(pool).await?
+        let session = on_backend!(self, |pool| {
+            sqlx::query_as::<_, SessionRecord>(sql)
+                .bind(id)
+                .fetch_optional(pool)
+                .await?
         });
         Ok(session)
     }
@@ -231,8 +294,11 @@ impl Store {
     pub async fn chat_sessions_of(&self, user_id: i64) -> StoreResult<Vec<SessionRecord>> {
         let sql = "SELECT id, user_id, lens_id, started_at, archived_at FROM chat_sessions \
                    WHERE user_id = $1 ORDER BY last_active_at DESC, id DESC";
-        let sessions = on_backend!(self, pool => {
-            sqlx::query_as::<_, SessionRecord>(sql).bind(user_id).fetch_all(pool).await?
+        let sessions = on_backend!(self, |pool| {
+            sqlx::query_as::<_, SessionRecord>(sql)
+                .bind(user_id)
+                .fetch_all(pool)
+                .await?
         });
         Ok(sessions)
     }
@@ -240,8 +306,13 @@ impl Store {
     /// Archives a session; false if it was archived already.
     pub async fn archive_chat_session(&self, id: i64) -> StoreResult<bool> {
         let sql = "UPDATE chat_sessions SET archived_at = $2 WHERE id = $1 AND archived_at IS NULL";
-        let changed = on_backend!(self, pool => {
-            sqlx::query(sql).bind(id).bind(clock::now()).execute(pool).await?.rows_affected()
+        let changed = on_backend!(self, |pool| {
+            sqlx::query(sql)
+                .bind(id)
+                .bind(clock::now())
+                .execute(pool)
+                .await?
+                .rows_affected()
         });
         Ok(changed == 1)
     }
@@ -254,8 +325,12 @@ impl Store {
                      JOIN groups g ON g.id = f.group_id \
                      WHERE f.user_id = $1 AND f.role = 'facilitator' AND f.status = 'active' \
                        AND l.user_id = $2 AND l.status = 'active' AND g.status = 'active')";
-        let yes = on_backend!(self, pool => {
-            sqlx::query_scalar::<_, bool>(sql).bind(facilitator).bind(learner).fetch_one(pool).await?
+        let yes = on_backend!(self, |pool| {
+            sqlx::query_scalar::<_, bool>(sql)
+                .bind(facilitator)
+                .bind(learner)
+                .fetch_one(pool)
+                .await?
         });
         Ok(yes)
     }
@@ -263,8 +338,11 @@ impl Store {
     /// A session's messages, oldest first.
     pub async fn chat_messages(&self, session_id: i64) -> StoreResult<Vec<MessageRecord>> {
         let sql = "SELECT id, role, content, status, error, created_at, streaming_until FROM chat_messages WHERE session_id = $1 ORDER BY id";
-        let messages = on_backend!(self, pool => {
-            sqlx::query_as::<_, MessageRecord>(sql).bind(session_id).fetch_all(pool).await?
+        let messages = on_backend!(self, |pool| {
+            sqlx::query_as::<_, MessageRecord>(sql)
+                .bind(session_id)
+                .fetch_all(pool)
+                .await?
         });
         Ok(messages)
     }

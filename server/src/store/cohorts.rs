@@ -110,7 +110,7 @@ impl Store {
                    if_needed = excluded.if_needed, updated_at = excluded.updated_at";
         let available_json = serde_json::to_string(available).expect("numbers serialise");
         let if_needed_json = serde_json::to_string(if_needed).expect("numbers serialise");
-        on_backend!(self, pool => {
+        on_backend!(self, |pool| {
             sqlx::query(sql)
                 .bind(user_id)
                 .bind(timezone)
@@ -128,8 +128,11 @@ impl Store {
     /// A user's availability, if given.
     pub async fn availability(&self, user_id: i64) -> StoreResult<Option<AvailabilityRecord>> {
         let sql = "SELECT timezone, available, if_needed, updated_at FROM user_availability WHERE user_id = $1";
-        let row = on_backend!(self, pool => {
-            sqlx::query_as::<_, AvailabilityRow>(sql).bind(user_id).fetch_optional(pool).await?
+        let row = on_backend!(self, |pool| {
+            sqlx::query_as::<_, AvailabilityRow>(sql)
+                .bind(user_id)
+                .fetch_optional(pool)
+                .await?
         });
         Ok(row.map(Into::into))
     }
@@ -138,8 +141,13 @@ impl Store {
     pub async fn set_facilitator(&self, user_id: i64, max_active_groups: i64) -> StoreResult<()> {
         let sql = "INSERT INTO facilitators (user_id, max_active_groups, certified_at) VALUES ($1, $2, $3) \
                    ON CONFLICT (user_id) DO UPDATE SET max_active_groups = excluded.max_active_groups";
-        on_backend!(self, pool => {
-            sqlx::query(sql).bind(user_id).bind(max_active_groups).bind(clock::now()).execute(pool).await?;
+        on_backend!(self, |pool| {
+            sqlx::query(sql)
+                .bind(user_id)
+                .bind(max_active_groups)
+                .bind(clock::now())
+                .execute(pool)
+                .await?;
         });
         Ok(())
     }
@@ -147,8 +155,11 @@ impl Store {
     /// Whether a user is a facilitator.
     pub async fn is_facilitator(&self, user_id: i64) -> StoreResult<bool> {
         let sql = "SELECT EXISTS (SELECT 1 FROM facilitators WHERE user_id = $1)";
-        let yes = on_backend!(self, pool => {
-            sqlx::query_scalar::<_, bool>(sql).bind(user_id).fetch_one(pool).await?
+        let yes = on_backend!(self, |pool| {
+            sqlx::query_scalar::<_, bool>(sql)
+                .bind(user_id)
+                .fetch_one(pool)
+                .await?
         });
         Ok(yes)
     }
@@ -164,7 +175,7 @@ impl Store {
     ) -> StoreResult<CohortRecord> {
         let sql = "INSERT INTO cohorts (name, course_slug, start_date, meeting_count, duration_days, created_at) \
                    VALUES ($1, $2, $3, $4, $6, $5) RETURNING id";
-        let id = on_backend!(self, pool => {
+        let id = on_backend!(self, |pool| {
             sqlx::query_scalar::<_, i64>(sql)
                 .bind(name)
                 .bind(course_slug)
@@ -181,8 +192,11 @@ impl Store {
     /// A cohort.
     pub async fn cohort(&self, id: i64) -> StoreResult<Option<CohortRecord>> {
         let sql = format!("{COHORT_SELECT} WHERE c.id = $1");
-        let record = on_backend!(self, pool => {
-            sqlx::query_as::<_, CohortRecord>(sqlx::AssertSqlSafe(sql.clone())).bind(id).fetch_optional(pool).await?
+        let record = on_backend!(self, |pool| {
+            sqlx::query_as::<_, CohortRecord>(sqlx::AssertSqlSafe(sql.clone()))
+                .bind(id)
+                .fetch_optional(pool)
+                .await?
         });
         Ok(record)
     }
@@ -190,8 +204,10 @@ impl Store {
     /// All cohorts, newest start first.
     pub async fn cohorts(&self) -> StoreResult<Vec<CohortRecord>> {
         let sql = format!("{COHORT_SELECT} ORDER BY c.start_date DESC, c.id DESC");
-        let records = on_backend!(self, pool => {
-            sqlx::query_as::<_, CohortRecord>(sqlx::AssertSqlSafe(sql.clone())).fetch_all(pool).await?
+        let records = on_backend!(self, |pool| {
+            sqlx::query_as::<_, CohortRecord>(sqlx::AssertSqlSafe(sql.clone()))
+                .fetch_all(pool)
+                .await?
         });
         Ok(records)
     }
@@ -200,8 +216,14 @@ impl Store {
     pub async fn sign_up(&self, cohort_id: i64, user_id: i64, role: &str) -> StoreResult<()> {
         let sql = "INSERT INTO signups (cohort_id, user_id, role, created_at) VALUES ($1, $2, $3, $4) \
                    ON CONFLICT (cohort_id, user_id) DO UPDATE SET role = excluded.role";
-        on_backend!(self, pool => {
-            sqlx::query(sql).bind(cohort_id).bind(user_id).bind(role).bind(clock::now()).execute(pool).await?;
+        on_backend!(self, |pool| {
+            sqlx::query(sql)
+                .bind(cohort_id)
+                .bind(user_id)
+                .bind(role)
+                .bind(clock::now())
+                .execute(pool)
+                .await?;
         });
         Ok(())
     }
@@ -211,8 +233,12 @@ impl Store {
         let sql = "SELECT COUNT(*) FROM group_members m JOIN groups g ON g.id = m.group_id \
                    WHERE m.user_id = $1 AND m.role = 'facilitator' AND m.status = 'active' \
                    AND g.status = 'active' AND g.cohort_id <> $2";
-        let count = on_backend!(self, pool => {
-            sqlx::query_scalar::<_, i64>(sql).bind(user_id).bind(cohort_id).fetch_one(pool).await?
+        let count = on_backend!(self, |pool| {
+            sqlx::query_scalar::<_, i64>(sql)
+                .bind(user_id)
+                .bind(cohort_id)
+                .fetch_one(pool)
+                .await?
         });
         Ok(count)
     }
@@ -226,8 +252,11 @@ impl Store {
                    LEFT JOIN user_availability a ON a.user_id = s.user_id \
                    LEFT JOIN facilitators f ON f.user_id = s.user_id \
                    WHERE s.cohort_id = $1 AND u.deleted_at IS NULL ORDER BY s.user_id";
-        let rows = on_backend!(self, pool => {
-            sqlx::query_as::<_, MatchingSignup>(sql).bind(cohort_id).fetch_all(pool).await?
+        let rows = on_backend!(self, |pool| {
+            sqlx::query_as::<_, MatchingSignup>(sql)
+                .bind(cohort_id)
+                .fetch_all(pool)
+                .await?
         });
         Ok(rows)
     }

@@ -91,7 +91,7 @@ impl Store {
         unplaced: &[(i64, &str)],
     ) -> StoreResult<Vec<i64>> {
         let now = clock::now();
-        let ids = on_backend!(self, pool => {
+        let ids = on_backend!(self, |pool| {
             let mut tx = pool.begin().await?;
             sqlx::query("DELETE FROM group_members WHERE group_id IN (SELECT id FROM groups WHERE cohort_id = $1 AND status = 'preview')")
                 .bind(cohort_id)
@@ -156,9 +156,15 @@ impl Store {
                            FROM group_members m JOIN groups g ON g.id = m.group_id JOIN users u ON u.id = m.user_id \
                            WHERE g.cohort_id = $1 AND m.status = 'active' \
                            ORDER BY m.group_id, CASE m.role WHEN 'facilitator' THEN 0 ELSE 1 END, m.user_id";
-        let result = on_backend!(self, pool => {
-            let groups = sqlx::query_as::<_, GroupRecord>(groups_sql).bind(cohort_id).fetch_all(pool).await?;
-            let members = sqlx::query_as::<_, MemberRecord>(members_sql).bind(cohort_id).fetch_all(pool).await?;
+        let result = on_backend!(self, |pool| {
+            let groups = sqlx::query_as::<_, GroupRecord>(groups_sql)
+                .bind(cohort_id)
+                .fetch_all(pool)
+                .await?;
+            let members = sqlx::query_as::<_, MemberRecord>(members_sql)
+                .bind(cohort_id)
+                .fetch_all(pool)
+                .await?;
             (groups, members)
         });
         Ok(result)
@@ -168,12 +174,14 @@ impl Store {
     /// tasks in the outbox, all in one transaction. Returns (groups, tasks).
     pub async fn commit_groups(&self, cohort_id: i64) -> StoreResult<(u64, u64, DateTime<Utc>)> {
         let now = clock::now();
-        let result = on_backend!(self, pool => {
+        let result = on_backend!(self, |pool| {
             let mut tx = pool.begin().await?;
-            let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM groups WHERE cohort_id = $1 AND status = 'preview' ORDER BY id")
-                .bind(cohort_id)
-                .fetch_all(&mut *tx)
-                .await?;
+            let ids: Vec<i64> = sqlx::query_scalar(
+                "SELECT id FROM groups WHERE cohort_id = $1 AND status = 'preview' ORDER BY id",
+            )
+            .bind(cohort_id)
+            .fetch_all(&mut *tx)
+            .await?;
             let mut queued = 0u64;
             for id in &ids {
                 sqlx::query("UPDATE groups SET status = 'active' WHERE id = $1")
@@ -181,7 +189,8 @@ impl Store {
                     .execute(&mut *tx)
                     .await?;
                 for kind in COMMIT_TASKS {
-                    let payload = serde_json::json!({ "group_id": id, "cohort_id": cohort_id }).to_string();
+                    let payload =
+                        serde_json::json!({ "group_id": id, "cohort_id": cohort_id }).to_string();
                     queued += sqlx::query(
                         "INSERT INTO outbox (kind, payload, idempotency_key, created_at) VALUES ($1, $2, $3, $4) \
                          ON CONFLICT (idempotency_key) DO NOTHING",
@@ -217,12 +226,18 @@ impl Store {
                            FROM group_members m JOIN users u ON u.id = m.user_id \
                            WHERE m.group_id = $1 AND m.status = 'active' \
                            ORDER BY CASE m.role WHEN 'facilitator' THEN 0 ELSE 1 END, m.user_id";
-        let result = on_backend!(self, pool => {
-            let course: Option<String> = sqlx::query_scalar(course_sql).bind(group_id).fetch_optional(pool).await?;
+        let result = on_backend!(self, |pool| {
+            let course: Option<String> = sqlx::query_scalar(course_sql)
+                .bind(group_id)
+                .fetch_optional(pool)
+                .await?;
             match course {
                 None => None,
                 Some(course) => {
-                    let members = sqlx::query_as::<_, MemberRecord>(members_sql).bind(group_id).fetch_all(pool).await?;
+                    let members = sqlx::query_as::<_, MemberRecord>(members_sql)
+                        .bind(group_id)
+                        .fetch_all(pool)
+                        .await?;
                     Some((course, members))
                 }
             }
@@ -235,8 +250,11 @@ impl Store {
         let sql = "SELECT g.id, g.cohort_id, g.status, g.meeting_start_slot, \
                      (SELECT COUNT(*) FROM group_members m WHERE m.group_id = g.id AND m.status = 'active') AS members \
                    FROM groups g WHERE g.id = $1";
-        let info = on_backend!(self, pool => {
-            sqlx::query_as::<_, GroupInfo>(sql).bind(group_id).fetch_optional(pool).await?
+        let info = on_backend!(self, |pool| {
+            sqlx::query_as::<_, GroupInfo>(sql)
+                .bind(group_id)
+                .fetch_optional(pool)
+                .await?
         });
         Ok(info)
     }
@@ -246,8 +264,11 @@ impl Store {
         let sql = "SELECT g.id, g.cohort_id, g.status, g.meeting_start_slot, \
                      (SELECT COUNT(*) FROM group_members m WHERE m.group_id = g.id AND m.status = 'active') AS members \
                    FROM groups g WHERE g.cohort_id = $1 ORDER BY g.id";
-        let infos = on_backend!(self, pool => {
-            sqlx::query_as::<_, GroupInfo>(sql).bind(cohort_id).fetch_all(pool).await?
+        let infos = on_backend!(self, |pool| {
+            sqlx::query_as::<_, GroupInfo>(sql)
+                .bind(cohort_id)
+                .fetch_all(pool)
+                .await?
         });
         Ok(infos)
     }
@@ -261,8 +282,13 @@ impl Store {
     ) -> StoreResult<Option<i64>> {
         let sql = "SELECT g.id FROM groups g JOIN group_members m ON m.group_id = g.id \
                    WHERE g.cohort_id = $1 AND m.user_id = $2 AND g.status = $3 AND m.status = 'active'";
-        let id = on_backend!(self, pool => {
-            sqlx::query_scalar::<_, i64>(sql).bind(cohort_id).bind(user_id).bind(status).fetch_optional(pool).await?
+        let id = on_backend!(self, |pool| {
+            sqlx::query_scalar::<_, i64>(sql)
+                .bind(cohort_id)
+                .bind(user_id)
+                .bind(status)
+                .fetch_optional(pool)
+                .await?
         });
         Ok(id)
     }
@@ -270,8 +296,12 @@ impl Store {
     /// The role a user signed up for in a cohort.
     pub async fn signup_role(&self, cohort_id: i64, user_id: i64) -> StoreResult<Option<String>> {
         let sql = "SELECT role FROM signups WHERE cohort_id = $1 AND user_id = $2";
-        let role = on_backend!(self, pool => {
-            sqlx::query_scalar::<_, String>(sql).bind(cohort_id).bind(user_id).fetch_optional(pool).await?
+        let role = on_backend!(self, |pool| {
+            sqlx::query_scalar::<_, String>(sql)
+                .bind(cohort_id)
+                .bind(user_id)
+                .fetch_optional(pool)
+                .await?
         });
         Ok(role)
     }
@@ -285,7 +315,7 @@ impl Store {
         to_group_id: i64,
     ) -> StoreResult<()> {
         let now = clock::now();
-        on_backend!(self, pool => {
+        on_backend!(self, |pool| {
             let mut tx = pool.begin().await?;
             sqlx::query(
                 "DELETE FROM group_members WHERE user_id = $2 AND role = 'learner' \
@@ -329,12 +359,22 @@ impl Store {
                        AND role = 'learner' AND status = 'active'";
         let members =
             "SELECT COUNT(*) FROM group_members WHERE group_id = $1 AND status = 'active'";
-        let outcome = on_backend!(self, pool => {
-            let mut tx = pool.begin_locked(&[Lock::User(user_id), Lock::Group(group_id)]).await?;
-            if let Some(group) = sqlx::query_scalar::<_, i64>(current).bind(cohort_id).bind(user_id).fetch_optional(&mut *tx).await? {
+        let outcome = on_backend!(self, |pool| {
+            let mut tx = pool
+                .begin_locked(&[Lock::User(user_id), Lock::Group(group_id)])
+                .await?;
+            if let Some(group) = sqlx::query_scalar::<_, i64>(current)
+                .bind(cohort_id)
+                .bind(user_id)
+                .fetch_optional(&mut *tx)
+                .await?
+            {
                 return Ok(JoinOutcome::AlreadyIn(group));
             }
-            let count: i64 = sqlx::query_scalar(members).bind(group_id).fetch_one(&mut *tx).await?;
+            let count: i64 = sqlx::query_scalar(members)
+                .bind(group_id)
+                .fetch_one(&mut *tx)
+                .await?;
             if count >= max_size {
                 return Ok(JoinOutcome::Full);
             }
@@ -367,8 +407,10 @@ impl Store {
     /// Outbox tasks not yet done, oldest first: (kind, idempotency key).
     pub async fn pending_outbox(&self) -> StoreResult<Vec<(String, String)>> {
         let sql = "SELECT kind, idempotency_key FROM outbox WHERE done_at IS NULL ORDER BY id";
-        let rows = on_backend!(self, pool => {
-            sqlx::query_as::<_, (String, String)>(sql).fetch_all(pool).await?
+        let rows = on_backend!(self, |pool| {
+            sqlx::query_as::<_, (String, String)>(sql)
+                .fetch_all(pool)
+                .await?
         });
         Ok(rows)
     }

@@ -37,7 +37,9 @@ pub use users::{DiscordProfile, ProfileChanges, UserRecord};
 
 /// Runs `$body` with `$pool` bound to whichever pool the store holds.
 macro_rules! on_backend {
-    ($store:expr, $pool:ident => $body:expr) => {
+    // Written like a closure call so rustfmt formats the body; it is
+    // expanded once per backend, with `$pool` typed for each.
+    ($store:expr, |$pool:ident| $body:expr) => {
         match &$store.backend {
             $crate::store::Backend::Sqlite($pool) => $body,
             $crate::store::Backend::Postgres($pool) => $body,
@@ -124,7 +126,7 @@ impl Store {
 
     /// Checks that the database answers.
     pub async fn ping(&self) -> StoreResult<()> {
-        on_backend!(self, pool => {
+        on_backend!(self, |pool| {
             sqlx::query("SELECT 1").execute(pool).await?;
         });
         Ok(())
@@ -132,6 +134,6 @@ impl Store {
 
     /// Closes every connection, waiting for those in use to be returned.
     pub async fn close(&self) {
-        on_backend!(self, pool => pool.close().await);
+        on_backend!(self, |pool| pool.close().await);
     }
 }

@@ -46,8 +46,14 @@ impl Store {
     ) -> StoreResult<()> {
         let sql = "INSERT INTO content_progress (user_id, content_id, content_kind, started_at, last_heartbeat_at) \
                    VALUES ($1, $2, $3, $4, $4) ON CONFLICT (user_id, content_id) DO NOTHING";
-        on_backend!(self, pool => {
-            sqlx::query(sql).bind(user_id).bind(content_id).bind(kind).bind(now).execute(pool).await?;
+        on_backend!(self, |pool| {
+            sqlx::query(sql)
+                .bind(user_id)
+                .bind(content_id)
+                .bind(kind)
+                .bind(now)
+                .execute(pool)
+                .await?;
         });
         Ok(())
     }
@@ -60,8 +66,12 @@ impl Store {
     ) -> StoreResult<Option<ProgressRecord>> {
         let sql = "SELECT user_id, content_id, content_kind, started_at, last_heartbeat_at, time_spent_seconds, completed_at \
                    FROM content_progress WHERE user_id = $1 AND content_id = $2";
-        let record = on_backend!(self, pool => {
-            sqlx::query_as::<_, ProgressRecord>(sql).bind(user_id).bind(content_id).fetch_optional(pool).await?
+        let record = on_backend!(self, |pool| {
+            sqlx::query_as::<_, ProgressRecord>(sql)
+                .bind(user_id)
+                .bind(content_id)
+                .fetch_optional(pool)
+                .await?
         });
         Ok(record)
     }
@@ -88,7 +98,7 @@ impl Store {
                 return Ok(current);
             }
             let credit = heartbeat_credit(current.last_heartbeat_at, now);
-            let updated = on_backend!(self, pool => {
+            let updated = on_backend!(self, |pool| {
                 sqlx::query(sql)
                     .bind(user_id)
                     .bind(content_id)
@@ -119,8 +129,13 @@ impl Store {
         self.ensure_progress(user_id, content_id, kind, now).await?;
         let sql = "UPDATE content_progress SET completed_at = $3 \
                    WHERE user_id = $1 AND content_id = $2 AND completed_at IS NULL";
-        on_backend!(self, pool => {
-            sqlx::query(sql).bind(user_id).bind(content_id).bind(now).execute(pool).await?;
+        on_backend!(self, |pool| {
+            sqlx::query(sql)
+                .bind(user_id)
+                .bind(content_id)
+                .bind(now)
+                .execute(pool)
+                .await?;
         });
         self.progress(user_id, content_id)
             .await?
@@ -132,8 +147,11 @@ impl Store {
         let sql = format!(
             "SELECT {COLUMNS} FROM content_progress WHERE user_id = $1 ORDER BY content_id"
         );
-        let records = on_backend!(self, pool => {
-            sqlx::query_as::<_, ProgressRecord>(sqlx::AssertSqlSafe(sql.clone())).bind(user_id).fetch_all(pool).await?
+        let records = on_backend!(self, |pool| {
+            sqlx::query_as::<_, ProgressRecord>(sqlx::AssertSqlSafe(sql.clone()))
+                .bind(user_id)
+                .fetch_all(pool)
+                .await?
         });
         Ok(records)
     }

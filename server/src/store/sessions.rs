@@ -32,8 +32,12 @@ impl Store {
                      EXISTS (SELECT 1 FROM revoked_sessions WHERE jti = $2) AS revoked, \
                      is_admin, tokens_valid_after \
                    FROM users WHERE id = $1";
-        let check = on_backend!(self, pool => {
-            sqlx::query_as::<_, SessionCheck>(sql).bind(user_id).bind(jti).fetch_optional(pool).await?
+        let check = on_backend!(self, |pool| {
+            sqlx::query_as::<_, SessionCheck>(sql)
+                .bind(user_id)
+                .bind(jti)
+                .fetch_optional(pool)
+                .await?
         });
         Ok(check)
     }
@@ -41,8 +45,11 @@ impl Store {
     /// Whether a token id (of any kind of token) was revoked.
     pub async fn is_revoked(&self, jti: &str) -> StoreResult<bool> {
         let sql = "SELECT EXISTS (SELECT 1 FROM revoked_sessions WHERE jti = $1)";
-        let revoked = on_backend!(self, pool => {
-            sqlx::query_scalar::<_, bool>(sql).bind(jti).fetch_one(pool).await?
+        let revoked = on_backend!(self, |pool| {
+            sqlx::query_scalar::<_, bool>(sql)
+                .bind(jti)
+                .fetch_one(pool)
+                .await?
         });
         Ok(revoked)
     }
@@ -57,8 +64,13 @@ impl Store {
     ) -> StoreResult<bool> {
         let sql = "SELECT EXISTS (SELECT 1 FROM revoked_sessions WHERE jti = $1) \
                    OR EXISTS (SELECT 1 FROM edge_tokens_valid_after WHERE edge = $2 AND valid_after >= $3)";
-        let revoked = on_backend!(self, pool => {
-            sqlx::query_scalar::<_, bool>(sql).bind(jti).bind(edge).bind(issued_at).fetch_one(pool).await?
+        let revoked = on_backend!(self, |pool| {
+            sqlx::query_scalar::<_, bool>(sql)
+                .bind(jti)
+                .bind(edge)
+                .bind(issued_at)
+                .fetch_one(pool)
+                .await?
         });
         Ok(revoked)
     }
@@ -67,8 +79,13 @@ impl Store {
     /// is no such user.
     pub async fn revoke_user_tokens(&self, user_id: i64) -> StoreResult<bool> {
         let sql = "UPDATE users SET tokens_valid_after = $2 WHERE id = $1";
-        let updated = on_backend!(self, pool => {
-            sqlx::query(sql).bind(user_id).bind(clock::now()).execute(pool).await?.rows_affected()
+        let updated = on_backend!(self, |pool| {
+            sqlx::query(sql)
+                .bind(user_id)
+                .bind(clock::now())
+                .execute(pool)
+                .await?
+                .rows_affected()
         });
         Ok(updated == 1)
     }
@@ -78,8 +95,12 @@ impl Store {
     pub async fn revoke_edge_tokens(&self, edge: &str) -> StoreResult<()> {
         let sql = "INSERT INTO edge_tokens_valid_after (edge, valid_after) VALUES ($1, $2) \
                    ON CONFLICT (edge) DO UPDATE SET valid_after = excluded.valid_after";
-        on_backend!(self, pool => {
-            sqlx::query(sql).bind(edge).bind(clock::now()).execute(pool).await?;
+        on_backend!(self, |pool| {
+            sqlx::query(sql)
+                .bind(edge)
+                .bind(clock::now())
+                .execute(pool)
+                .await?;
         });
         Ok(())
     }
@@ -93,7 +114,7 @@ impl Store {
     ) -> StoreResult<()> {
         let sql = "INSERT INTO revoked_sessions (jti, user_id, expires_at, revoked_at) \
                    VALUES ($1, $2, $3, $4) ON CONFLICT (jti) DO NOTHING";
-        on_backend!(self, pool => {
+        on_backend!(self, |pool| {
             sqlx::query(sql)
                 .bind(jti)
                 .bind(user_id)
@@ -108,7 +129,7 @@ impl Store {
     /// Forgets revocations of tokens that have expired anyway; returns how
     /// many were removed.
     pub async fn purge_expired_revocations(&self, now: DateTime<Utc>) -> StoreResult<u64> {
-        let removed = on_backend!(self, pool => {
+        let removed = on_backend!(self, |pool| {
             sqlx::query("DELETE FROM revoked_sessions WHERE expires_at < $1")
                 .bind(now)
                 .execute(pool)

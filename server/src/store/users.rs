@@ -139,7 +139,7 @@ impl Store {
              RETURNING ",
             user_columns!()
         );
-        let record = on_backend!(self, pool => {
+        let record = on_backend!(self, |pool| {
             sqlx::query_as::<_, UserRecord>(sql)
                 .bind(&profile.discord_id)
                 .bind(&profile.username)
@@ -157,8 +157,11 @@ impl Store {
     /// The user with this id, deleted or not.
     pub async fn user_by_id(&self, id: i64) -> StoreResult<Option<UserRecord>> {
         let sql = concat!("SELECT ", user_columns!(), " FROM users WHERE id = $1");
-        let record = on_backend!(self, pool => {
-            sqlx::query_as::<_, UserRecord>(sql).bind(id).fetch_optional(pool).await?
+        let record = on_backend!(self, |pool| {
+            sqlx::query_as::<_, UserRecord>(sql)
+                .bind(id)
+                .fetch_optional(pool)
+                .await?
         });
         Ok(record)
     }
@@ -170,8 +173,11 @@ impl Store {
             user_columns!(),
             " FROM users WHERE discord_id = $1"
         );
-        let record = on_backend!(self, pool => {
-            sqlx::query_as::<_, UserRecord>(sql).bind(discord_id).fetch_optional(pool).await?
+        let record = on_backend!(self, |pool| {
+            sqlx::query_as::<_, UserRecord>(sql)
+                .bind(discord_id)
+                .fetch_optional(pool)
+                .await?
         });
         Ok(record)
     }
@@ -197,7 +203,7 @@ impl Store {
                 .filter(|u| u.deleted_at.is_none())
                 .ok_or(StoreError::NotFound)?;
             let next = changes.apply(&current, clock::now());
-            let written = on_backend!(self, pool => {
+            let written = on_backend!(self, |pool| {
                 sqlx::query_as::<_, UserRecord>(sql)
                     .bind(id)
                     .bind(&next.nickname)
@@ -225,7 +231,7 @@ impl Store {
             "UPDATE users SET is_admin = $2, updated_at = $3 WHERE id = $1 RETURNING ",
             user_columns!()
         );
-        let record = on_backend!(self, pool => {
+        let record = on_backend!(self, |pool| {
             sqlx::query_as::<_, UserRecord>(sql)
                 .bind(id)
                 .bind(is_admin)
@@ -239,7 +245,7 @@ impl Store {
     /// Marks the account deleted. Its sessions stop working at once.
     pub async fn soft_delete_user(&self, id: i64) -> StoreResult<()> {
         let now = clock::now();
-        let done = on_backend!(self, pool => {
+        let done = on_backend!(self, |pool| {
             sqlx::query("UPDATE users SET deleted_at = $2, updated_at = $2 WHERE id = $1 AND deleted_at IS NULL")
                 .bind(id)
                 .bind(now)
