@@ -13,7 +13,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::commands::{self, whoami};
 use crate::config::DiscordConfig;
-use crate::core::CoreClient;
+use crate::core_client::CoreClient;
 
 struct Handler {
     core: CoreClient,

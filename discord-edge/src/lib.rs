@@ -5,7 +5,7 @@
 pub mod bot;
 pub mod commands;
 pub mod config;
-pub mod core;
+pub mod core_client;
 
 pub use bot::run;
 pub use config::{DiscordConfig, Startup};

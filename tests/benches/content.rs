@@ -356,7 +356,7 @@ async fn webhook_figures() {
         std::fs::write(&course, text).unwrap();
         let sha = github.publish("main", edited.path());
         let body = format!(r#"{{"ref":"refs/heads/main","after":"{sha}"}}"#);
-        let signature = lens_web::webhook::sign_for_tests("s", body.as_bytes());
+        let signature = lens_tests::fakes::github::signature("s", body.as_bytes());
         let sent = Instant::now();
         let response = http
             .post(format!("{}/api/content/webhook", web.url))

@@ -10,7 +10,7 @@ use lens_server::auth::EdgeKind;
 use lens_server::content::model::{ModuleItem, SegmentKind};
 use lens_server::content::{ContentFiles, Severity, Tier, build};
 use lens_tests::core::{CoreOptions, TestCore, authed};
-use lens_tests::fakes::github::FakeGitHub;
+use lens_tests::fakes::github::{FakeGitHub, signature};
 use lens_tests::web::TestWeb;
 use lens_tests::{content_fixture, copy_tree};
 use tonic::Code;
@@ -537,20 +537,28 @@ async fn a_signed_push_reaches_every_replica_and_bad_signatures_are_refused() {
             .send()
     };
     let body = format!(r#"{{"ref":"refs/heads/main","after":"{second_sha}"}}"#);
-    let forged = deliver(body.clone(), sign("not-the-secret", &body), "push")
-        .await
-        .unwrap();
+    let forged = deliver(
+        body.clone(),
+        signature("not-the-secret", body.as_bytes()),
+        "push",
+    )
+    .await
+    .unwrap();
     assert_eq!(forged.status(), 401);
     let other_branch = format!(r#"{{"ref":"refs/heads/staging","after":"{second_sha}"}}"#);
-    let ignored = deliver(other_branch.clone(), sign(secret, &other_branch), "push")
-        .await
-        .unwrap();
+    let ignored = deliver(
+        other_branch.clone(),
+        signature(secret, other_branch.as_bytes()),
+        "push",
+    )
+    .await
+    .unwrap();
     assert_eq!(ignored.status(), 202);
     assert_eq!(
         ignored.text().await.unwrap(),
         "ignored: not the content branch"
     );
-    let accepted = deliver(body.clone(), sign(secret, &body), "push")
+    let accepted = deliver(body.clone(), signature(secret, body.as_bytes()), "push")
         .await
         .unwrap();
     assert_eq!(accepted.status(), 202);
@@ -634,114 +642,6 @@ async fn a_signed_push_reaches_every_replica_and_bad_signatures_are_refused() {
         .unwrap_err();
     assert_eq!(status.code(), Code::PermissionDenied);
     assert!(github.downloads() >= 3);
-}
-
-fn sign(secret: &str, body: &str) -> String {
-    use hmac_sha256::sign_hex;
-    format!("sha256={}", sign_hex(secret.as_bytes(), body.as_bytes()))
-}
-
-/// A tiny HMAC-SHA256, so the test does not reuse the code it checks.
-mod hmac_sha256 {
-    pub fn sign_hex(key: &[u8], message: &[u8]) -> String {
-        use sha2_free::*;
-        hex(&hmac(key, message))
-    }
-
-    mod sha2_free {
-        pub fn hmac(key: &[u8], message: &[u8]) -> Vec<u8> {
-            let mut k = if key.len() > 64 {
-                sha256(key)
-            } else {
-                key.to_vec()
-            };
-            k.resize(64, 0);
-            let inner: Vec<u8> = k
-                .iter()
-                .map(|b| b ^ 0x36)
-                .chain(message.iter().copied())
-                .collect();
-            let outer: Vec<u8> = k.iter().map(|b| b ^ 0x5c).chain(sha256(&inner)).collect();
-            sha256(&outer)
-        }
-
-        pub fn hex(bytes: &[u8]) -> String {
-            bytes.iter().map(|b| format!("{b:02x}")).collect()
-        }
-
-        fn sha256(data: &[u8]) -> Vec<u8> {
-            const K: [u32; 64] = [
-                0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4,
-                0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe,
-                0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f,
-                0x4a7484aa, 0x5cb0a9dc, 0x76f988da, 0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7,
-                0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc,
-                0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85, 0xa2bfe8a1, 0xa81a664b,
-                0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070, 0x19a4c116,
-                0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
-                0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7,
-                0xc67178f2,
-            ];
-            let mut h: [u32; 8] = [
-                0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab,
-                0x5be0cd19,
-            ];
-            let mut padded = data.to_vec();
-            padded.push(0x80);
-            while padded.len() % 64 != 56 {
-                padded.push(0);
-            }
-            padded.extend_from_slice(&((data.len() as u64) * 8).to_be_bytes());
-            for chunk in padded.chunks(64) {
-                let mut w = [0u32; 64];
-                for i in 0..16 {
-                    w[i] = u32::from_be_bytes([
-                        chunk[4 * i],
-                        chunk[4 * i + 1],
-                        chunk[4 * i + 2],
-                        chunk[4 * i + 3],
-                    ]);
-                }
-                for i in 16..64 {
-                    let s0 =
-                        w[i - 15].rotate_right(7) ^ w[i - 15].rotate_right(18) ^ (w[i - 15] >> 3);
-                    let s1 =
-                        w[i - 2].rotate_right(17) ^ w[i - 2].rotate_right(19) ^ (w[i - 2] >> 10);
-                    w[i] = w[i - 16]
-                        .wrapping_add(s0)
-                        .wrapping_add(w[i - 7])
-                        .wrapping_add(s1);
-                }
-                let mut v = h;
-                for i in 0..64 {
-                    let s1 = v[4].rotate_right(6) ^ v[4].rotate_right(11) ^ v[4].rotate_right(25);
-                    let ch = (v[4] & v[5]) ^ (!v[4] & v[6]);
-                    let t1 = v[7]
-                        .wrapping_add(s1)
-                        .wrapping_add(ch)
-                        .wrapping_add(K[i])
-                        .wrapping_add(w[i]);
-                    let s0 = v[0].rotate_right(2) ^ v[0].rotate_right(13) ^ v[0].rotate_right(22);
-                    let maj = (v[0] & v[1]) ^ (v[0] & v[2]) ^ (v[1] & v[2]);
-                    let t2 = s0.wrapping_add(maj);
-                    v = [
-                        t1.wrapping_add(t2),
-                        v[0],
-                        v[1],
-                        v[2],
-                        v[3].wrapping_add(t1),
-                        v[4],
-                        v[5],
-                        v[6],
-                    ];
-                }
-                for (a, b) in h.iter_mut().zip(v) {
-                    *a = a.wrapping_add(b);
-                }
-            }
-            h.iter().flat_map(|x| x.to_be_bytes()).collect()
-        }
-    }
 }
 
 /// Polls `check` until it yields a value (content reloads happen in the

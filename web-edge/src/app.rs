@@ -15,7 +15,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::auth_pages;
 use crate::config::WebConfig;
-use crate::core::CoreClient;
+use crate::core_client::CoreClient;
 use crate::forward::Forwarder;
 
 /// Shared state of the web edge.

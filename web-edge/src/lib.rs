@@ -6,7 +6,7 @@ pub mod app;
 mod auth_pages;
 pub mod config;
 pub mod cookies;
-pub mod core;
+pub mod core_client;
 pub mod forward;
 pub mod frontend;
 pub mod pages;

@@ -37,21 +37,6 @@ pub fn signature_valid(secret: &[u8], body: &[u8], header: Option<&str>) -> bool
     mac.verify_slice(&expected).is_ok()
 }
 
-/// The `X-Hub-Signature-256` value GitHub would send for `body`, for
-/// benchmarks and tools that play GitHub.
-pub fn sign_for_tests(secret: &str, body: &[u8]) -> String {
-    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("any key length");
-    mac.update(body);
-    let digest = mac.finalize().into_bytes();
-    format!(
-        "sha256={}",
-        digest
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect::<String>()
-    )
-}
-
 fn decode_hex(hex: &str) -> Option<Vec<u8>> {
     if !hex.len().is_multiple_of(2) {
         return None;

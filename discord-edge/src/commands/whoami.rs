@@ -4,7 +4,7 @@ use lens_proto::v1;
 use serenity::all::CreateCommand;
 use tonic::Code;
 
-use crate::core::CoreClient;
+use crate::core_client::CoreClient;
 
 /// The command's name.
 pub const NAME: &str = "whoami";

@@ -8,7 +8,7 @@ use crate::store::Store;
 
 /// Header with which the discord edge names the Discord user it acts for.
 /// Honoured only with the discord edge's service token.
-pub const ACT_AS_DISCORD_USER_HEADER: &str = "x-lens-discord-user";
+pub use lens_proto::ACT_AS_DISCORD_USER_HEADER;
 
 /// Checks credentials against the signing key and the database.
 #[derive(Debug, Clone)]

@@ -42,10 +42,10 @@ impl AuthLayer {
 }
 
 impl<S> Layer<S> for AuthLayer {
-    type Service = AuthService<S>;
+    type Service = AuthGuard<S>;
 
     fn layer(&self, inner: S) -> Self::Service {
-        AuthService {
+        AuthGuard {
             inner,
             shared: self.inner.clone(),
         }
@@ -54,12 +54,12 @@ impl<S> Layer<S> for AuthLayer {
 
 /// The service produced by [`AuthLayer`].
 #[derive(Debug, Clone)]
-pub struct AuthService<S> {
+pub struct AuthGuard<S> {
     inner: S,
     shared: Arc<Shared>,
 }
 
-impl<S, B> Service<Request<B>> for AuthService<S>
+impl<S, B> Service<Request<B>> for AuthGuard<S>
 where
     S: Service<Request<B>, Response = Response<Body>> + Clone + Send + 'static,
     S::Future: Send + 'static,

@@ -110,3 +110,14 @@ async fn codeload(State(inner): State<Arc<Mutex<Inner>>>, Path(sha): Path<String
         None => StatusCode::NOT_FOUND.into_response(),
     }
 }
+
+/// The `X-Hub-Signature-256` value GitHub sends with `body` for a webhook
+/// with `secret`: HMAC-SHA256, hex, prefixed.
+pub fn signature(secret: &str, body: &[u8]) -> String {
+    use hmac::{Hmac, Mac};
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).expect("any key length");
+    mac.update(body);
+    let digest = mac.finalize().into_bytes();
+    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    format!("sha256={hex}")
+}

@@ -9,10 +9,6 @@ use tonic::service::interceptor::InterceptedService;
 use tonic::transport::{Channel, Endpoint};
 use tonic::{Request, Status};
 
-/// The header naming the Discord user a call is made for; the core honours
-/// it only with the discord edge's token.
-pub const ACT_AS_HEADER: &str = "x-lens-discord-user";
-
 /// Adds the edge's credential, and the Discord user acted for.
 #[derive(Clone)]
 pub struct EdgeAuth {
@@ -26,7 +22,9 @@ impl Interceptor for EdgeAuth {
             .metadata_mut()
             .insert("authorization", self.authorization.clone());
         if let Some(user) = &self.acting_for {
-            request.metadata_mut().insert(ACT_AS_HEADER, user.clone());
+            request
+                .metadata_mut()
+                .insert(lens_proto::ACT_AS_DISCORD_USER_HEADER, user.clone());
         }
         Ok(request)
     }
