@@ -7,6 +7,8 @@ pub mod v1 {
     tonic::include_proto!("lens.v1");
 }
 
+pub mod client;
+
 /// The metadata header with which the discord edge names the Discord user
 /// it acts for (only the discord edge may send it; the web edge drops it from
 /// browsers). Part of the contract between the edges and the core.
