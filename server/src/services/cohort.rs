@@ -8,33 +8,33 @@ use tonic::{Request, Response, Status};
 use super::{convert::timestamp, respond};
 use crate::app::AppState;
 use crate::auth;
+use crate::cohorts::Cohorts;
 use crate::domain::Invalid;
 use crate::error::{AppError, AppResult};
 use crate::matching::Params;
 use crate::matching::slots::describe;
 use crate::store::CohortRecord;
 
-/// Implements `lens.v1.CohortService`.
+/// Implements `lens.v1.CohortService`: parses, calls [`Cohorts`], converts.
 #[derive(Debug, Clone)]
 pub struct CohortApi {
-    pub(super) state: AppState,
+    state: AppState,
+    cohorts: Cohorts,
 }
 
 impl CohortApi {
     /// The service over shared state.
     pub fn new(state: AppState) -> Self {
-        Self { state }
+        let cohorts = Cohorts::new(state.store.clone());
+        Self { state, cohorts }
     }
 
-    pub(super) async fn cohort(&self, id: i64) -> AppResult<CohortRecord> {
-        self.state
-            .store
-            .cohort(id)
-            .await?
-            .ok_or_else(|| AppError::NotFound(format!("no cohort with id {id}")))
+    async fn cohort(&self, id: i64) -> AppResult<CohortRecord> {
+        self.cohorts.cohort(id).await
     }
 
-    pub(super) async fn groups(&self, cohort_id: i64) -> AppResult<Vec<v1::CohortGroup>> {
+    /// The cohort's groups with their members, as the contract shows them.
+    async fn groups(&self, cohort_id: i64) -> AppResult<Vec<v1::CohortGroup>> {
         let (groups, members) = self.state.store.groups_of_cohort(cohort_id).await?;
         let mut by_group: HashMap<i64, Vec<v1::GroupMember>> = HashMap::new();
         for m in members {
@@ -332,7 +332,13 @@ impl CohortService for CohortApi {
         &self,
         request: Request<v1::MoveMemberRequest>,
     ) -> Result<Response<v1::MoveMemberResponse>, Status> {
-        respond(self.move_learner(request.get_ref()).await)
+        let r = request.get_ref();
+        respond(
+            self.cohorts
+                .move_learner(r.cohort_id, r.user_id, r.to_group_id)
+                .await
+                .map(|warnings| v1::MoveMemberResponse { warnings }),
+        )
     }
 
     async fn list_joinable_groups(
@@ -342,9 +348,14 @@ impl CohortService for CohortApi {
         respond(
             async {
                 let me = auth::user(&request)?;
-                Ok(v1::ListJoinableGroupsResponse {
-                    groups: self.joinable(request.get_ref().cohort_id, me.id).await?,
-                })
+                let cohort_id = request.get_ref().cohort_id;
+                let open = self.cohorts.joinable(cohort_id, me.id).await?;
+                let all = self.groups(cohort_id).await?;
+                let groups = open
+                    .iter()
+                    .filter_map(|info| all.iter().find(|g| g.id == info.id).cloned())
+                    .collect();
+                Ok(v1::ListJoinableGroupsResponse { groups })
             }
             .await,
         )
@@ -357,9 +368,15 @@ impl CohortService for CohortApi {
         respond(
             async {
                 let me = auth::user(&request)?;
-                Ok(v1::JoinGroupResponse {
-                    group: Some(self.join(request.get_ref().group_id, me.id).await?),
-                })
+                let group_id = request.get_ref().group_id;
+                let cohort = self.cohorts.join(group_id, me.id).await?;
+                let group = self
+                    .groups(cohort.id)
+                    .await?
+                    .into_iter()
+                    .find(|g| g.id == group_id)
+                    .ok_or_else(|| AppError::Internal("joined group vanished".into()))?;
+                Ok(v1::JoinGroupResponse { group: Some(group) })
             }
             .await,
         )

@@ -8,7 +8,6 @@ mod cohort;
 mod content;
 mod content_view;
 pub mod convert;
-mod group_changes;
 mod progress;
 mod system;
 mod user;

@@ -1,12 +1,13 @@
-//! Changes to groups after a proposal: admin moves in previews, and late
-//! learners joining active groups.
+//! Changes to groups after a proposal: admin moves within preview groups,
+//! and late learners joining active groups. The rules are here; the store
+//! re-checks the ones concurrent callers could break (room in a group, one
+//! group per learner) where it writes.
 
 use chrono::{Duration, TimeZone, Utc};
-use lens_proto::v1;
 
-use super::cohort::CohortApi;
+use super::Cohorts;
+use super::proposal::utc_availability;
 use crate::clock;
-use crate::cohorts::utc_availability;
 use crate::error::{AppError, AppResult};
 use crate::matching::Params;
 use crate::matching::availability::meeting_weeks;
@@ -14,11 +15,11 @@ use crate::matching::problem::starts;
 use crate::matching::slots::describe;
 use crate::store::{CohortRecord, GroupInfo, JoinOutcome};
 
-impl CohortApi {
+impl Cohorts {
     /// Whether `user_id` can make a meeting at `start` in every week of the cohort.
     async fn can_make(&self, cohort: &CohortRecord, user_id: i64, start: usize) -> AppResult<bool> {
         let weeks = meeting_weeks(cohort.start_date, cohort.meeting_count as u32);
-        let Some(stored) = self.state.store.availability(user_id).await? else {
+        let Some(stored) = self.store.availability(user_id).await? else {
             return Ok(false);
         };
         let person = utc_availability(
@@ -41,40 +42,34 @@ impl CohortApi {
         clock::now() < first
     }
 
-    pub(super) async fn move_learner(
+    /// Moves learner `user_id` into preview group `to_group_id` of cohort
+    /// `cohort_id`; the soft rules the move breaks, in words.
+    pub async fn move_learner(
         &self,
-        request: &v1::MoveMemberRequest,
-    ) -> AppResult<v1::MoveMemberResponse> {
-        let cohort = self.cohort(request.cohort_id).await?;
+        cohort_id: i64,
+        user_id: i64,
+        to_group_id: i64,
+    ) -> AppResult<Vec<String>> {
+        let cohort = self.cohort(cohort_id).await?;
         if cohort.status != "planned" {
             return Err(AppError::FailedPrecondition(format!(
                 "cohort {} is {}: only preview groups can be rearranged",
                 cohort.id, cohort.status
             )));
         }
-        let target = self.preview_group(&cohort, request.to_group_id).await?;
-        if self
-            .state
-            .store
-            .signup_role(cohort.id, request.user_id)
-            .await?
-            .as_deref()
-            != Some("learner")
-        {
+        let target = self.preview_group(&cohort, to_group_id).await?;
+        if self.store.signup_role(cohort.id, user_id).await?.as_deref() != Some("learner") {
             return Err(AppError::FailedPrecondition(format!(
                 "user {} is not signed up for cohort {} as a learner",
-                request.user_id, cohort.id
+                user_id, cohort.id
             )));
         }
         let from = self
-            .state
             .store
-            .member_group(cohort.id, request.user_id, "preview")
+            .member_group(cohort.id, user_id, "preview")
             .await?;
         if from == Some(target.id) {
-            return Ok(v1::MoveMemberResponse {
-                warnings: Vec::new(),
-            });
+            return Ok(Vec::new());
         }
         let max = Params::default().max_size as i64;
         if target.members >= max {
@@ -85,19 +80,18 @@ impl CohortApi {
         }
         let mut warnings = Vec::new();
         let start = target.meeting_start_slot as usize;
-        if !self.can_make(&cohort, request.user_id, start).await? {
+        if !self.can_make(&cohort, user_id, start).await? {
             warnings.push(format!(
                 "user {} cannot make {} UTC in every week of the cohort",
-                request.user_id,
+                user_id,
                 describe(start)
             ));
         }
-        self.state
-            .store
-            .move_learner(cohort.id, request.user_id, target.id)
+        self.store
+            .move_learner(cohort.id, user_id, target.id)
             .await?;
         if let Some(from) = from
-            && let Some(left) = self.state.store.group_info(from).await?
+            && let Some(left) = self.store.group_info(from).await?
             && left.members < Params::default().min_size as i64
         {
             warnings.push(format!(
@@ -107,11 +101,11 @@ impl CohortApi {
                 Params::default().min_size
             ));
         }
-        Ok(v1::MoveMemberResponse { warnings })
+        Ok(warnings)
     }
 
     async fn preview_group(&self, cohort: &CohortRecord, group_id: i64) -> AppResult<GroupInfo> {
-        match self.state.store.group_info(group_id).await? {
+        match self.store.group_info(group_id).await? {
             Some(group) if group.cohort_id == cohort.id && group.status == "preview" => Ok(group),
             Some(_) => Err(AppError::FailedPrecondition(format!(
                 "group {group_id} is not a preview group of cohort {}",
@@ -121,20 +115,12 @@ impl CohortApi {
         }
     }
 
-    pub(super) async fn joinable(
-        &self,
-        cohort_id: i64,
-        user_id: i64,
-    ) -> AppResult<Vec<v1::CohortGroup>> {
+    /// The groups of cohort `cohort_id` that `user_id` may join now, smallest
+    /// first: active, with room, first meeting ahead, at a time they can make.
+    pub async fn joinable(&self, cohort_id: i64, user_id: i64) -> AppResult<Vec<GroupInfo>> {
         let cohort = self.cohort(cohort_id).await?;
         // Groups show their members' names: only to people in the cohort.
-        if self
-            .state
-            .store
-            .signup_role(cohort.id, user_id)
-            .await?
-            .is_none()
-        {
+        if self.store.signup_role(cohort.id, user_id).await?.is_none() {
             return Err(AppError::FailedPrecondition(format!(
                 "sign up for cohort {} to see its groups",
                 cohort.id
@@ -142,7 +128,7 @@ impl CohortApi {
         }
         let max = Params::default().max_size as i64;
         let mut open: Vec<GroupInfo> = Vec::new();
-        for group in self.state.store.group_infos(cohort.id).await? {
+        for group in self.store.group_infos(cohort.id).await? {
             let start = group.meeting_start_slot as usize;
             if group.status == "active"
                 && group.members < max
@@ -153,16 +139,13 @@ impl CohortApi {
             }
         }
         open.sort_by_key(|g| (g.members, g.id));
-        let all = self.groups(cohort.id).await?;
-        Ok(open
-            .iter()
-            .filter_map(|info| all.iter().find(|g| g.id == info.id).cloned())
-            .collect())
+        Ok(open)
     }
 
-    pub(super) async fn join(&self, group_id: i64, user_id: i64) -> AppResult<v1::CohortGroup> {
+    /// Puts late learner `user_id` into active group `group_id`; the group's
+    /// cohort.
+    pub async fn join(&self, group_id: i64, user_id: i64) -> AppResult<CohortRecord> {
         let group = self
-            .state
             .store
             .group_info(group_id)
             .await?
@@ -173,21 +156,13 @@ impl CohortApi {
                 "group {group_id} is not active; pick one from ListJoinableGroups"
             )));
         }
-        if self
-            .state
-            .store
-            .signup_role(cohort.id, user_id)
-            .await?
-            .as_deref()
-            != Some("learner")
-        {
+        if self.store.signup_role(cohort.id, user_id).await?.as_deref() != Some("learner") {
             return Err(AppError::FailedPrecondition(format!(
                 "sign up for cohort {} as a learner first",
                 cohort.id
             )));
         }
         if let Some(current) = self
-            .state
             .store
             .member_group(cohort.id, user_id, "active")
             .await?
@@ -217,7 +192,6 @@ impl CohortApi {
         // learner's locks: concurrent joins see each other.
         let max = Params::default().max_size as i64;
         match self
-            .state
             .store
             .join_group(cohort.id, group_id, user_id, max)
             .await?
@@ -234,10 +208,6 @@ impl CohortApi {
                 )));
             }
         }
-        self.groups(cohort.id)
-            .await?
-            .into_iter()
-            .find(|g| g.id == group_id)
-            .ok_or_else(|| AppError::Internal("joined group vanished".into()))
+        Ok(cohort)
     }
 }

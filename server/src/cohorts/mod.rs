@@ -1,0 +1,33 @@
+//! Cohorts: the rules of running one, from sign-ups to groups. Proposing
+//! groups ([`proposal`]) and changing them afterwards ([`membership`]) are
+//! here, returning domain types; `CohortService` and `lens-server cohort`
+//! parse, call these and convert.
+
+pub mod membership;
+pub mod proposal;
+
+pub use proposal::{Proposal, propose, reason_code, save, utc_availability};
+
+use crate::error::{AppError, AppResult};
+use crate::store::{CohortRecord, Store};
+
+/// The cohort rules over the store.
+#[derive(Debug, Clone)]
+pub struct Cohorts {
+    store: Store,
+}
+
+impl Cohorts {
+    /// Cohorts kept in `store`.
+    pub fn new(store: Store) -> Self {
+        Self { store }
+    }
+
+    /// The cohort `id`, or NOT_FOUND naming it.
+    pub async fn cohort(&self, id: i64) -> AppResult<CohortRecord> {
+        self.store
+            .cohort(id)
+            .await?
+            .ok_or_else(|| AppError::NotFound(format!("no cohort with id {id}")))
+    }
+}
