@@ -112,7 +112,7 @@ pub async fn run(env: &Env, command: CohortCommand) -> anyhow::Result<()> {
     report(&proposal.problem, &proposal.solution, &name, started);
     if args.dry_run {
         println!("\n(dry run: nothing stored)");
-    } else if cohort.status != "planned" {
+    } else if cohort.status != lens_server::domain::CohortStatus::Planned {
         println!(
             "\n(cohort is {}: its groups are committed; nothing stored)",
             cohort.status

@@ -8,6 +8,7 @@ use chrono::{Duration, TimeZone, Utc};
 use super::Cohorts;
 use super::proposal::utc_availability;
 use crate::clock;
+use crate::domain::{CohortRole, CohortStatus, GroupStatus};
 use crate::error::{AppError, AppResult};
 use crate::matching::Params;
 use crate::matching::availability::meeting_weeks;
@@ -51,14 +52,14 @@ impl Cohorts {
         to_group_id: i64,
     ) -> AppResult<Vec<String>> {
         let cohort = self.cohort(cohort_id).await?;
-        if cohort.status != "planned" {
+        if cohort.status != CohortStatus::Planned {
             return Err(AppError::FailedPrecondition(format!(
                 "cohort {} is {}: only preview groups can be rearranged",
                 cohort.id, cohort.status
             )));
         }
         let target = self.preview_group(&cohort, to_group_id).await?;
-        if self.store.signup_role(cohort.id, user_id).await?.as_deref() != Some("learner") {
+        if self.store.signup_role(cohort.id, user_id).await? != Some(CohortRole::Learner) {
             return Err(AppError::FailedPrecondition(format!(
                 "user {} is not signed up for cohort {} as a learner",
                 user_id, cohort.id
@@ -66,7 +67,7 @@ impl Cohorts {
         }
         let from = self
             .store
-            .member_group(cohort.id, user_id, "preview")
+            .member_group(cohort.id, user_id, GroupStatus::Preview)
             .await?;
         if from == Some(target.id) {
             return Ok(Vec::new());
@@ -106,7 +107,9 @@ impl Cohorts {
 
     async fn preview_group(&self, cohort: &CohortRecord, group_id: i64) -> AppResult<GroupInfo> {
         match self.store.group_info(group_id).await? {
-            Some(group) if group.cohort_id == cohort.id && group.status == "preview" => Ok(group),
+            Some(group) if group.cohort_id == cohort.id && group.status == GroupStatus::Preview => {
+                Ok(group)
+            }
             Some(_) => Err(AppError::FailedPrecondition(format!(
                 "group {group_id} is not a preview group of cohort {}",
                 cohort.id
@@ -130,7 +133,7 @@ impl Cohorts {
         let mut open: Vec<GroupInfo> = Vec::new();
         for group in self.store.group_infos(cohort.id).await? {
             let start = group.meeting_start_slot as usize;
-            if group.status == "active"
+            if group.status == GroupStatus::Active
                 && group.members < max
                 && Self::first_meeting_ahead(&cohort, start)
                 && self.can_make(&cohort, user_id, start).await?
@@ -151,12 +154,12 @@ impl Cohorts {
             .await?
             .ok_or_else(|| AppError::NotFound(format!("no group with id {group_id}")))?;
         let cohort = self.cohort(group.cohort_id).await?;
-        if group.status != "active" {
+        if group.status != GroupStatus::Active {
             return Err(AppError::FailedPrecondition(format!(
                 "group {group_id} is not active; pick one from ListJoinableGroups"
             )));
         }
-        if self.store.signup_role(cohort.id, user_id).await?.as_deref() != Some("learner") {
+        if self.store.signup_role(cohort.id, user_id).await? != Some(CohortRole::Learner) {
             return Err(AppError::FailedPrecondition(format!(
                 "sign up for cohort {} as a learner first",
                 cohort.id
@@ -164,7 +167,7 @@ impl Cohorts {
         }
         if let Some(current) = self
             .store
-            .member_group(cohort.id, user_id, "active")
+            .member_group(cohort.id, user_id, GroupStatus::Active)
             .await?
         {
             return Err(AppError::FailedPrecondition(format!(

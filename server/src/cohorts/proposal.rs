@@ -5,6 +5,7 @@
 
 use std::collections::HashMap;
 
+use crate::domain::CohortRole;
 use crate::matching::availability::{LocalAvailability, meeting_weeks, utc_for_weeks};
 use crate::matching::names::group_name;
 use crate::matching::slots::SlotSet;
@@ -88,8 +89,8 @@ pub async fn propose(
     for signup in &signups {
         names.insert(signup.user_id, signup.name.clone());
         let p = person(signup, &weeks);
-        match (signup.role.as_str(), signup.max_active_groups) {
-            ("facilitator", Some(max)) => {
+        match (signup.role, signup.max_active_groups) {
+            (CohortRole::Facilitator, Some(max)) => {
                 // The limit is on groups led at once, across cohorts.
                 let busy = store
                     .groups_led_elsewhere(cohort.id, signup.user_id)

@@ -6,12 +6,14 @@ mod availability;
 mod cohort_start;
 mod email;
 mod nickname;
+mod states;
 mod timezone;
 
 pub use availability::WeeklySlots;
 pub use cohort_start::CohortStart;
 pub use email::Email;
 pub use nickname::Nickname;
+pub use states::{CohortRole, CohortStatus, GroupStatus};
 pub use timezone::Timezone;
 
 /// Input that was refused, with the field it came from and what to change.

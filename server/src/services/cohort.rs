@@ -10,6 +10,7 @@ use crate::app::AppState;
 use crate::auth;
 use crate::cohorts::Cohorts;
 use crate::domain::Invalid;
+use crate::domain::{CohortRole, CohortStatus};
 use crate::error::{AppError, AppResult};
 use crate::matching::Params;
 use crate::matching::slots::describe;
@@ -44,7 +45,7 @@ impl CohortApi {
                 .push(v1::GroupMember {
                     user_id: m.user_id,
                     name: m.name,
-                    role: m.role,
+                    role: m.role.as_str().to_owned(),
                 });
         }
         Ok(groups
@@ -52,7 +53,7 @@ impl CohortApi {
             .map(|g| v1::CohortGroup {
                 id: g.id,
                 name: g.name,
-                status: g.status,
+                status: g.status.as_str().to_owned(),
                 meeting_start_slot: g.meeting_start_slot as u32,
                 meeting_time: format!("{} UTC", describe(g.meeting_start_slot as usize)),
                 members: by_group.remove(&g.id).unwrap_or_default(),
@@ -62,12 +63,11 @@ impl CohortApi {
 }
 
 fn cohort_proto(c: CohortRecord) -> v1::Cohort {
-    let status = match c.status.as_str() {
-        "planned" => v1::CohortStatus::Planned,
-        "active" => v1::CohortStatus::Active,
-        "completed" => v1::CohortStatus::Completed,
-        "cancelled" => v1::CohortStatus::Cancelled,
-        _ => v1::CohortStatus::Unspecified,
+    let status = match c.status {
+        CohortStatus::Planned => v1::CohortStatus::Planned,
+        CohortStatus::Active => v1::CohortStatus::Active,
+        CohortStatus::Completed => v1::CohortStatus::Completed,
+        CohortStatus::Cancelled => v1::CohortStatus::Cancelled,
     };
     v1::Cohort {
         id: c.id,
@@ -231,8 +231,8 @@ impl CohortService for CohortApi {
             async {
                 let me = auth::user(&request)?;
                 let cohort = self.cohort(request.get_ref().cohort_id).await?;
-                let late = cohort.status == "active";
-                if cohort.status != "planned" && !late {
+                let late = cohort.status == CohortStatus::Active;
+                if cohort.status != CohortStatus::Planned && !late {
                     return Err(AppError::FailedPrecondition(format!(
                         "cohort {} is {}; it takes no more sign-ups",
                         cohort.id, cohort.status
@@ -245,14 +245,14 @@ impl CohortService for CohortApi {
                     )));
                 }
                 let role = match request.get_ref().role() {
-                    v1::SignupRole::Learner => "learner",
+                    v1::SignupRole::Learner => CohortRole::Learner,
                     v1::SignupRole::Facilitator => {
                         if !self.state.store.is_facilitator(me.id).await? {
                             return Err(AppError::PermissionDenied(
                                 "only facilitators can sign up as one; ask an admin (CohortService.SetFacilitator)".into(),
                             ));
                         }
-                        "facilitator"
+                        CohortRole::Facilitator
                     }
                     v1::SignupRole::Unspecified => return Err(Invalid::new("role", "choose learner or facilitator").into()),
                 };
@@ -272,7 +272,7 @@ impl CohortService for CohortApi {
             async {
                 let params = params(request.get_ref())?;
                 let cohort = self.cohort(request.get_ref().cohort_id).await?;
-                if cohort.status != "planned" {
+                if cohort.status != CohortStatus::Planned {
                     return Err(AppError::FailedPrecondition(format!(
                         "cohort {} is {}: its groups are already committed",
                         cohort.id, cohort.status

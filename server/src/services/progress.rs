@@ -10,6 +10,7 @@ use crate::app::AppState;
 use crate::auth;
 use crate::clock;
 use crate::content::model::ContentKind;
+use crate::domain::CohortRole;
 use crate::domain::Invalid;
 use crate::error::{AppError, AppResult};
 use crate::store::ProgressRecord;
@@ -136,7 +137,7 @@ impl ProgressService for ProgressApi {
                 })?;
                 let leads = members
                     .iter()
-                    .any(|m| m.user_id == me.id && m.role == "facilitator");
+                    .any(|m| m.user_id == me.id && m.role == CohortRole::Facilitator);
                 if !leads && !me.is_admin {
                     return Err(AppError::PermissionDenied(
                         "only the group's facilitator (or an admin) can see its members' progress"
@@ -155,7 +156,7 @@ impl ProgressService for ProgressApi {
                     out.push(v1::MemberProgress {
                         user_id: member.user_id,
                         name: member.name,
-                        role: member.role,
+                        role: member.role.as_str().to_owned(),
                         units: overview(course, &loaded.snapshot, &records),
                     });
                 }

@@ -1,5 +1,6 @@
 //! Availability, facilitators, cohorts and sign-ups.
 
+use crate::domain::{CohortRole, CohortStatus};
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::{Store, StoreError, StoreResult, on_backend};
@@ -57,7 +58,7 @@ pub struct CohortRecord {
     /// Length in days.
     pub duration_days: i64,
     /// planned / active / completed / cancelled.
-    pub status: String,
+    pub status: CohortStatus,
     /// Sign-ups.
     pub signup_count: i64,
 }
@@ -68,7 +69,7 @@ pub struct MatchingSignup {
     /// The user.
     pub user_id: i64,
     /// learner / facilitator.
-    pub role: String,
+    pub role: CohortRole,
     /// Name to show.
     pub name: String,
     /// Availability timezone, if given.
@@ -213,7 +214,7 @@ impl Store {
     }
 
     /// Signs a user up (or changes their role).
-    pub async fn sign_up(&self, cohort_id: i64, user_id: i64, role: &str) -> StoreResult<()> {
+    pub async fn sign_up(&self, cohort_id: i64, user_id: i64, role: CohortRole) -> StoreResult<()> {
         let sql = "INSERT INTO signups (cohort_id, user_id, role, created_at) VALUES ($1, $2, $3, $4) \
                    ON CONFLICT (cohort_id, user_id) DO UPDATE SET role = excluded.role";
         on_backend!(self, |pool| {

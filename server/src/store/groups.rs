@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use super::locks::{BeginLocked, Lock};
 use super::{Store, StoreResult, on_backend};
 use crate::clock;
+use crate::domain::{CohortRole, GroupStatus};
 
 /// How a join ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,7 +41,7 @@ pub struct MemberRecord {
     /// Name to show.
     pub name: String,
     /// learner / facilitator.
-    pub role: String,
+    pub role: CohortRole,
 }
 
 /// A stored group.
@@ -51,7 +52,7 @@ pub struct GroupRecord {
     /// Name.
     pub name: String,
     /// preview / active / completed / cancelled.
-    pub status: String,
+    pub status: GroupStatus,
     /// Weekly meeting start (UTC week slot).
     pub meeting_start_slot: i64,
 }
@@ -64,7 +65,7 @@ pub struct GroupInfo {
     /// Cohort.
     pub cohort_id: i64,
     /// preview / active / completed / cancelled.
-    pub status: String,
+    pub status: GroupStatus,
     /// Weekly meeting start (UTC week slot).
     pub meeting_start_slot: i64,
     /// Active members, facilitator included.
@@ -113,8 +114,8 @@ impl Store {
                 .bind(now)
                 .fetch_one(&mut *tx)
                 .await?;
-                let members = std::iter::once((group.facilitator, "facilitator"))
-                    .chain(group.learners.iter().map(|l| (*l, "learner")));
+                let members = std::iter::once((group.facilitator, CohortRole::Facilitator))
+                    .chain(group.learners.iter().map(|l| (*l, CohortRole::Learner)));
                 for (user_id, role) in members {
                     sqlx::query("INSERT INTO group_members (group_id, cohort_id, user_id, role, joined_at) VALUES ($1, $2, $3, $4, $5)")
                         .bind(id)
@@ -278,7 +279,7 @@ impl Store {
         &self,
         cohort_id: i64,
         user_id: i64,
-        status: &str,
+        status: GroupStatus,
     ) -> StoreResult<Option<i64>> {
         let sql = "SELECT g.id FROM groups g JOIN group_members m ON m.group_id = g.id \
                    WHERE g.cohort_id = $1 AND m.user_id = $2 AND g.status = $3 AND m.status = 'active'";
@@ -294,10 +295,14 @@ impl Store {
     }
 
     /// The role a user signed up for in a cohort.
-    pub async fn signup_role(&self, cohort_id: i64, user_id: i64) -> StoreResult<Option<String>> {
+    pub async fn signup_role(
+        &self,
+        cohort_id: i64,
+        user_id: i64,
+    ) -> StoreResult<Option<CohortRole>> {
         let sql = "SELECT role FROM signups WHERE cohort_id = $1 AND user_id = $2";
         let role = on_backend!(self, |pool| {
-            sqlx::query_scalar::<_, String>(sql)
+            sqlx::query_scalar::<_, CohortRole>(sql)
                 .bind(cohort_id)
                 .bind(user_id)
                 .fetch_optional(pool)

@@ -1,0 +1,84 @@
+//! The states and roles of cohorts and groups, as types: the database keeps
+//! them as lower-case TEXT (checked by the schema), the code compares
+//! variants, not strings.
+
+/// Where a cohort is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, sqlx::Type)]
+#[sqlx(type_name = "TEXT", rename_all = "lowercase")]
+pub enum CohortStatus {
+    /// Taking sign-ups; groups may be proposed and rearranged.
+    Planned,
+    /// Groups are committed and meeting.
+    Active,
+    /// Over.
+    Completed,
+    /// Called off.
+    Cancelled,
+}
+
+/// Where a group is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, sqlx::Type)]
+#[sqlx(type_name = "TEXT", rename_all = "lowercase")]
+pub enum GroupStatus {
+    /// Proposed, not committed: admins may still move people.
+    Preview,
+    /// Committed and meeting.
+    Active,
+    /// Finished its meetings.
+    Completed,
+    /// Folded into another group.
+    Merged,
+    /// Called off.
+    Cancelled,
+}
+
+/// What someone is in a cohort: in their sign-up and in their group.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, sqlx::Type)]
+#[sqlx(type_name = "TEXT", rename_all = "lowercase")]
+pub enum CohortRole {
+    /// Takes part.
+    Learner,
+    /// Leads a group.
+    Facilitator,
+}
+
+impl CohortStatus {
+    /// As stored and shown.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Planned => "planned",
+            Self::Active => "active",
+            Self::Completed => "completed",
+            Self::Cancelled => "cancelled",
+        }
+    }
+}
+
+impl GroupStatus {
+    /// As stored and shown.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Preview => "preview",
+            Self::Active => "active",
+            Self::Completed => "completed",
+            Self::Merged => "merged",
+            Self::Cancelled => "cancelled",
+        }
+    }
+}
+
+impl CohortRole {
+    /// As stored and shown.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Learner => "learner",
+            Self::Facilitator => "facilitator",
+        }
+    }
+}
+
+impl std::fmt::Display for CohortStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
