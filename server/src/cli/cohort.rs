@@ -89,7 +89,7 @@ pub async fn run(env: &Env, command: CohortCommand) -> anyhow::Result<()> {
         .context("connecting to the database")?;
     store.migrate().await?;
     let cohort = store
-        .cohort(cohort_id)
+        .cohort(lens_server::domain::CohortId(cohort_id))
         .await?
         .with_context(|| format!("there is no cohort {cohort_id}"))?;
     let signups = cohort.signup_count as usize;

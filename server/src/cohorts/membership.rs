@@ -8,7 +8,7 @@ use chrono::{Duration, TimeZone, Utc};
 use super::Cohorts;
 use super::proposal::utc_availability;
 use crate::clock;
-use crate::domain::{CohortRole, CohortStatus, GroupStatus};
+use crate::domain::{CohortId, CohortRole, CohortStatus, GroupId, GroupStatus, UserId};
 use crate::error::{AppError, AppResult};
 use crate::matching::Params;
 use crate::matching::availability::meeting_weeks;
@@ -18,9 +18,14 @@ use crate::store::{CohortRecord, GroupInfo, JoinOutcome};
 
 impl Cohorts {
     /// Whether `user_id` can make a meeting at `start` in every week of the cohort.
-    async fn can_make(&self, cohort: &CohortRecord, user_id: i64, start: usize) -> AppResult<bool> {
+    async fn can_make(
+        &self,
+        cohort: &CohortRecord,
+        user_id: UserId,
+        start: usize,
+    ) -> AppResult<bool> {
         let weeks = meeting_weeks(cohort.start_date, cohort.meeting_count as u32);
-        let Some(stored) = self.store.availability(user_id).await? else {
+        let Some(stored) = self.store.availability(user_id.0).await? else {
             return Ok(false);
         };
         let person = utc_availability(
@@ -47,9 +52,9 @@ impl Cohorts {
     /// `cohort_id`; the soft rules the move breaks, in words.
     pub async fn move_learner(
         &self,
-        cohort_id: i64,
-        user_id: i64,
-        to_group_id: i64,
+        cohort_id: CohortId,
+        user_id: UserId,
+        to_group_id: GroupId,
     ) -> AppResult<Vec<String>> {
         let cohort = self.cohort(cohort_id).await?;
         if cohort.status != CohortStatus::Planned {
@@ -105,7 +110,11 @@ impl Cohorts {
         Ok(warnings)
     }
 
-    async fn preview_group(&self, cohort: &CohortRecord, group_id: i64) -> AppResult<GroupInfo> {
+    async fn preview_group(
+        &self,
+        cohort: &CohortRecord,
+        group_id: GroupId,
+    ) -> AppResult<GroupInfo> {
         match self.store.group_info(group_id).await? {
             Some(group) if group.cohort_id == cohort.id && group.status == GroupStatus::Preview => {
                 Ok(group)
@@ -120,7 +129,11 @@ impl Cohorts {
 
     /// The groups of cohort `cohort_id` that `user_id` may join now, smallest
     /// first: active, with room, first meeting ahead, at a time they can make.
-    pub async fn joinable(&self, cohort_id: i64, user_id: i64) -> AppResult<Vec<GroupInfo>> {
+    pub async fn joinable(
+        &self,
+        cohort_id: CohortId,
+        user_id: UserId,
+    ) -> AppResult<Vec<GroupInfo>> {
         let cohort = self.cohort(cohort_id).await?;
         // Groups show their members' names: only to people in the cohort.
         if self.store.signup_role(cohort.id, user_id).await?.is_none() {
@@ -147,7 +160,7 @@ impl Cohorts {
 
     /// Puts late learner `user_id` into active group `group_id`; the group's
     /// cohort.
-    pub async fn join(&self, group_id: i64, user_id: i64) -> AppResult<CohortRecord> {
+    pub async fn join(&self, group_id: GroupId, user_id: UserId) -> AppResult<CohortRecord> {
         let group = self
             .store
             .group_info(group_id)

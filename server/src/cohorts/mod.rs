@@ -8,6 +8,7 @@ pub mod proposal;
 
 pub use proposal::{Proposal, propose, reason_code, save, utc_availability};
 
+use crate::domain::CohortId;
 use crate::error::{AppError, AppResult};
 use crate::store::{CohortRecord, Store};
 
@@ -24,7 +25,7 @@ impl Cohorts {
     }
 
     /// The cohort `id`, or NOT_FOUND naming it.
-    pub async fn cohort(&self, id: i64) -> AppResult<CohortRecord> {
+    pub async fn cohort(&self, id: CohortId) -> AppResult<CohortRecord> {
         self.store
             .cohort(id)
             .await?

@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use crate::domain::CohortRole;
+use crate::domain::{CohortId, CohortRole, UserId};
 use crate::matching::availability::{LocalAvailability, meeting_weeks, utc_for_weeks};
 use crate::matching::names::group_name;
 use crate::matching::slots::SlotSet;
@@ -20,16 +20,16 @@ pub struct Proposal {
     /// The solver's answer.
     pub solution: Solution,
     /// User id of each learner index.
-    pub learner_ids: Vec<i64>,
+    pub learner_ids: Vec<UserId>,
     /// User id of each facilitator index.
-    pub facilitator_ids: Vec<i64>,
+    pub facilitator_ids: Vec<UserId>,
     /// Display names by user id.
-    pub names: HashMap<i64, String>,
+    pub names: HashMap<UserId, String>,
 }
 
 /// Local availability as UTC slots that hold in every one of `weeks`.
 pub fn utc_availability(
-    user_id: i64,
+    user_id: UserId,
     timezone: &str,
     available: &[u16],
     if_needed: &[u16],
@@ -122,7 +122,7 @@ pub async fn propose(
 }
 
 /// Stores a proposal as the cohort's preview groups (replacing earlier ones).
-pub async fn save(store: &Store, cohort_id: i64, proposal: &Proposal) -> StoreResult<()> {
+pub async fn save(store: &Store, cohort_id: CohortId, proposal: &Proposal) -> StoreResult<()> {
     let groups: Vec<NewGroup> = proposal
         .solution
         .groups
@@ -139,7 +139,7 @@ pub async fn save(store: &Store, cohort_id: i64, proposal: &Proposal) -> StoreRe
                 .collect(),
         })
         .collect();
-    let unplaced: Vec<(i64, &str)> = proposal
+    let unplaced: Vec<(UserId, &str)> = proposal
         .solution
         .unplaced
         .iter()

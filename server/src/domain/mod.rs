@@ -5,6 +5,7 @@
 mod availability;
 mod cohort_start;
 mod email;
+mod ids;
 mod nickname;
 mod states;
 mod timezone;
@@ -12,6 +13,7 @@ mod timezone;
 pub use availability::WeeklySlots;
 pub use cohort_start::CohortStart;
 pub use email::Email;
+pub use ids::{CohortId, GroupId, UserId};
 pub use nickname::Nickname;
 pub use states::{CohortRole, CohortStatus, GroupStatus};
 pub use timezone::Timezone;

@@ -10,7 +10,7 @@ use crate::app::AppState;
 use crate::auth;
 use crate::cohorts::Cohorts;
 use crate::domain::Invalid;
-use crate::domain::{CohortRole, CohortStatus};
+use crate::domain::{CohortId, CohortRole, CohortStatus, GroupId, UserId};
 use crate::error::{AppError, AppResult};
 use crate::matching::Params;
 use crate::matching::slots::describe;
@@ -31,19 +31,19 @@ impl CohortApi {
     }
 
     async fn cohort(&self, id: i64) -> AppResult<CohortRecord> {
-        self.cohorts.cohort(id).await
+        self.cohorts.cohort(CohortId(id)).await
     }
 
     /// The cohort's groups with their members, as the contract shows them.
-    async fn groups(&self, cohort_id: i64) -> AppResult<Vec<v1::CohortGroup>> {
+    async fn groups(&self, cohort_id: CohortId) -> AppResult<Vec<v1::CohortGroup>> {
         let (groups, members) = self.state.store.groups_of_cohort(cohort_id).await?;
-        let mut by_group: HashMap<i64, Vec<v1::GroupMember>> = HashMap::new();
+        let mut by_group: HashMap<GroupId, Vec<v1::GroupMember>> = HashMap::new();
         for m in members {
             by_group
                 .entry(m.group_id)
                 .or_default()
                 .push(v1::GroupMember {
-                    user_id: m.user_id,
+                    user_id: m.user_id.0,
                     name: m.name,
                     role: m.role.as_str().to_owned(),
                 });
@@ -51,7 +51,7 @@ impl CohortApi {
         Ok(groups
             .into_iter()
             .map(|g| v1::CohortGroup {
-                id: g.id,
+                id: g.id.0,
                 name: g.name,
                 status: g.status.as_str().to_owned(),
                 meeting_start_slot: g.meeting_start_slot as u32,
@@ -70,7 +70,7 @@ fn cohort_proto(c: CohortRecord) -> v1::Cohort {
         CohortStatus::Cancelled => v1::CohortStatus::Cancelled,
     };
     v1::Cohort {
-        id: c.id,
+        id: c.id.0,
         name: c.name,
         course_slug: c.course_slug,
         start_date: c.start_date.to_string(),
@@ -256,7 +256,7 @@ impl CohortService for CohortApi {
                     }
                     v1::SignupRole::Unspecified => return Err(Invalid::new("role", "choose learner or facilitator").into()),
                 };
-                self.state.store.sign_up(cohort.id, me.id, role).await?;
+                self.state.store.sign_up(cohort.id, UserId(me.id), role).await?;
                 let has_availability = self.state.store.availability(me.id).await?.is_some_and(|a| !a.available.is_empty() || !a.if_needed.is_empty());
                 Ok(v1::SignUpResponse { has_availability })
             }
@@ -298,7 +298,7 @@ impl CohortService for CohortApi {
                         .unplaced
                         .iter()
                         .map(|(l, reason)| v1::Unplaced {
-                            user_id: learner_ids[*l],
+                            user_id: learner_ids[*l].0,
                             name: names.get(&learner_ids[*l]).cloned().unwrap_or_default(),
                             reason: crate::cohorts::reason_code(*reason).to_owned(),
                             explanation: reason.explain().to_owned(),
@@ -335,7 +335,11 @@ impl CohortService for CohortApi {
         let r = request.get_ref();
         respond(
             self.cohorts
-                .move_learner(r.cohort_id, r.user_id, r.to_group_id)
+                .move_learner(
+                    CohortId(r.cohort_id),
+                    UserId(r.user_id),
+                    GroupId(r.to_group_id),
+                )
                 .await
                 .map(|warnings| v1::MoveMemberResponse { warnings }),
         )
@@ -349,11 +353,12 @@ impl CohortService for CohortApi {
             async {
                 let me = auth::user(&request)?;
                 let cohort_id = request.get_ref().cohort_id;
-                let open = self.cohorts.joinable(cohort_id, me.id).await?;
+                let cohort_id = CohortId(cohort_id);
+                let open = self.cohorts.joinable(cohort_id, UserId(me.id)).await?;
                 let all = self.groups(cohort_id).await?;
                 let groups = open
                     .iter()
-                    .filter_map(|info| all.iter().find(|g| g.id == info.id).cloned())
+                    .filter_map(|info| all.iter().find(|g| g.id == info.id.0).cloned())
                     .collect();
                 Ok(v1::ListJoinableGroupsResponse { groups })
             }
@@ -369,7 +374,7 @@ impl CohortService for CohortApi {
             async {
                 let me = auth::user(&request)?;
                 let group_id = request.get_ref().group_id;
-                let cohort = self.cohorts.join(group_id, me.id).await?;
+                let cohort = self.cohorts.join(GroupId(group_id), UserId(me.id)).await?;
                 let group = self
                     .groups(cohort.id)
                     .await?
@@ -396,7 +401,7 @@ impl CohortService for CohortApi {
                         cohort.id
                     )));
                 }
-                tracing::info!(cohort = cohort.id, committed, queued, "groups committed");
+                tracing::info!(cohort = cohort.id.0, committed, queued, "groups committed");
                 Ok(v1::CommitGroupsResponse {
                     committed: committed as u32,
                     queued_tasks: queued as u32,

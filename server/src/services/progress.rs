@@ -10,8 +10,8 @@ use crate::app::AppState;
 use crate::auth;
 use crate::clock;
 use crate::content::model::ContentKind;
-use crate::domain::CohortRole;
 use crate::domain::Invalid;
+use crate::domain::{CohortRole, GroupId, UserId};
 use crate::error::{AppError, AppResult};
 use crate::store::ProgressRecord;
 
@@ -130,14 +130,12 @@ impl ProgressService for ProgressApi {
                 let (course_slug, members) = self
                     .state
                     .store
-                    .group_with_members(group_id)
+                    .group_with_members(GroupId(group_id))
                     .await?
-                    .ok_or_else(|| {
-                    AppError::NotFound(format!("no group with id {group_id}"))
-                })?;
+                    .ok_or_else(|| AppError::NotFound(format!("no group with id {group_id}")))?;
                 let leads = members
                     .iter()
-                    .any(|m| m.user_id == me.id && m.role == CohortRole::Facilitator);
+                    .any(|m| m.user_id == UserId(me.id) && m.role == CohortRole::Facilitator);
                 if !leads && !me.is_admin {
                     return Err(AppError::PermissionDenied(
                         "only the group's facilitator (or an admin) can see its members' progress"
@@ -152,9 +150,9 @@ impl ProgressService for ProgressApi {
                 })?;
                 let mut out = Vec::with_capacity(members.len());
                 for member in members {
-                    let records = self.state.store.progress_of_user(member.user_id).await?;
+                    let records = self.state.store.progress_of_user(member.user_id.0).await?;
                     out.push(v1::MemberProgress {
-                        user_id: member.user_id,
+                        user_id: member.user_id.0,
                         name: member.name,
                         role: member.role.as_str().to_owned(),
                         units: overview(course, &loaded.snapshot, &records),

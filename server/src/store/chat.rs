@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use super::locks::{BeginLocked, Lock};
 use super::{Store, StoreError, StoreResult, on_backend};
 use crate::clock;
+use crate::domain::UserId;
 
 /// A chat session.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -120,7 +121,7 @@ impl Store {
         let insert = "INSERT INTO chat_messages (session_id, role, content, status, error, model, input_tokens, output_tokens, created_at, streaming_until) \
                       VALUES ($1, $2, $3, $4, $5, NULL, $6, $7, $8, $9) RETURNING id";
         let admitted = on_backend!(self, |pool| {
-            let mut tx = pool.begin_locked(&[Lock::User(user_id)]).await?;
+            let mut tx = pool.begin_locked(&[Lock::User(UserId(user_id))]).await?;
             let usage = sqlx::query_as::<_, ChatUsage>(USAGE)
                 .bind(user_id)
                 .bind(window_start)

@@ -1,6 +1,6 @@
 //! Availability, facilitators, cohorts and sign-ups.
 
-use crate::domain::{CohortRole, CohortStatus};
+use crate::domain::{CohortId, CohortRole, CohortStatus, UserId};
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::{Store, StoreError, StoreResult, on_backend};
@@ -46,7 +46,7 @@ impl From<AvailabilityRow> for AvailabilityRecord {
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct CohortRecord {
     /// Id.
-    pub id: i64,
+    pub id: CohortId,
     /// Name.
     pub name: String,
     /// Course slug.
@@ -67,7 +67,7 @@ pub struct CohortRecord {
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct MatchingSignup {
     /// The user.
-    pub user_id: i64,
+    pub user_id: UserId,
     /// learner / facilitator.
     pub role: CohortRole,
     /// Name to show.
@@ -177,7 +177,7 @@ impl Store {
         let sql = "INSERT INTO cohorts (name, course_slug, start_date, meeting_count, duration_days, created_at) \
                    VALUES ($1, $2, $3, $4, $6, $5) RETURNING id";
         let id = on_backend!(self, |pool| {
-            sqlx::query_scalar::<_, i64>(sql)
+            sqlx::query_scalar::<_, CohortId>(sql)
                 .bind(name)
                 .bind(course_slug)
                 .bind(start_date)
@@ -191,7 +191,7 @@ impl Store {
     }
 
     /// A cohort.
-    pub async fn cohort(&self, id: i64) -> StoreResult<Option<CohortRecord>> {
+    pub async fn cohort(&self, id: CohortId) -> StoreResult<Option<CohortRecord>> {
         let sql = format!("{COHORT_SELECT} WHERE c.id = $1");
         let record = on_backend!(self, |pool| {
             sqlx::query_as::<_, CohortRecord>(sqlx::AssertSqlSafe(sql.clone()))
@@ -214,7 +214,12 @@ impl Store {
     }
 
     /// Signs a user up (or changes their role).
-    pub async fn sign_up(&self, cohort_id: i64, user_id: i64, role: CohortRole) -> StoreResult<()> {
+    pub async fn sign_up(
+        &self,
+        cohort_id: CohortId,
+        user_id: UserId,
+        role: CohortRole,
+    ) -> StoreResult<()> {
         let sql = "INSERT INTO signups (cohort_id, user_id, role, created_at) VALUES ($1, $2, $3, $4) \
                    ON CONFLICT (cohort_id, user_id) DO UPDATE SET role = excluded.role";
         on_backend!(self, |pool| {
@@ -230,7 +235,11 @@ impl Store {
     }
 
     /// How many active groups a user leads in cohorts other than `cohort_id`.
-    pub async fn groups_led_elsewhere(&self, cohort_id: i64, user_id: i64) -> StoreResult<i64> {
+    pub async fn groups_led_elsewhere(
+        &self,
+        cohort_id: CohortId,
+        user_id: UserId,
+    ) -> StoreResult<i64> {
         let sql = "SELECT COUNT(*) FROM group_members m JOIN groups g ON g.id = m.group_id \
                    WHERE m.user_id = $1 AND m.role = 'facilitator' AND m.status = 'active' \
                    AND g.status = 'active' AND g.cohort_id <> $2";
@@ -246,7 +255,10 @@ impl Store {
 
     /// Every sign-up of a cohort with availability and facilitator limits,
     /// in user id order.
-    pub async fn signups_for_matching(&self, cohort_id: i64) -> StoreResult<Vec<MatchingSignup>> {
+    pub async fn signups_for_matching(
+        &self,
+        cohort_id: CohortId,
+    ) -> StoreResult<Vec<MatchingSignup>> {
         let sql = "SELECT s.user_id, s.role, COALESCE(u.nickname, u.discord_username) AS name, \
                      a.timezone, a.available, a.if_needed, f.max_active_groups \
                    FROM signups s JOIN users u ON u.id = s.user_id \

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use super::locks::{BeginLocked, Lock};
 use super::{Store, StoreResult, on_backend};
 use crate::clock;
-use crate::domain::{CohortRole, GroupStatus};
+use crate::domain::{CohortId, CohortRole, GroupId, GroupStatus, UserId};
 
 /// How a join ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -15,7 +15,7 @@ pub enum JoinOutcome {
     /// The group has no room.
     Full,
     /// The learner is already in this group of the cohort.
-    AlreadyIn(i64),
+    AlreadyIn(GroupId),
 }
 
 /// A group to store.
@@ -26,18 +26,18 @@ pub struct NewGroup {
     /// Weekly meeting start (UTC week slot).
     pub start_slot: i64,
     /// The facilitator's user id.
-    pub facilitator: i64,
+    pub facilitator: UserId,
     /// Learners' user ids.
-    pub learners: Vec<i64>,
+    pub learners: Vec<UserId>,
 }
 
 /// A stored group member.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct MemberRecord {
     /// Group.
-    pub group_id: i64,
+    pub group_id: GroupId,
     /// User.
-    pub user_id: i64,
+    pub user_id: UserId,
     /// Name to show.
     pub name: String,
     /// learner / facilitator.
@@ -48,7 +48,7 @@ pub struct MemberRecord {
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct GroupRecord {
     /// Id.
-    pub id: i64,
+    pub id: GroupId,
     /// Name.
     pub name: String,
     /// preview / active / completed / cancelled.
@@ -61,9 +61,9 @@ pub struct GroupRecord {
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct GroupInfo {
     /// Id.
-    pub id: i64,
+    pub id: GroupId,
     /// Cohort.
-    pub cohort_id: i64,
+    pub cohort_id: CohortId,
     /// preview / active / completed / cancelled.
     pub status: GroupStatus,
     /// Weekly meeting start (UTC week slot).
@@ -87,10 +87,10 @@ impl Store {
     /// learner was left out, in one transaction.
     pub async fn replace_preview_groups(
         &self,
-        cohort_id: i64,
+        cohort_id: CohortId,
         groups: &[NewGroup],
-        unplaced: &[(i64, &str)],
-    ) -> StoreResult<Vec<i64>> {
+        unplaced: &[(UserId, &str)],
+    ) -> StoreResult<Vec<GroupId>> {
         let now = clock::now();
         let ids = on_backend!(self, |pool| {
             let mut tx = pool.begin().await?;
@@ -104,7 +104,7 @@ impl Store {
                 .await?;
             let mut ids = Vec::with_capacity(groups.len());
             for group in groups {
-                let id: i64 = sqlx::query_scalar(
+                let id: GroupId = sqlx::query_scalar(
                     "INSERT INTO groups (cohort_id, name, status, meeting_start_slot, created_at) \
                      VALUES ($1, $2, 'preview', $3, $4) RETURNING id",
                 )
@@ -149,7 +149,7 @@ impl Store {
     /// A cohort's groups, by meeting time then id.
     pub async fn groups_of_cohort(
         &self,
-        cohort_id: i64,
+        cohort_id: CohortId,
     ) -> StoreResult<(Vec<GroupRecord>, Vec<MemberRecord>)> {
         let groups_sql = "SELECT id, name, status, meeting_start_slot FROM groups \
                           WHERE cohort_id = $1 ORDER BY meeting_start_slot, id";
@@ -173,7 +173,10 @@ impl Store {
 
     /// Makes a cohort's preview groups active and queues their follow-up
     /// tasks in the outbox, all in one transaction. Returns (groups, tasks).
-    pub async fn commit_groups(&self, cohort_id: i64) -> StoreResult<(u64, u64, DateTime<Utc>)> {
+    pub async fn commit_groups(
+        &self,
+        cohort_id: CohortId,
+    ) -> StoreResult<(u64, u64, DateTime<Utc>)> {
         let now = clock::now();
         let result = on_backend!(self, |pool| {
             let mut tx = pool.begin().await?;
@@ -220,7 +223,7 @@ impl Store {
     /// The course slug of a group's cohort, and its active members.
     pub async fn group_with_members(
         &self,
-        group_id: i64,
+        group_id: GroupId,
     ) -> StoreResult<Option<(String, Vec<MemberRecord>)>> {
         let course_sql = "SELECT c.course_slug FROM groups g JOIN cohorts c ON c.id = g.cohort_id WHERE g.id = $1";
         let members_sql = "SELECT m.group_id, m.user_id, COALESCE(u.nickname, u.discord_username) AS name, m.role \
@@ -247,7 +250,7 @@ impl Store {
     }
 
     /// A group's cohort, status, time and size.
-    pub async fn group_info(&self, group_id: i64) -> StoreResult<Option<GroupInfo>> {
+    pub async fn group_info(&self, group_id: GroupId) -> StoreResult<Option<GroupInfo>> {
         let sql = "SELECT g.id, g.cohort_id, g.status, g.meeting_start_slot, \
                      (SELECT COUNT(*) FROM group_members m WHERE m.group_id = g.id AND m.status = 'active') AS members \
                    FROM groups g WHERE g.id = $1";
@@ -261,7 +264,7 @@ impl Store {
     }
 
     /// Every group of a cohort with its size.
-    pub async fn group_infos(&self, cohort_id: i64) -> StoreResult<Vec<GroupInfo>> {
+    pub async fn group_infos(&self, cohort_id: CohortId) -> StoreResult<Vec<GroupInfo>> {
         let sql = "SELECT g.id, g.cohort_id, g.status, g.meeting_start_slot, \
                      (SELECT COUNT(*) FROM group_members m WHERE m.group_id = g.id AND m.status = 'active') AS members \
                    FROM groups g WHERE g.cohort_id = $1 ORDER BY g.id";
@@ -277,14 +280,14 @@ impl Store {
     /// The group of the cohort a user is an active member of, with `status`.
     pub async fn member_group(
         &self,
-        cohort_id: i64,
-        user_id: i64,
+        cohort_id: CohortId,
+        user_id: UserId,
         status: GroupStatus,
-    ) -> StoreResult<Option<i64>> {
+    ) -> StoreResult<Option<GroupId>> {
         let sql = "SELECT g.id FROM groups g JOIN group_members m ON m.group_id = g.id \
                    WHERE g.cohort_id = $1 AND m.user_id = $2 AND g.status = $3 AND m.status = 'active'";
         let id = on_backend!(self, |pool| {
-            sqlx::query_scalar::<_, i64>(sql)
+            sqlx::query_scalar::<_, GroupId>(sql)
                 .bind(cohort_id)
                 .bind(user_id)
                 .bind(status)
@@ -297,8 +300,8 @@ impl Store {
     /// The role a user signed up for in a cohort.
     pub async fn signup_role(
         &self,
-        cohort_id: i64,
-        user_id: i64,
+        cohort_id: CohortId,
+        user_id: UserId,
     ) -> StoreResult<Option<CohortRole>> {
         let sql = "SELECT role FROM signups WHERE cohort_id = $1 AND user_id = $2";
         let role = on_backend!(self, |pool| {
@@ -315,9 +318,9 @@ impl Store {
     /// of the cohort, in one transaction.
     pub async fn move_learner(
         &self,
-        cohort_id: i64,
-        user_id: i64,
-        to_group_id: i64,
+        cohort_id: CohortId,
+        user_id: UserId,
+        to_group_id: GroupId,
     ) -> StoreResult<()> {
         let now = clock::now();
         on_backend!(self, |pool| {
@@ -354,9 +357,9 @@ impl Store {
     /// or put a learner in two.
     pub async fn join_group(
         &self,
-        cohort_id: i64,
-        group_id: i64,
-        user_id: i64,
+        cohort_id: CohortId,
+        group_id: GroupId,
+        user_id: UserId,
         max_size: i64,
     ) -> StoreResult<JoinOutcome> {
         let now = clock::now();
@@ -368,7 +371,7 @@ impl Store {
             let mut tx = pool
                 .begin_locked(&[Lock::User(user_id), Lock::Group(group_id)])
                 .await?;
-            if let Some(group) = sqlx::query_scalar::<_, i64>(current)
+            if let Some(group) = sqlx::query_scalar::<_, GroupId>(current)
                 .bind(cohort_id)
                 .bind(user_id)
                 .fetch_optional(&mut *tx)

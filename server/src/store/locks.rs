@@ -5,14 +5,15 @@
 //! transactions that name the same rows queue instead of deadlocking.
 
 use super::StoreResult;
+use crate::domain::{GroupId, UserId};
 
 /// A row whose changes a transaction serializes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Lock {
     /// A user: what they may do now (tutor admission, group joins).
-    User(i64),
+    User(UserId),
     /// A group: its members.
-    Group(i64),
+    Group(GroupId),
 }
 
 /// Opening a transaction that holds locks.
@@ -47,8 +48,8 @@ impl BeginLocked for sqlx::PgPool {
         let mut tx = self.begin().await?;
         for lock in locks {
             let (sql, id) = match lock {
-                Lock::User(id) => ("SELECT id FROM users WHERE id = $1 FOR UPDATE", id),
-                Lock::Group(id) => ("SELECT id FROM groups WHERE id = $1 FOR UPDATE", id),
+                Lock::User(id) => ("SELECT id FROM users WHERE id = $1 FOR UPDATE", id.0),
+                Lock::Group(id) => ("SELECT id FROM groups WHERE id = $1 FOR UPDATE", id.0),
             };
             sqlx::query(sql).bind(id).execute(&mut *tx).await?;
         }
