@@ -259,7 +259,7 @@ async fn answers_stream_and_every_message_is_kept(postgres: bool) {
             .into_inner()
             .messages;
         if transcript.len() == 6
-            && transcript[5].status == "partial"
+            && transcript[5].status() == v1::MessageStatus::Partial
             && llm.disconnected_at().is_some()
         {
             break;
@@ -272,7 +272,7 @@ async fn answers_stream_and_every_message_is_kept(postgres: bool) {
     assert!(disconnected.duration_since(left) < Duration::from_secs(5));
     let summary: Vec<(String, String, String)> = transcript
         .iter()
-        .map(|m| (m.role.clone(), m.text.clone(), m.status.clone()))
+        .map(|m| (role(m), m.text.clone(), status(m).to_owned()))
         .collect();
     assert_eq!(
         summary,
@@ -611,8 +611,8 @@ async fn provider_refusals_are_retried_when_short_and_explained_when_not() {
         .messages;
     let answers: Vec<(&str, &str, &str)> = transcript
         .iter()
-        .filter(|m| m.role == "assistant")
-        .map(|m| (m.text.as_str(), m.status.as_str(), m.error.as_str()))
+        .filter(|m| m.role() == v1::ChatRole::Assistant)
+        .map(|m| (m.text.as_str(), status(m), m.error.as_str()))
         .collect();
     assert_eq!(
         answers,
@@ -792,7 +792,7 @@ async fn pressing_stop_is_charged_so_stopping_never_saves_allowance() {
             if transcript(&core, &token, session)
                 .await
                 .last()
-                .is_some_and(|m| m.status == "partial")
+                .is_some_and(|m| m.status() == v1::MessageStatus::Partial)
             {
                 break;
             }
@@ -837,7 +837,7 @@ async fn concurrent_sends_get_one_answer_at_a_time() {
         2,
         "only the admitted message and its answer are stored"
     );
-    assert_eq!(messages[1].status, "streaming");
+    assert_eq!(messages[1].status(), v1::MessageStatus::Streaming);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -936,8 +936,27 @@ async fn a_provider_that_stops_sending_fails_as_unreachable_and_keeps_what_arriv
     let messages = transcript(&core, &token, session).await;
     let answer = messages.last().unwrap();
     assert_eq!(
-        (answer.text.as_str(), answer.status.as_str()),
+        (answer.text.as_str(), status(answer)),
         ("Half an ", "partial")
     );
     assert_eq!(answer.error, "the model provider could not be reached");
+}
+
+/// A message's status as the words the transcript assertions use.
+fn status(message: &v1::ChatMessage) -> &'static str {
+    match message.status() {
+        v1::MessageStatus::Complete => "complete",
+        v1::MessageStatus::Partial => "partial",
+        v1::MessageStatus::Streaming => "streaming",
+        v1::MessageStatus::Unspecified => "unspecified",
+    }
+}
+
+/// A message's role as the words the transcript assertions use.
+fn role(message: &v1::ChatMessage) -> String {
+    match message.role() {
+        v1::ChatRole::User => "user".into(),
+        v1::ChatRole::Assistant => "assistant".into(),
+        v1::ChatRole::Unspecified => "unspecified".into(),
+    }
 }

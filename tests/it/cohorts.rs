@@ -255,8 +255,8 @@ async fn a_cohort_from_sign_up_to_committed_groups(postgres: bool) {
             "{}",
             group.meeting_time
         );
-        assert_eq!(group.status, "preview");
-        assert_eq!(group.members[0].role, "facilitator");
+        assert_eq!(group.status(), v1::GroupStatus::Preview);
+        assert_eq!(group.members[0].role(), v1::SignupRole::Facilitator);
         assert_eq!(
             group.members.len(),
             5,
@@ -620,7 +620,7 @@ async fn a_cohort_from_sign_up_to_committed_groups(postgres: bool) {
         .into_inner();
     assert_eq!(view.course_slug, "default");
     assert_eq!(view.members.len(), group.members.len());
-    assert_eq!(view.members[0].role, "facilitator");
+    assert_eq!(view.members[0].role(), v1::SignupRole::Facilitator);
     let started: Vec<bool> = view
         .members
         .iter()

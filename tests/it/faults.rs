@@ -93,14 +93,14 @@ async fn a_core_killed_mid_answer_leaves_what_the_learner_saw_in_the_transcript(
     };
     let mut answer = transcript().await[1].clone();
     for _ in 0..50 {
-        if answer.status != "streaming" {
+        if answer.status() != v1::MessageStatus::Streaming {
             break;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
         answer = transcript().await[1].clone();
     }
     assert_eq!(answer.text, "Saved before the kill.");
-    assert_eq!(answer.status, "partial");
+    assert_eq!(answer.status(), v1::MessageStatus::Partial);
     assert_eq!(
         answer.error,
         "the answer stopped: the platform restarted while answering"
@@ -192,8 +192,8 @@ async fn an_answer_survives_the_database_cutting_its_connections_mid_answer() {
         .into_inner()
         .messages;
     assert_eq!(
-        (transcript[1].text.as_str(), transcript[1].status.as_str()),
-        ("Through the outage.", "complete")
+        (transcript[1].text.as_str(), transcript[1].status()),
+        ("Through the outage.", v1::MessageStatus::Complete)
     );
 }
 
@@ -232,12 +232,12 @@ async fn at_shutdown_answers_in_flight_finish_within_the_grace_period_or_are_kep
                 Step::Wait(Duration::from_millis(800)),
                 Step::Text("in time."),
             ],
-            "complete",
+            v1::MessageStatus::Complete,
         ),
         (
             "1",
             vec![Step::Text("Cut "), Step::Wait(Duration::from_secs(60))],
-            "partial",
+            v1::MessageStatus::Partial,
         ),
     ] {
         llm.script(script);
@@ -266,7 +266,9 @@ async fn at_shutdown_answers_in_flight_finish_within_the_grace_period_or_are_kep
             last = event.event;
         }
         match wanted {
-            "complete" => assert!(matches!(last, Some(Event::Complete(_))), "{last:?}"),
+            v1::MessageStatus::Complete => {
+                assert!(matches!(last, Some(Event::Complete(_))), "{last:?}")
+            }
             _ => {
                 let Some(Event::Error(error)) = &last else {
                     panic!("{last:?}")
@@ -298,7 +300,7 @@ async fn at_shutdown_answers_in_flight_finish_within_the_grace_period_or_are_kep
             .into_inner()
             .messages;
         let answer = transcript.last().unwrap();
-        assert_eq!(answer.status, wanted, "{answer:?}");
+        assert_eq!(answer.status(), wanted, "{answer:?}");
     }
 }
 

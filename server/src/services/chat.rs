@@ -86,15 +86,21 @@ fn message_proto(message: MessageRecord) -> v1::ChatMessage {
     let streaming = message
         .streaming_until
         .is_some_and(|until| until > crate::clock::now());
+    let status = match (streaming, message.status.as_str()) {
+        (true, _) => v1::MessageStatus::Streaming,
+        (false, "partial") => v1::MessageStatus::Partial,
+        (false, _) => v1::MessageStatus::Complete,
+    };
+    let role = if message.role == "assistant" {
+        v1::ChatRole::Assistant
+    } else {
+        v1::ChatRole::User
+    };
     v1::ChatMessage {
         id: message.id,
-        role: message.role,
+        role: role.into(),
         text: message.content,
-        status: if streaming {
-            "streaming".into()
-        } else {
-            message.status
-        },
+        status: status.into(),
         error: if streaming {
             String::new()
         } else {

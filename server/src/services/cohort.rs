@@ -5,7 +5,8 @@ use std::collections::HashMap;
 use lens_proto::v1::{self, cohort_service_server::CohortService};
 use tonic::{Request, Response, Status};
 
-use super::{convert::timestamp, respond};
+use super::convert::{self, timestamp};
+use super::respond;
 use crate::app::AppState;
 use crate::auth;
 use crate::cohorts::Cohorts;
@@ -45,7 +46,7 @@ impl CohortApi {
                 .push(v1::GroupMember {
                     user_id: m.user_id.0,
                     name: m.name,
-                    role: m.role.as_str().to_owned(),
+                    role: convert::cohort_role(m.role).into(),
                 });
         }
         Ok(groups
@@ -53,7 +54,7 @@ impl CohortApi {
             .map(|g| v1::CohortGroup {
                 id: g.id.0,
                 name: g.name,
-                status: g.status.as_str().to_owned(),
+                status: convert::group_status(g.status).into(),
                 meeting_start_slot: g.meeting_start_slot as u32,
                 meeting_time: format!("{} UTC", describe(g.meeting_start_slot as usize)),
                 members: by_group.remove(&g.id).unwrap_or_default(),
@@ -292,7 +293,7 @@ impl CohortService for CohortApi {
                         .groups(cohort.id)
                         .await?
                         .into_iter()
-                        .filter(|g| g.status == "preview")
+                        .filter(|g| g.status() == v1::GroupStatus::Preview)
                         .collect(),
                     unplaced: solution
                         .unplaced

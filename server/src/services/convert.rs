@@ -43,3 +43,23 @@ pub fn user(record: &UserRecord) -> v1::User {
         updated_at: Some(timestamp(record.updated_at)),
     }
 }
+
+/// A cohort role as the contract names it.
+pub fn cohort_role(role: crate::domain::CohortRole) -> v1::SignupRole {
+    match role {
+        crate::domain::CohortRole::Learner => v1::SignupRole::Learner,
+        crate::domain::CohortRole::Facilitator => v1::SignupRole::Facilitator,
+    }
+}
+
+/// A group status as the contract names it.
+pub fn group_status(status: crate::domain::GroupStatus) -> v1::GroupStatus {
+    use crate::domain::GroupStatus;
+    match status {
+        GroupStatus::Preview => v1::GroupStatus::Preview,
+        GroupStatus::Active => v1::GroupStatus::Active,
+        GroupStatus::Completed => v1::GroupStatus::Completed,
+        GroupStatus::Merged => v1::GroupStatus::Merged,
+        GroupStatus::Cancelled => v1::GroupStatus::Cancelled,
+    }
+}

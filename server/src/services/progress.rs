@@ -154,7 +154,7 @@ impl ProgressService for ProgressApi {
                     out.push(v1::MemberProgress {
                         user_id: member.user_id.0,
                         name: member.name,
-                        role: member.role.as_str().to_owned(),
+                        role: super::convert::cohort_role(member.role).into(),
                         units: overview(course, &loaded.snapshot, &records),
                     });
                 }

@@ -3,7 +3,7 @@
 
 import { Code, ConnectError } from "@connectrpc/connect";
 import { useCallback, useEffect, useReducer, useRef } from "react";
-import type { ChatMessage, ChatSession } from "../gen/lens/v1/chat_pb";
+import { type ChatMessage, type ChatSession, ChatRole, MessageStatus } from "../gen/lens/v1/chat_pb";
 import { chat } from "../api/client";
 import { type ChatLine, type ChatState, chatReducer, emptyChat } from "../lib/chat";
 import { describeError } from "../lib/errors";
@@ -32,12 +32,13 @@ export interface LensChat {
 function toLine(message: ChatMessage): ChatLine {
   return {
     id: message.id,
-    role: message.role === "assistant" ? "assistant" : "user",
+    role: message.role === ChatRole.ASSISTANT ? "assistant" : "user",
     text: message.text,
     // An answer still being written elsewhere (another tab) shows what has
     // arrived; this page does not follow it.
-    status: message.status === "complete" ? "complete" : "partial",
-    error: message.status === "streaming" ? "Still being written when this page loaded." : message.error || undefined,
+    status: message.status === MessageStatus.COMPLETE ? "complete" : "partial",
+    error:
+      message.status === MessageStatus.STREAMING ? "Still being written when this page loaded." : message.error || undefined,
   };
 }
 
