@@ -51,9 +51,85 @@ impl Env {
             .filter(|v| !v.is_empty())
     }
 
+    /// A whole number from `name` within `range`, or `default` when unset.
+    /// The one reader of numeric settings, so every process words a bad
+    /// value the same way.
+    pub fn number(
+        &self,
+        name: &'static str,
+        default: u64,
+        range: std::ops::RangeInclusive<u64>,
+    ) -> Result<u64, BadNumber> {
+        let Some(raw) = self.get(name) else {
+            return Ok(default);
+        };
+        raw.parse::<u64>()
+            .ok()
+            .filter(|n| range.contains(n))
+            .ok_or_else(|| BadNumber {
+                name,
+                value: raw.chars().take(40).collect(),
+                range,
+            })
+    }
+
     /// Whether `name` is set to a true-ish value (`1`, `true`, `yes`, `on`).
     pub fn flag(&self, name: &str) -> bool {
         self.get(name)
             .is_some_and(|v| matches!(v.to_ascii_lowercase().as_str(), "1" | "true" | "yes" | "on"))
+    }
+}
+
+/// A numeric setting that is not a whole number in its range.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BadNumber {
+    /// The variable.
+    pub name: &'static str,
+    /// What it held (cut at 40 characters).
+    pub value: String,
+    /// What is accepted.
+    pub range: std::ops::RangeInclusive<u64>,
+}
+
+impl BadNumber {
+    /// What is accepted, in words.
+    pub fn expected(&self) -> String {
+        format!(
+            "expected a whole number from {} to {}",
+            self.range.start(),
+            self.range.end()
+        )
+    }
+}
+
+impl std::fmt::Display for BadNumber {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}={:?} is invalid: {}",
+            self.name,
+            self.value,
+            self.expected()
+        )
+    }
+}
+
+impl std::error::Error for BadNumber {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_are_whole_and_in_range_or_named_with_what_is_accepted() {
+        let env = Env::from_pairs([("A", "12"), ("B", "0"), ("C", "ten")]);
+        assert_eq!(env.number("A", 5, 1..=100), Ok(12));
+        assert_eq!(env.number("UNSET", 5, 1..=100), Ok(5));
+        let bad = env.number("B", 5, 1..=100).unwrap_err();
+        assert_eq!(
+            bad.to_string(),
+            "B=\"0\" is invalid: expected a whole number from 1 to 100"
+        );
+        assert!(env.number("C", 5, 1..=100).is_err());
     }
 }

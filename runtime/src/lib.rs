@@ -7,7 +7,7 @@ mod secret;
 mod shutdown;
 mod telemetry;
 
-pub use env::Env;
+pub use env::{BadNumber, Env};
 pub use secret::Secret;
 pub use shutdown::shutdown_signal;
 pub use telemetry::{LogFormat, init_logging};

@@ -63,19 +63,7 @@ impl ContentConfig {
                 api_base_url: base_url(env, "GITHUB_API_BASE_URL", "https://api.github.com")?,
             })
         };
-        let poll = match env.get("CONTENT_POLL_SECS") {
-            None => 10,
-            Some(raw) => {
-                raw.parse()
-                    .ok()
-                    .filter(|s| *s > 0)
-                    .ok_or_else(|| ConfigError::Invalid {
-                        name: "CONTENT_POLL_SECS",
-                        value: raw.to_owned(),
-                        reason: "expected whole seconds, at least 1".into(),
-                    })?
-            }
-        };
+        let poll = env.number("CONTENT_POLL_SECS", 10, 1..=24 * 3600)?;
         Ok(Self {
             source,
             poll_interval: Duration::from_secs(poll),

@@ -63,9 +63,17 @@ impl DatabaseConfig {
         Ok(Self {
             url: url.to_owned(),
             kind,
-            max_connections: number(env, "DATABASE_MAX_CONNECTIONS", default_max)?,
-            acquire_timeout: Duration::from_secs(number(env, "DATABASE_ACQUIRE_TIMEOUT_SECS", 30)?),
-            max_lifetime: Duration::from_secs(number(env, "DATABASE_MAX_LIFETIME_SECS", 30 * 60)?),
+            max_connections: env.number("DATABASE_MAX_CONNECTIONS", default_max, 1..=1000)? as u32,
+            acquire_timeout: Duration::from_secs(env.number(
+                "DATABASE_ACQUIRE_TIMEOUT_SECS",
+                30,
+                1..=3600,
+            )?),
+            max_lifetime: Duration::from_secs(env.number(
+                "DATABASE_MAX_LIFETIME_SECS",
+                30 * 60,
+                1..=86_400,
+            )?),
             transaction_pooler: env.flag("DATABASE_TRANSACTION_POOLER"),
         })
     }
@@ -98,21 +106,6 @@ pub fn redact_url(url: &str) -> String {
         }
         Ok(_) => url.to_owned(),
         Err(_) => "<unparseable URL>".to_owned(),
-    }
-}
-
-fn number<T: std::str::FromStr>(
-    env: &Env,
-    name: &'static str,
-    default: T,
-) -> Result<T, ConfigError> {
-    match env.get(name) {
-        None => Ok(default),
-        Some(raw) => raw.parse().map_err(|_| ConfigError::Invalid {
-            name,
-            value: raw.to_owned(),
-            reason: "expected a whole number".into(),
-        }),
     }
 }
 

@@ -1,5 +1,15 @@
 //! Why a configuration was refused.
 
+impl From<lens_runtime::BadNumber> for ConfigError {
+    fn from(bad: lens_runtime::BadNumber) -> Self {
+        Self::Invalid {
+            name: bad.name,
+            reason: bad.expected(),
+            value: bad.value,
+        }
+    }
+}
+
 /// A configuration the core refuses to start with. Every message names the
 /// variable to change.
 #[derive(Debug, thiserror::Error)]

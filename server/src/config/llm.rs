@@ -62,20 +62,9 @@ impl LlmTimeouts {
     /// Reads the limits, each in whole seconds above 0.
     pub fn from_env(env: &Env) -> Result<Self, ConfigError> {
         let default = Self::default();
-        let secs = |name: &'static str, fallback: std::time::Duration| -> Result<_, ConfigError> {
-            match env.get(name) {
-                None => Ok(fallback),
-                Some(raw) => raw
-                    .parse::<u64>()
-                    .ok()
-                    .filter(|n| (1..=86_400).contains(n))
-                    .map(std::time::Duration::from_secs)
-                    .ok_or_else(|| ConfigError::Invalid {
-                        name,
-                        value: raw.chars().take(40).collect(),
-                        reason: "expected whole seconds from 1 to 86400".into(),
-                    }),
-            }
+        let secs = |name, fallback: std::time::Duration| {
+            env.number(name, fallback.as_secs(), 1..=86_400)
+                .map(std::time::Duration::from_secs)
         };
         Ok(Self {
             connect: secs("LLM_CONNECT_TIMEOUT_SECS", default.connect)?,
@@ -162,21 +151,7 @@ pub struct ChatLimits {
 impl ChatLimits {
     /// Reads the limits.
     pub fn from_env(env: &Env) -> Result<Self, ConfigError> {
-        let number = |name: &'static str, default: u64| -> Result<u64, ConfigError> {
-            match env.get(name) {
-                None => Ok(default),
-                Some(raw) => {
-                    raw.parse()
-                        .ok()
-                        .filter(|n| *n > 0)
-                        .ok_or_else(|| ConfigError::Invalid {
-                            name,
-                            value: raw.to_owned(),
-                            reason: "expected a whole number above 0".into(),
-                        })
-                }
-            }
-        };
+        let number = |name, default| env.number(name, default, 1..=u64::from(u32::MAX));
         Ok(Self {
             messages_per_minute: number("CHAT_MESSAGES_PER_MINUTE", 10)? as u32,
             daily_tokens: number("CHAT_DAILY_TOKEN_QUOTA", 200_000)?,

@@ -115,26 +115,8 @@ impl Config {
         if dev_mode {
             dev_mode_allowed(grpc_addr, &public_url)?;
         }
-        let session_hours: u64 = match env.get("SESSION_TTL_HOURS") {
-            None => 24,
-            Some(raw) => raw
-                .parse()
-                .ok()
-                .filter(|h| (1..=24 * 30).contains(h))
-                .ok_or_else(|| ConfigError::Invalid {
-                    name: "SESSION_TTL_HOURS",
-                    value: raw.to_owned(),
-                    reason: "expected hours between 1 and 720".into(),
-                })?,
-        };
-        let shutdown_grace = match env.get("LENS_SHUTDOWN_GRACE_SECS") {
-            None => 30,
-            Some(raw) => raw.parse().map_err(|_| ConfigError::Invalid {
-                name: "LENS_SHUTDOWN_GRACE_SECS",
-                value: raw.to_owned(),
-                reason: "expected whole seconds".into(),
-            })?,
-        };
+        let session_hours = env.number("SESSION_TTL_HOURS", 24, 1..=24 * 30)?;
+        let shutdown_grace = env.number("LENS_SHUTDOWN_GRACE_SECS", 30, 0..=3600)?;
         Ok(Self {
             grpc_addr,
             database: DatabaseConfig::from_env(env)?,
