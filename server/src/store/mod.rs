@@ -35,6 +35,11 @@ pub use progress::{HEARTBEAT_CAP_SECONDS, ProgressRecord, heartbeat_credit};
 pub use sessions::SessionCheck;
 pub use users::{DiscordProfile, ProfileChanges, UserRecord};
 
+/// Tries at an optimistic update (read, compute, write where the row is
+/// still as read) before giving up with [`StoreError::Contended`]: the same
+/// for every such update, so none of them gives up sooner than another.
+pub(crate) const OPTIMISTIC_ATTEMPTS: usize = 5;
+
 /// Runs `$body` with `$pool` bound to whichever pool the store holds.
 macro_rules! on_backend {
     // Written like a closure call so rustfmt formats the body; it is

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{Store, StoreResult, on_backend};
+use super::{OPTIMISTIC_ATTEMPTS, Store, StoreResult, on_backend};
 
 /// The most one heartbeat credits: a reader sends one every ~30 s, so a
 /// longer gap means the tab sat idle or closed.
@@ -89,7 +89,7 @@ impl Store {
         self.ensure_progress(user_id, content_id, kind, now).await?;
         let sql = "UPDATE content_progress SET time_spent_seconds = time_spent_seconds + $3, last_heartbeat_at = $4 \
                    WHERE user_id = $1 AND content_id = $2 AND last_heartbeat_at = $5";
-        for _ in 0..3 {
+        for _ in 0..OPTIMISTIC_ATTEMPTS {
             let current = self
                 .progress(user_id, content_id)
                 .await?

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 
-use super::{Store, StoreError, StoreResult, on_backend};
+use super::{OPTIMISTIC_ATTEMPTS, Store, StoreError, StoreResult, on_backend};
 use crate::clock;
 use crate::domain::{Email, Nickname, Timezone};
 
@@ -196,7 +196,7 @@ impl Store {
              WHERE id = $1 AND updated_at = $10 AND deleted_at IS NULL RETURNING ",
             user_columns!()
         );
-        for _ in 0..5 {
+        for _ in 0..OPTIMISTIC_ATTEMPTS {
             let current = self
                 .user_by_id(id)
                 .await?
