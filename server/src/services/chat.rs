@@ -8,7 +8,7 @@ use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
 use tonic::{Request, Response, Status};
 
-use super::{convert::timestamp, respond};
+use super::{convert, respond};
 use crate::app::AppState;
 use crate::auth;
 use crate::chat::Tutor;
@@ -17,7 +17,7 @@ use crate::chat::prompt::{prompt_tokens, system_prompt, trim_history};
 use crate::chat::relay::Answer;
 use crate::domain::Invalid;
 use crate::error::{AppError, AppResult};
-use crate::store::{MessageRecord, SessionRecord};
+use crate::store::SessionRecord;
 
 /// Longest learner message, in characters.
 pub const MAX_MESSAGE_CHARS: usize = 4000;
@@ -73,43 +73,6 @@ impl ChatApi {
     }
 }
 
-fn session_proto(session: &SessionRecord) -> v1::ChatSession {
-    v1::ChatSession {
-        id: session.id,
-        lens_id: session.lens_id.clone(),
-        started_at: Some(timestamp(session.started_at)),
-        archived_at: session.archived_at.map(timestamp),
-    }
-}
-
-fn message_proto(message: MessageRecord) -> v1::ChatMessage {
-    let streaming = message
-        .streaming_until
-        .is_some_and(|until| until > crate::clock::now());
-    let status = match (streaming, message.status.as_str()) {
-        (true, _) => v1::MessageStatus::Streaming,
-        (false, "partial") => v1::MessageStatus::Partial,
-        (false, _) => v1::MessageStatus::Complete,
-    };
-    let role = if message.role == "assistant" {
-        v1::ChatRole::Assistant
-    } else {
-        v1::ChatRole::User
-    };
-    v1::ChatMessage {
-        id: message.id,
-        role: role.into(),
-        text: message.content,
-        status: status.into(),
-        error: if streaming {
-            String::new()
-        } else {
-            message.error.unwrap_or_default()
-        },
-        created_at: Some(timestamp(message.created_at)),
-    }
-}
-
 type AnswerStream = Pin<Box<dyn Stream<Item = Result<v1::SendMessageResponse, Status>> + Send>>;
 
 #[tonic::async_trait]
@@ -139,8 +102,8 @@ impl ChatService for ChatApi {
                     .await?;
                 let messages = self.state.store.chat_messages(session.id).await?;
                 Ok(v1::GetOrStartSessionResponse {
-                    session: Some(session_proto(&session)),
-                    messages: messages.into_iter().map(message_proto).collect(),
+                    session: Some(convert::chat::session(&session)),
+                    messages: messages.into_iter().map(convert::chat::message).collect(),
                 })
             }
             .await,
@@ -256,7 +219,7 @@ impl ChatService for ChatApi {
                 let me = auth::user(&request)?;
                 let sessions = self.state.store.chat_sessions_of(me.id).await?;
                 Ok(v1::ListSessionsResponse {
-                    sessions: sessions.iter().map(session_proto).collect(),
+                    sessions: sessions.iter().map(convert::chat::session).collect(),
                 })
             }
             .await,
@@ -297,8 +260,8 @@ impl ChatService for ChatApi {
                     .await?;
                 let messages = self.state.store.chat_messages(session.id).await?;
                 Ok(v1::GetTranscriptResponse {
-                    session: Some(session_proto(&session)),
-                    messages: messages.into_iter().map(message_proto).collect(),
+                    session: Some(convert::chat::session(&session)),
+                    messages: messages.into_iter().map(convert::chat::message).collect(),
                 })
             }
             .await,

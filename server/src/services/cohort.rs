@@ -46,7 +46,7 @@ impl CohortApi {
                 .push(v1::GroupMember {
                     user_id: m.user_id.0,
                     name: m.name,
-                    role: convert::cohort_role(m.role).into(),
+                    role: convert::cohort::role(m.role).into(),
                 });
         }
         Ok(groups
@@ -54,31 +54,12 @@ impl CohortApi {
             .map(|g| v1::CohortGroup {
                 id: g.id.0,
                 name: g.name,
-                status: convert::group_status(g.status).into(),
+                status: convert::cohort::group_status(g.status).into(),
                 meeting_start_slot: g.meeting_start_slot as u32,
                 meeting_time: format!("{} UTC", describe(g.meeting_start_slot as usize)),
                 members: by_group.remove(&g.id).unwrap_or_default(),
             })
             .collect())
-    }
-}
-
-fn cohort_proto(c: CohortRecord) -> v1::Cohort {
-    let status = match c.status {
-        CohortStatus::Planned => v1::CohortStatus::Planned,
-        CohortStatus::Active => v1::CohortStatus::Active,
-        CohortStatus::Completed => v1::CohortStatus::Completed,
-        CohortStatus::Cancelled => v1::CohortStatus::Cancelled,
-    };
-    v1::Cohort {
-        id: c.id.0,
-        name: c.name,
-        course_slug: c.course_slug,
-        start_date: c.start_date.to_string(),
-        meeting_count: c.meeting_count as u32,
-        duration_days: c.duration_days as u32,
-        status: status.into(),
-        signup_count: c.signup_count as u32,
     }
 }
 
@@ -175,7 +156,7 @@ impl CohortService for CohortApi {
                     .create_cohort(name, &course.slug, start, i64::from(meetings), i64::from(duration))
                     .await?;
                 Ok(v1::CreateCohortResponse {
-                    cohort: Some(cohort_proto(cohort)),
+                    cohort: Some(convert::cohort::cohort(cohort)),
                 })
             }
             .await,
@@ -190,7 +171,7 @@ impl CohortService for CohortApi {
             async {
                 let cohorts = self.state.store.cohorts().await?;
                 Ok(v1::ListCohortsResponse {
-                    cohorts: cohorts.into_iter().map(cohort_proto).collect(),
+                    cohorts: cohorts.into_iter().map(convert::cohort::cohort).collect(),
                 })
             }
             .await,

@@ -3,7 +3,8 @@
 use lens_proto::v1::{self, content_service_server::ContentService};
 use tonic::{Request, Response, Status};
 
-use super::{content_view as view, respond};
+use super::convert::content as view;
+use super::respond;
 use std::collections::HashMap;
 use std::pin::Pin;
 use std::sync::{Arc, RwLock};

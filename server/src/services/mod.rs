@@ -6,7 +6,6 @@ mod auth;
 mod chat;
 mod cohort;
 mod content;
-mod content_view;
 pub mod convert;
 mod progress;
 mod system;

@@ -48,19 +48,10 @@ impl ProgressApi {
     }
 }
 
-fn kind_proto(kind: &str) -> v1::ContentKind {
-    match kind {
-        "module" => v1::ContentKind::Module,
-        "learning_outcome" => v1::ContentKind::LearningOutcome,
-        "lens" => v1::ContentKind::Lens,
-        _ => v1::ContentKind::Unspecified,
-    }
-}
-
 fn progress(record: &ProgressRecord) -> v1::ContentProgress {
     v1::ContentProgress {
         content_id: record.content_id.clone(),
-        kind: kind_proto(&record.content_kind).into(),
+        kind: super::convert::content_kind(&record.content_kind).into(),
         started_at: Some(timestamp(record.started_at)),
         last_heartbeat_at: Some(timestamp(record.last_heartbeat_at)),
         time_spent_seconds: record.time_spent_seconds.max(0) as u64,
@@ -154,7 +145,7 @@ impl ProgressService for ProgressApi {
                     out.push(v1::MemberProgress {
                         user_id: member.user_id.0,
                         name: member.name,
-                        role: super::convert::cohort_role(member.role).into(),
+                        role: super::convert::cohort::role(member.role).into(),
                         units: overview(course, &loaded.snapshot, &records),
                     });
                 }

@@ -8,7 +8,6 @@ use crate::app::AppState;
 use crate::auth;
 use crate::domain::{Email, Nickname, Timezone, WeeklySlots};
 use crate::error::{AppError, AppResult};
-use crate::store::AvailabilityRecord;
 use crate::store::{ProfileChanges, StoreError};
 
 /// Implements `lens.v1.UserService`.
@@ -49,18 +48,6 @@ fn changes(request: &v1::UpdateProfileRequest) -> AppResult<ProfileChanges> {
     })
 }
 
-fn availability_proto(record: Option<AvailabilityRecord>) -> v1::WeeklyAvailability {
-    match record {
-        None => v1::WeeklyAvailability::default(),
-        Some(r) => v1::WeeklyAvailability {
-            timezone: r.timezone,
-            available_slots: r.available.into_iter().map(u32::from).collect(),
-            if_needed_slots: r.if_needed.into_iter().map(u32::from).collect(),
-            updated_at: Some(convert::timestamp(r.updated_at)),
-        },
-    }
-}
-
 #[tonic::async_trait]
 impl UserService for UserApi {
     async fn set_availability(
@@ -87,7 +74,7 @@ impl UserService for UserApi {
                     )
                     .await?;
                 Ok(v1::SetAvailabilityResponse {
-                    availability: Some(availability_proto(Some(record))),
+                    availability: Some(convert::availability(Some(record))),
                 })
             }
             .await,
@@ -103,7 +90,7 @@ impl UserService for UserApi {
                 let me = auth::user(&request)?;
                 let record = self.state.store.availability(me.id).await?;
                 Ok(v1::GetAvailabilityResponse {
-                    availability: Some(availability_proto(record)),
+                    availability: Some(convert::availability(record)),
                 })
             }
             .await,

@@ -2,13 +2,13 @@
 
 use lens_proto::v1;
 
+use super::timestamp;
 use crate::content::catalogue::{Attempt, Loaded};
 use crate::content::model::{
     Article, Course, LearningOutcome, Lens, LensCard, Module, ModuleItem, Resource, Segment,
     SegmentKind, Snapshot, Video,
 };
 use crate::content::{ContentSource, Severity, Tier};
-use crate::services::convert::timestamp;
 
 /// An article's details.
 pub fn article_info(article: &Article) -> v1::ArticleInfo {

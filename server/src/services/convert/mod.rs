@@ -1,9 +1,14 @@
-//! Conversions from stored records to contract messages.
+//! Conversions from domain values and stored records to contract messages:
+//! one home, a module per area.
+
+pub mod chat;
+pub mod cohort;
+pub mod content;
 
 use chrono::{DateTime, Utc};
 use lens_proto::v1;
 
-use crate::store::UserRecord;
+use crate::store::{AvailabilityRecord, UserRecord};
 
 /// A protobuf timestamp for a UTC instant.
 pub fn timestamp(at: DateTime<Utc>) -> prost_types::Timestamp {
@@ -44,22 +49,25 @@ pub fn user(record: &UserRecord) -> v1::User {
     }
 }
 
-/// A cohort role as the contract names it.
-pub fn cohort_role(role: crate::domain::CohortRole) -> v1::SignupRole {
-    match role {
-        crate::domain::CohortRole::Learner => v1::SignupRole::Learner,
-        crate::domain::CohortRole::Facilitator => v1::SignupRole::Facilitator,
+/// Weekly availability; the default (empty) when none is stored.
+pub fn availability(record: Option<AvailabilityRecord>) -> v1::WeeklyAvailability {
+    match record {
+        None => v1::WeeklyAvailability::default(),
+        Some(r) => v1::WeeklyAvailability {
+            timezone: r.timezone,
+            available_slots: r.available.into_iter().map(u32::from).collect(),
+            if_needed_slots: r.if_needed.into_iter().map(u32::from).collect(),
+            updated_at: Some(timestamp(r.updated_at)),
+        },
     }
 }
 
-/// A group status as the contract names it.
-pub fn group_status(status: crate::domain::GroupStatus) -> v1::GroupStatus {
-    use crate::domain::GroupStatus;
-    match status {
-        GroupStatus::Preview => v1::GroupStatus::Preview,
-        GroupStatus::Active => v1::GroupStatus::Active,
-        GroupStatus::Completed => v1::GroupStatus::Completed,
-        GroupStatus::Merged => v1::GroupStatus::Merged,
-        GroupStatus::Cancelled => v1::GroupStatus::Cancelled,
+/// What a progress record is about, as stored.
+pub fn content_kind(kind: &str) -> v1::ContentKind {
+    match kind {
+        "module" => v1::ContentKind::Module,
+        "learning_outcome" => v1::ContentKind::LearningOutcome,
+        "lens" => v1::ContentKind::Lens,
+        _ => v1::ContentKind::Unspecified,
     }
 }

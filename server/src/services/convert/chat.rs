@@ -1,0 +1,45 @@
+//! Chat sessions and messages.
+
+use lens_proto::v1;
+
+use super::timestamp;
+use crate::store::{MessageRecord, SessionRecord};
+
+/// A chat session.
+pub fn session(session: &SessionRecord) -> v1::ChatSession {
+    v1::ChatSession {
+        id: session.id,
+        lens_id: session.lens_id.clone(),
+        started_at: Some(timestamp(session.started_at)),
+        archived_at: session.archived_at.map(timestamp),
+    }
+}
+
+/// A stored message; an answer whose lease is alive reads as streaming.
+pub fn message(message: MessageRecord) -> v1::ChatMessage {
+    let streaming = message
+        .streaming_until
+        .is_some_and(|until| until > crate::clock::now());
+    let status = match (streaming, message.status.as_str()) {
+        (true, _) => v1::MessageStatus::Streaming,
+        (false, "partial") => v1::MessageStatus::Partial,
+        (false, _) => v1::MessageStatus::Complete,
+    };
+    let role = if message.role == "assistant" {
+        v1::ChatRole::Assistant
+    } else {
+        v1::ChatRole::User
+    };
+    v1::ChatMessage {
+        id: message.id,
+        role: role.into(),
+        text: message.content,
+        status: status.into(),
+        error: if streaming {
+            String::new()
+        } else {
+            message.error.unwrap_or_default()
+        },
+        created_at: Some(timestamp(message.created_at)),
+    }
+}
