@@ -28,19 +28,9 @@ async fn whoami_answers_ephemerally_for_known_and_unknown_users() {
         .await
         .unwrap();
 
-    let env = Env::from_pairs([
-        ("DISCORD_BOT_TOKEN", "fake-bot-token".to_owned()),
-        ("LENS_CORE_URL", core.url.clone()),
-        ("LENS_EDGE_TOKEN", core.edge_token(EdgeKind::Discord)),
-        ("DISCORD_SERVER_ID", "400000000000000001".to_owned()),
-        ("DISCORD_API_PROXY_URL", discord.url.clone()),
-        ("LENS_PUBLIC_URL", "https://lens.example".to_owned()),
-    ]);
-    let lens_discord::Startup::Run(config) = DiscordConfig::from_env(&env).unwrap() else {
-        panic!("the bot should run with a token");
-    };
+    let config = bot_config(&discord, &core);
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let bot = tokio::spawn(lens_discord::run(*config, async move {
+    let bot = tokio::spawn(lens_discord::run(config, async move {
         let _ = stopped.await;
     }));
 
@@ -82,19 +72,9 @@ async fn the_bot_connects_again_after_discord_ends_its_session() {
     let discord = FakeDiscord::start().await;
     discord.refuse_next_sessions(1);
     let core = TestCore::start(CoreOptions::default()).await;
-    let env = Env::from_pairs([
-        ("DISCORD_BOT_TOKEN", "fake-bot-token".to_owned()),
-        ("LENS_CORE_URL", core.url.clone()),
-        ("LENS_EDGE_TOKEN", core.edge_token(EdgeKind::Discord)),
-        ("DISCORD_SERVER_ID", "400000000000000001".to_owned()),
-        ("DISCORD_API_PROXY_URL", discord.url.clone()),
-        ("LENS_PUBLIC_URL", "https://lens.example".to_owned()),
-    ]);
-    let lens_discord::Startup::Run(config) = DiscordConfig::from_env(&env).unwrap() else {
-        panic!("the bot should run with a token");
-    };
+    let config = bot_config(&discord, &core);
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let bot = tokio::spawn(lens_discord::run(*config, async move {
+    let bot = tokio::spawn(lens_discord::run(config, async move {
         let _ = stopped.await;
     }));
     // The first session ends fatally; the bot comes back on its own.
@@ -111,4 +91,20 @@ async fn the_bot_connects_again_after_discord_ends_its_session() {
         .await
         .expect("stops when asked");
     assert!(stopped.unwrap().is_ok());
+}
+
+/// The bot's configuration against the fake Discord and `core`.
+fn bot_config(discord: &FakeDiscord, core: &TestCore) -> DiscordConfig {
+    let env = Env::from_pairs([
+        ("DISCORD_BOT_TOKEN", "fake-bot-token".to_owned()),
+        ("LENS_CORE_URL", core.url.clone()),
+        ("LENS_EDGE_TOKEN", core.edge_token(EdgeKind::Discord)),
+        ("DISCORD_SERVER_ID", "400000000000000001".to_owned()),
+        ("DISCORD_API_PROXY_URL", discord.url.clone()),
+        ("LENS_PUBLIC_URL", "https://lens.example".to_owned()),
+    ]);
+    let lens_discord::Startup::Run(config) = DiscordConfig::from_env(&env).unwrap() else {
+        panic!("the bot should run with a token");
+    };
+    *config
 }

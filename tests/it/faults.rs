@@ -10,6 +10,7 @@ use lens_tests::core::{authed, dev_sign_in};
 use lens_tests::fakes::llm::{FAKE_LLM_KEY, FakeLlm, Step};
 use lens_tests::processes::{Profile, Spawned, spawn_core_at, spawn_core_on, spawn_web_of};
 use lens_tests::tutor::{CASCADES, WebChat, message};
+use tonic::transport::Channel;
 use v1::send_message_response::Event;
 
 fn core_on(database_url: &str, llm: &FakeLlm) -> Spawned {
@@ -40,23 +41,10 @@ async fn a_core_killed_mid_answer_leaves_what_the_learner_saw_in_the_transcript(
     let folder = tempfile::tempdir().unwrap();
     let database_url = format!("sqlite://{}", folder.path().join("lens.db").display());
     let mut core = core_on(&database_url, &llm);
-    let learner = dev_sign_in(core.channel().await, "kim", false).await;
+    let (token, session) = learner_with_session(core.channel().await, "kim").await;
     let mut chat = ChatServiceClient::new(core.channel().await);
-    let session = chat
-        .get_or_start_session(authed(
-            v1::GetOrStartSessionRequest {
-                lens_id: CASCADES.into(),
-            },
-            &learner.token,
-        ))
-        .await
-        .unwrap()
-        .into_inner()
-        .session
-        .unwrap()
-        .id;
     let mut events = chat
-        .send_message(authed(message(session, "Why cycles?"), &learner.token))
+        .send_message(authed(message(session, "Why cycles?"), &token))
         .await
         .unwrap()
         .into_inner();
@@ -77,7 +65,7 @@ async fn a_core_killed_mid_answer_leaves_what_the_learner_saw_in_the_transcript(
     let mut chat = ChatServiceClient::new(core.channel().await);
     let transcript = || {
         let mut chat = chat.clone();
-        let token = learner.token.clone();
+        let token = token.clone();
         async move {
             chat.get_transcript(authed(
                 v1::GetTranscriptRequest {
@@ -109,7 +97,7 @@ async fn a_core_killed_mid_answer_leaves_what_the_learner_saw_in_the_transcript(
     // The learner is not locked out by the dead core's answer.
     llm.script(vec![Step::Text("Back.")]);
     let mut events = chat
-        .send_message(authed(message(session, "Again?"), &learner.token))
+        .send_message(authed(message(session, "Again?"), &token))
         .await
         .unwrap()
         .into_inner();
@@ -139,23 +127,10 @@ async fn an_answer_survives_the_database_cutting_its_connections_mid_answer() {
         ..Default::default()
     })
     .await;
-    let learner = core.dev_session("noor", false).await;
+    let (token, session) = learner_with_session(core.channel().await, "noor").await;
     let mut chat = ChatServiceClient::new(core.channel().await);
-    let session = chat
-        .get_or_start_session(authed(
-            v1::GetOrStartSessionRequest {
-                lens_id: CASCADES.into(),
-            },
-            &learner.token,
-        ))
-        .await
-        .unwrap()
-        .into_inner()
-        .session
-        .unwrap()
-        .id;
     let mut events = chat
-        .send_message(authed(message(session, "Still there?"), &learner.token))
+        .send_message(authed(message(session, "Still there?"), &token))
         .await
         .unwrap()
         .into_inner();
@@ -185,7 +160,7 @@ async fn an_answer_survives_the_database_cutting_its_connections_mid_answer() {
             v1::GetTranscriptRequest {
                 session_id: session,
             },
-            &learner.token,
+            &token,
         ))
         .await
         .unwrap()
@@ -198,9 +173,9 @@ async fn an_answer_survives_the_database_cutting_its_connections_mid_answer() {
 }
 
 /// A learner with a chat session on `core`.
-async fn learner_with_session(core: &Spawned, name: &str) -> (String, i64) {
-    let learner = dev_sign_in(core.channel().await, name, false).await;
-    let mut chat = ChatServiceClient::new(core.channel().await);
+async fn learner_with_session(channel: Channel, name: &str) -> (String, i64) {
+    let learner = dev_sign_in(channel.clone(), name, false).await;
+    let mut chat = ChatServiceClient::new(channel);
     let session = chat
         .get_or_start_session(authed(
             v1::GetOrStartSessionRequest {
@@ -252,7 +227,7 @@ async fn at_shutdown_answers_in_flight_finish_within_the_grace_period_or_are_kep
             ("DEV_MODE".to_owned(), "1".to_owned()),
         ]);
         let mut core = spawn_core_on(Profile::Debug, &database_url, vars);
-        let (token, session) = learner_with_session(&core, "lee").await;
+        let (token, session) = learner_with_session(core.channel().await, "lee").await;
         let mut chat = ChatServiceClient::new(core.channel().await);
         let mut events = chat
             .send_message(authed(message(session, "Go"), &token))
