@@ -685,18 +685,7 @@ async fn rate_and_daily_allowance_are_enforced_with_when_to_retry() {
         .parse()
         .unwrap();
     assert!((1..=60).contains(&retry));
-    let mut chat = ChatServiceClient::new(core.channel().await);
-    let transcript = chat
-        .get_transcript(authed(
-            v1::GetTranscriptRequest {
-                session_id: session,
-            },
-            &token,
-        ))
-        .await
-        .unwrap()
-        .into_inner()
-        .messages;
+    let transcript = transcript(&core, &token, session).await;
     assert_eq!(transcript.len(), 4, "the refused message was not stored");
 
     // 500 tokens a day: each answer here costs 321 + 11, so the second
@@ -747,12 +736,7 @@ async fn a_slow_first_token_is_waited_for_not_cut_off() {
 
 /// The learner's transcript of `session_id`.
 async fn transcript(core: &TestCore, token: &str, session_id: i64) -> Vec<v1::ChatMessage> {
-    let mut chat = ChatServiceClient::new(core.channel().await);
-    chat.get_transcript(authed(v1::GetTranscriptRequest { session_id }, token))
-        .await
-        .unwrap()
-        .into_inner()
-        .messages
+    lens_tests::tutor::transcript(core.channel().await, token, session_id).await
 }
 
 /// Sends a message and returns its first event, leaving the answer streaming.

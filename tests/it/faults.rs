@@ -9,7 +9,7 @@ use lens_tests::content_fixture;
 use lens_tests::core::{authed, dev_sign_in};
 use lens_tests::fakes::llm::{FAKE_LLM_KEY, FakeLlm, Step};
 use lens_tests::processes::{Profile, Spawned, spawn_core_at, spawn_core_on, spawn_web_of};
-use lens_tests::tutor::{CASCADES, WebChat, message};
+use lens_tests::tutor::{CASCADES, WebChat, message, transcript};
 use tonic::transport::Channel;
 use v1::send_message_response::Event;
 
@@ -63,22 +63,8 @@ async fn a_core_killed_mid_answer_leaves_what_the_learner_saw_in_the_transcript(
 
     let core = core_on(&database_url, &llm);
     let mut chat = ChatServiceClient::new(core.channel().await);
-    let transcript = || {
-        let mut chat = chat.clone();
-        let token = token.clone();
-        async move {
-            chat.get_transcript(authed(
-                v1::GetTranscriptRequest {
-                    session_id: session,
-                },
-                &token,
-            ))
-            .await
-            .unwrap()
-            .into_inner()
-            .messages
-        }
-    };
+    let channel = core.channel().await;
+    let transcript = || transcript(channel.clone(), &token, session);
     let mut answer = transcript().await[1].clone();
     for _ in 0..50 {
         if answer.status() != v1::MessageStatus::Streaming {
@@ -155,17 +141,7 @@ async fn an_answer_survives_the_database_cutting_its_connections_mid_answer() {
         last = event.event;
     }
     assert!(matches!(last, Some(Event::Complete(_))), "{last:?}");
-    let transcript = chat
-        .get_transcript(authed(
-            v1::GetTranscriptRequest {
-                session_id: session,
-            },
-            &token,
-        ))
-        .await
-        .unwrap()
-        .into_inner()
-        .messages;
+    let transcript = transcript(core.channel().await, &token, session).await;
     assert_eq!(
         (transcript[1].text.as_str(), transcript[1].status()),
         ("Through the outage.", v1::MessageStatus::Complete)
@@ -262,18 +238,7 @@ async fn at_shutdown_answers_in_flight_finish_within_the_grace_period_or_are_kep
             &database_url,
             vec![("DEV_MODE".to_owned(), "1".to_owned())],
         );
-        let mut chat = ChatServiceClient::new(core.channel().await);
-        let transcript = chat
-            .get_transcript(authed(
-                v1::GetTranscriptRequest {
-                    session_id: session,
-                },
-                &token,
-            ))
-            .await
-            .unwrap()
-            .into_inner()
-            .messages;
+        let transcript = transcript(core.channel().await, &token, session).await;
         let answer = transcript.last().unwrap();
         assert_eq!(answer.status(), wanted, "{answer:?}");
     }

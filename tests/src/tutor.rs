@@ -73,3 +73,21 @@ impl WebChat {
         grpc_web::with_cookie(request, &self.cookie)
     }
 }
+
+/// The transcript of chat session `session_id`, read with `token` over
+/// `channel`.
+pub async fn transcript(
+    channel: tonic::transport::Channel,
+    token: &str,
+    session_id: i64,
+) -> Vec<v1::ChatMessage> {
+    lens_proto::v1::chat_service_client::ChatServiceClient::new(channel)
+        .get_transcript(crate::core::authed(
+            v1::GetTranscriptRequest { session_id },
+            token,
+        ))
+        .await
+        .expect("the transcript")
+        .into_inner()
+        .messages
+}
