@@ -1,69 +1,78 @@
-//! Cohorts end to end over gRPC, on both backends: availability, sign-ups,
-//! a proposal with reasons, commit with outbox rows, and the errors on the way.
+//! Cohorts over gRPC, on both backends, one behaviour per test: creating a
+//! cohort, availability, sign-ups, a proposal with reasons, admin moves,
+//! commit with its queued work, late joins, the facilitator's view of
+//! progress, and the errors on the way.
 
 use lens_proto::v1;
-use lens_proto::v1::auth_service_client::AuthServiceClient;
-use lens_proto::v1::cohort_service_client::CohortServiceClient;
 use lens_proto::v1::progress_service_client::ProgressServiceClient;
-use lens_proto::v1::user_service_client::UserServiceClient;
-use lens_server::auth::EdgeKind;
-use lens_tests::content_fixture;
-use lens_tests::core::{CoreOptions, TestCore, authed};
-use tonic::Code;
+use lens_tests::cohorts::{CohortWorld, Person, monday, spring_cohort, tuesday};
+use lens_tests::core::authed;
+use tonic::{Code, Status};
 
-both_backends!(a_cohort_from_sign_up_to_committed_groups);
+both_backends!(
+    a_cohort_takes_its_meetings_and_length_from_the_course,
+    a_start_date_must_be_written_as_iso,
+    a_cohort_needs_a_known_course,
+    a_cohort_cannot_be_shorter_than_its_meetings,
+    availability_outside_the_week_is_refused,
+    availability_is_read_back_as_given,
+    only_people_made_facilitators_sign_up_as_one,
+    a_sign_up_says_whether_availability_is_given,
+    a_proposal_balances_groups_at_a_shared_time,
+    a_proposal_says_why_each_unplaced_learner_was_left_out,
+    proposing_again_replaces_the_preview,
+    an_admin_moves_a_learner_between_groups,
+    moving_a_learner_into_a_time_they_cannot_make_is_allowed_with_a_warning,
+    facilitators_are_not_moved_as_learners,
+    committing_activates_the_groups_and_queues_their_setup,
+    a_committed_cohort_takes_no_new_proposal_commit_or_facilitator,
+    only_admins_propose_groups,
+    proposing_for_an_unknown_cohort_is_not_found,
+    a_late_learner_sees_groups_with_room_smallest_first,
+    a_late_learner_joins_a_group_and_its_setup_is_queued,
+    a_learner_cannot_join_a_second_group,
+    someone_who_cannot_make_the_time_has_nothing_to_join,
+    a_facilitator_sees_which_members_have_started,
+    learners_do_not_see_their_groups_progress,
+    progress_of_an_unknown_group_is_not_found,
+    a_facilitator_busy_in_another_cohort_is_not_used_again,
+);
 
-/// Local slots from `hour`:00 for `hours` hours on `day` (0 = Monday).
-fn evening(day: u32, hour: u32, hours: u32) -> Vec<u32> {
-    (0..hours * 2).map(|i| day * 48 + hour * 2 + i).collect()
+fn assert_refused(result: Result<impl std::fmt::Debug, Status>, code: Code, says: &str) {
+    let status = result.expect_err("refused");
+    assert_eq!(status.code(), code, "{}", status.message());
+    assert!(status.message().contains(says), "{}", status.message());
 }
 
-async fn a_cohort_from_sign_up_to_committed_groups(postgres: bool) {
-    let core = TestCore::start(CoreOptions {
-        postgres,
-        dev_mode: true,
-        env: vec![(
-            "CONTENT_DIR".into(),
-            content_fixture().display().to_string(),
-        )],
-        ..Default::default()
-    })
-    .await;
-    let auth = AuthServiceClient::new(core.channel().await);
-    let web = core.edge_token(EdgeKind::Web);
-    let session = |name: String, admin: bool| {
-        let mut auth = auth.clone();
-        let web = web.clone();
-        async move {
-            auth.dev_sign_in(authed(
-                v1::DevSignInRequest {
-                    username: name,
-                    admin,
-                    ..Default::default()
-                },
-                &web,
-            ))
-            .await
-            .unwrap()
-            .into_inner()
-            .session
-            .unwrap()
-        }
-    };
-    let admin = session("admin".into(), true).await;
-    let mut cohorts = CohortServiceClient::new(core.channel().await);
-    let mut users = UserServiceClient::new(core.channel().await);
+/// Two facilitators, eight Monday learners, one learner without
+/// availability ("silent") and one free only on Tuesdays ("tuesday").
+async fn a_mixed_sign_up(postgres: bool) -> CohortWorld {
+    let world = CohortWorld::planned(postgres).await;
+    world.facilitator("fac-a", monday()).await;
+    world.facilitator("fac-b", monday()).await;
+    world.learner("silent", vec![]).await;
+    world.learner("tuesday", tuesday()).await;
+    for i in 0..8 {
+        world.learner(&format!("learner{i}"), monday()).await;
+    }
+    world
+}
 
-    // Creating a cohort: bad input first.
-    let create = |date: &str, course: &str| v1::CreateCohortRequest {
-        name: "Spring 2027".into(),
-        course_slug: course.into(),
-        start_date: date.into(),
-        meeting_count: 0,
-        duration_days: 0,
-    };
-    let status = cohorts
-        .create_cohort(authed(create("03/01/2027", "default"), &admin.token))
+async fn a_cohort_takes_its_meetings_and_length_from_the_course(postgres: bool) {
+    let world = CohortWorld::empty(postgres).await;
+    let cohort = world.create_cohort(spring_cohort()).await.unwrap();
+    assert_eq!(cohort.meeting_count, 4, "the course's four meetings");
+    assert_eq!(cohort.duration_days, 28, "one week per meeting");
+    assert_eq!(cohort.status(), v1::CohortStatus::Planned);
+}
+
+async fn a_start_date_must_be_written_as_iso(postgres: bool) {
+    let world = CohortWorld::empty(postgres).await;
+    let status = world
+        .create_cohort(v1::CreateCohortRequest {
+            start_date: "03/01/2027".into(),
+            ..spring_cohort()
+        })
         .await
         .unwrap_err();
     assert_eq!(status.code(), Code::InvalidArgument);
@@ -71,184 +80,96 @@ async fn a_cohort_from_sign_up_to_committed_groups(postgres: bool) {
         status.message(),
         "invalid start_date: \"03/01/2027\" is not a date like 2027-03-01"
     );
-    let status = cohorts
-        .create_cohort(authed(create("2027-03-01", "nope"), &admin.token))
-        .await
-        .unwrap_err();
-    assert_eq!(status.code(), Code::NotFound);
-    let cohort = cohorts
-        .create_cohort(authed(create("2027-03-01", "default"), &admin.token))
-        .await
-        .unwrap()
-        .into_inner()
-        .cohort
-        .unwrap();
-    assert_eq!(cohort.duration_days, 28, "one week per meeting by default");
-    let mut short = create("2027-03-01", "default");
-    short.duration_days = 10;
-    let status = cohorts
-        .create_cohort(authed(short, &admin.token))
-        .await
-        .unwrap_err();
-    assert_eq!(status.code(), Code::InvalidArgument);
-    assert!(
-        status.message().contains("shorter than the 22 days"),
-        "{}",
-        status.message()
-    );
-    assert_eq!(
-        (cohort.meeting_count, cohort.status()),
-        (4, v1::CohortStatus::Planned),
-        "the course's four meetings"
-    );
+}
 
-    // People: two facilitators and eight learners free Monday 19:00–21:00 in
-    // Berlin, one learner without availability, one only free on Tuesdays.
-    let mut people = Vec::new();
-    for (name, slots) in [
-        ("fac-a", evening(0, 19, 2)),
-        ("fac-b", evening(0, 19, 2)),
-        ("silent", vec![]),
-        ("tuesday", evening(1, 19, 2)),
-    ]
-    .into_iter()
-    .chain((0..8).map(|i| {
-        (
-            Box::leak(format!("learner{i}").into_boxed_str()) as &str,
-            evening(0, 19, 2),
-        )
-    })) {
-        let person = session(name.into(), false).await;
-        if !slots.is_empty() {
-            let availability = v1::WeeklyAvailability {
-                timezone: "Europe/Berlin".into(),
-                available_slots: slots,
-                ..Default::default()
-            };
-            users
-                .set_availability(authed(
-                    v1::SetAvailabilityRequest {
-                        availability: Some(availability),
-                    },
-                    &person.token,
-                ))
-                .await
-                .unwrap();
-        }
-        people.push((name, person));
-    }
-    let token = |name: &str| {
-        people
-            .iter()
-            .find(|(n, _)| *n == name)
-            .unwrap()
-            .1
-            .token
-            .clone()
-    };
-    let id = |name: &str| {
-        people
-            .iter()
-            .find(|(n, _)| *n == name)
-            .unwrap()
-            .1
-            .user
-            .as_ref()
-            .unwrap()
-            .id
-    };
+async fn a_cohort_needs_a_known_course(postgres: bool) {
+    let world = CohortWorld::empty(postgres).await;
+    let created = world
+        .create_cohort(v1::CreateCohortRequest {
+            course_slug: "nope".into(),
+            ..spring_cohort()
+        })
+        .await;
+    assert_refused(created, Code::NotFound, "nope");
+}
 
-    // Availability is validated and read back.
-    let bad = v1::WeeklyAvailability {
-        timezone: "Europe/Berlin".into(),
-        available_slots: vec![400],
-        ..Default::default()
-    };
-    let status = users
-        .set_availability(authed(
-            v1::SetAvailabilityRequest {
-                availability: Some(bad),
-            },
-            &token("silent"),
-        ))
+async fn a_cohort_cannot_be_shorter_than_its_meetings(postgres: bool) {
+    let world = CohortWorld::empty(postgres).await;
+    let created = world
+        .create_cohort(v1::CreateCohortRequest {
+            duration_days: 10,
+            ..spring_cohort()
+        })
+        .await;
+    assert_refused(created, Code::InvalidArgument, "shorter than the 22 days");
+}
+
+async fn availability_outside_the_week_is_refused(postgres: bool) {
+    let world = CohortWorld::planned(postgres).await;
+    let person = world.person("silent", vec![]).await;
+    let status = world
+        .set_availability(&person, vec![400])
         .await
         .unwrap_err();
     assert_eq!(status.code(), Code::InvalidArgument);
     assert!(
         status
             .message()
-            .starts_with("invalid availability.available_slots: slot 400 is outside the week")
+            .starts_with("invalid availability.available_slots: slot 400 is outside the week"),
+        "{}",
+        status.message()
     );
-    let stored = users
-        .get_availability(authed(v1::GetAvailabilityRequest {}, &token("learner0")))
+}
+
+async fn availability_is_read_back_as_given(postgres: bool) {
+    let world = CohortWorld::planned(postgres).await;
+    let person = world.person("learner", monday()).await;
+    let stored = world
+        .users()
+        .await
+        .get_availability(authed(v1::GetAvailabilityRequest {}, &person.token))
         .await
         .unwrap()
         .into_inner()
         .availability
         .unwrap();
-    assert_eq!(stored.available_slots, evening(0, 19, 2));
+    assert_eq!(stored.available_slots, monday());
+    assert_eq!(stored.timezone, "Europe/Berlin");
+}
 
-    // Facilitators must be made so before signing up as one.
-    let sign_up = |cohort_id: i64, role: v1::SignupRole| v1::SignUpRequest {
-        cohort_id,
-        role: role.into(),
-    };
-    let status = cohorts
-        .sign_up(authed(
-            sign_up(cohort.id, v1::SignupRole::Facilitator),
-            &token("fac-a"),
-        ))
+async fn only_people_made_facilitators_sign_up_as_one(postgres: bool) {
+    let world = CohortWorld::planned(postgres).await;
+    let person = world.person("fac", monday()).await;
+    assert_refused(
+        world.sign_up(&person, v1::SignupRole::Facilitator).await,
+        Code::PermissionDenied,
+        "",
+    );
+    world.make_facilitator(&person).await;
+    world
+        .sign_up(&person, v1::SignupRole::Facilitator)
         .await
-        .unwrap_err();
-    assert_eq!(status.code(), Code::PermissionDenied);
-    for name in ["fac-a", "fac-b"] {
-        cohorts
-            .set_facilitator(authed(
-                v1::SetFacilitatorRequest {
-                    user_id: id(name),
-                    max_active_groups: 1,
-                },
-                &admin.token,
-            ))
-            .await
-            .unwrap();
-        cohorts
-            .sign_up(authed(
-                sign_up(cohort.id, v1::SignupRole::Facilitator),
-                &token(name),
-            ))
-            .await
-            .unwrap();
-    }
-    for (name, _) in people.iter().filter(|(n, _)| !n.starts_with("fac")) {
-        let answer = cohorts
-            .sign_up(authed(
-                sign_up(cohort.id, v1::SignupRole::Learner),
-                &token(name),
-            ))
-            .await
-            .unwrap()
-            .into_inner();
-        assert_eq!(answer.has_availability, *name != "silent");
-    }
+        .expect("a facilitator now");
+}
 
-    // The proposal: eight Monday learners in two groups of four, meeting
-    // between 18:00 and 19:00 UTC (19:00–21:00 in Berlin in March), the
-    // other two explained.
-    let proposal = cohorts
-        .propose_groups(authed(
-            v1::ProposeGroupsRequest {
-                cohort_id: cohort.id,
-                ..Default::default()
-            },
-            &admin.token,
-        ))
-        .await
-        .unwrap()
-        .into_inner();
+async fn a_sign_up_says_whether_availability_is_given(postgres: bool) {
+    let world = CohortWorld::planned(postgres).await;
+    let silent = world.person("silent", vec![]).await;
+    let free = world.person("free", monday()).await;
+    for (person, has_availability) in [(&silent, false), (&free, true)] {
+        let answer = world.sign_up(person, v1::SignupRole::Learner).await;
+        assert_eq!(answer.unwrap().has_availability, has_availability);
+    }
+}
+
+async fn a_proposal_balances_groups_at_a_shared_time(postgres: bool) {
+    let world = a_mixed_sign_up(postgres).await;
+    let proposal = world.propose().await.unwrap();
     assert_eq!((proposal.placed, proposal.learners), (8, 10));
     assert_eq!(proposal.groups.len(), 2);
+    assert_eq!(proposal.groups[0].name, "Turing");
     for group in &proposal.groups {
+        // 19:00–21:00 in Berlin is 18:00–20:00 UTC in March.
         assert!(
             ["Mon 18:00 UTC", "Mon 18:30 UTC", "Mon 19:00 UTC"]
                 .contains(&group.meeting_time.as_str()),
@@ -257,448 +178,259 @@ async fn a_cohort_from_sign_up_to_committed_groups(postgres: bool) {
         );
         assert_eq!(group.status(), v1::GroupStatus::Preview);
         assert_eq!(group.members[0].role(), v1::SignupRole::Facilitator);
-        assert_eq!(
-            group.members.len(),
-            5,
-            "balanced: 4 learners + facilitator each"
-        );
+        assert_eq!(group.members.len(), 5, "4 learners + facilitator each");
     }
-    assert_eq!(proposal.groups[0].name, "Turing");
-    let mut reasons: Vec<(String, String)> = proposal
+}
+
+async fn a_proposal_says_why_each_unplaced_learner_was_left_out(postgres: bool) {
+    let world = a_mixed_sign_up(postgres).await;
+    let proposal = world.propose().await.unwrap();
+    let mut reasons: Vec<(&str, &str)> = proposal
         .unplaced
         .iter()
-        .map(|u| (u.name.clone(), u.reason.clone()))
+        .map(|u| (u.name.as_str(), u.reason.as_str()))
         .collect();
     reasons.sort();
     assert_eq!(
         reasons,
         vec![
-            ("silent".to_owned(), "no_availability".to_owned()),
-            ("tuesday".to_owned(), "no_facilitator_overlap".to_owned()),
+            ("silent", "no_availability"),
+            ("tuesday", "no_facilitator_overlap"),
         ]
     );
+}
 
-    // Proposing again replaces the preview; committing makes it active and
-    // queues the follow-up work.
-    cohorts
-        .propose_groups(authed(
-            v1::ProposeGroupsRequest {
-                cohort_id: cohort.id,
-                ..Default::default()
-            },
-            &admin.token,
-        ))
+async fn proposing_again_replaces_the_preview(postgres: bool) {
+    let world = CohortWorld::proposed(postgres, 2, 8).await;
+    world.propose().await.unwrap();
+    assert_eq!(world.list_groups().await.len(), 2);
+}
+
+async fn an_admin_moves_a_learner_between_groups(postgres: bool) {
+    let world = CohortWorld::proposed(postgres, 2, 8).await;
+    let groups = world.list_groups().await;
+    let mover = groups[0].members[1].user_id;
+    let moved = world.move_member(mover, groups[1].id).await.unwrap();
+    assert!(moved.warnings.is_empty(), "{:?}", moved.warnings);
+    let sizes: Vec<usize> = world
+        .list_groups()
+        .await
+        .iter()
+        .map(|g| g.members.len())
+        .collect();
+    assert_eq!(sizes, vec![4, 6]);
+}
+
+async fn moving_a_learner_into_a_time_they_cannot_make_is_allowed_with_a_warning(postgres: bool) {
+    let world = CohortWorld::proposed(postgres, 2, 8).await;
+    let tuesday = world.learner("tuesday", tuesday()).await;
+    let moved = world
+        .move_member(tuesday.id, world.groups[0])
         .await
         .unwrap();
-    let listed = cohorts
-        .list_groups(authed(
-            v1::ListGroupsRequest {
-                cohort_id: cohort.id,
-            },
-            &admin.token,
-        ))
-        .await
-        .unwrap()
-        .into_inner()
-        .groups;
-    assert_eq!(listed.len(), 2, "the first preview was replaced");
-
-    // Admin moves: a learner to the other group, and the unplaced Tuesday
-    // learner into a group whose time they cannot make (allowed, warned).
-    let (a, b) = (&listed[0], &listed[1]);
-    let mover = a.members[1].user_id;
-    let moved = cohorts
-        .move_member(authed(
-            v1::MoveMemberRequest {
-                cohort_id: cohort.id,
-                user_id: mover,
-                to_group_id: b.id,
-            },
-            &admin.token,
-        ))
-        .await
-        .unwrap()
-        .into_inner();
-    assert!(moved.warnings.is_empty(), "{:?}", moved.warnings);
-    let moved = cohorts
-        .move_member(authed(
-            v1::MoveMemberRequest {
-                cohort_id: cohort.id,
-                user_id: id("tuesday"),
-                to_group_id: a.id,
-            },
-            &admin.token,
-        ))
-        .await
-        .unwrap()
-        .into_inner();
     assert_eq!(moved.warnings.len(), 1);
     assert!(
         moved.warnings[0].contains("cannot make"),
         "{:?}",
         moved.warnings
     );
-    let status = cohorts
-        .move_member(authed(
-            v1::MoveMemberRequest {
-                cohort_id: cohort.id,
-                user_id: id("fac-a"),
-                to_group_id: b.id,
-            },
-            &admin.token,
-        ))
-        .await
-        .unwrap_err();
-    assert_eq!(
-        status.code(),
-        Code::FailedPrecondition,
-        "facilitators are not moved as learners"
-    );
-    let listed = cohorts
-        .list_groups(authed(
-            v1::ListGroupsRequest {
-                cohort_id: cohort.id,
-            },
-            &admin.token,
-        ))
-        .await
-        .unwrap()
-        .into_inner()
-        .groups;
-    let sizes: Vec<usize> = listed.iter().map(|g| g.members.len()).collect();
-    assert_eq!(sizes, vec![5, 6]);
-    let committed = cohorts
-        .commit_groups(authed(
-            v1::CommitGroupsRequest {
-                cohort_id: cohort.id,
-            },
-            &admin.token,
-        ))
-        .await
-        .unwrap()
-        .into_inner();
-    assert_eq!((committed.committed, committed.queued_tasks), (2, 6));
-    let pending = core.state.store.pending_outbox().await.unwrap();
-    assert_eq!(pending.len(), 6);
-    assert_eq!(pending[0].0, "discord.create_group_channel");
+    assert_eq!(world.list_groups().await[0].members.len(), 6);
+}
 
-    for status in [
-        cohorts
-            .commit_groups(authed(
-                v1::CommitGroupsRequest {
-                    cohort_id: cohort.id,
-                },
-                &admin.token,
-            ))
-            .await
-            .unwrap_err(),
-        cohorts
-            .propose_groups(authed(
-                v1::ProposeGroupsRequest {
-                    cohort_id: cohort.id,
-                    ..Default::default()
-                },
-                &admin.token,
-            ))
-            .await
-            .unwrap_err(),
-        cohorts
-            .sign_up(authed(
-                sign_up(cohort.id, v1::SignupRole::Facilitator),
-                &token("fac-a"),
-            ))
-            .await
-            .unwrap_err(),
-    ] {
-        assert_eq!(
-            status.code(),
-            Code::FailedPrecondition,
-            "{}",
-            status.message()
-        );
+async fn facilitators_are_not_moved_as_learners(postgres: bool) {
+    let world = CohortWorld::proposed(postgres, 2, 8).await;
+    let groups = world.list_groups().await;
+    let facilitator = groups[0].members[0].user_id;
+    assert_refused(
+        world.move_member(facilitator, groups[1].id).await,
+        Code::FailedPrecondition,
+        "",
+    );
+}
+
+async fn committing_activates_the_groups_and_queues_their_setup(postgres: bool) {
+    let world = CohortWorld::proposed(postgres, 2, 8).await;
+    let committed = world.commit().await.unwrap();
+    assert_eq!((committed.committed, committed.queued_tasks), (2, 6));
+    let work = world.pending_work().await;
+    assert_eq!(work.len(), 6);
+    assert_eq!(work[0], "discord.create_group_channel");
+    for group in world.list_groups().await {
+        assert_eq!(group.status(), v1::GroupStatus::Active);
     }
-    let status = cohorts
-        .propose_groups(authed(
-            v1::ProposeGroupsRequest {
-                cohort_id: cohort.id,
-                ..Default::default()
-            },
-            &token("learner0"),
-        ))
-        .await
-        .unwrap_err();
-    assert_eq!(status.code(), Code::PermissionDenied, "admins only");
-    let status = cohorts
-        .propose_groups(authed(
-            v1::ProposeGroupsRequest {
-                cohort_id: 9999,
-                ..Default::default()
-            },
-            &admin.token,
-        ))
-        .await
-        .unwrap_err();
+}
+
+async fn a_committed_cohort_takes_no_new_proposal_commit_or_facilitator(postgres: bool) {
+    let world = CohortWorld::committed(postgres, 2, 8).await;
+    assert_refused(world.commit().await, Code::FailedPrecondition, "");
+    assert_refused(world.propose().await, Code::FailedPrecondition, "");
+    let late = world.person("late-fac", monday()).await;
+    world.make_facilitator(&late).await;
+    assert_refused(
+        world.sign_up(&late, v1::SignupRole::Facilitator).await,
+        Code::FailedPrecondition,
+        "",
+    );
+}
+
+async fn only_admins_propose_groups(postgres: bool) {
+    let world = CohortWorld::planned(postgres).await;
+    let learner = world.learner("learner", monday()).await;
+    assert_refused(
+        world.propose_as(world.cohort_id, &learner).await,
+        Code::PermissionDenied,
+        "",
+    );
+}
+
+async fn proposing_for_an_unknown_cohort_is_not_found(postgres: bool) {
+    let world = CohortWorld::planned(postgres).await;
+    let status = world.propose_as(9999, &world.admin).await.unwrap_err();
     assert_eq!(
         (status.code(), status.message()),
         (Code::NotFound, "no cohort with id 9999")
     );
+}
 
-    // A late learner signs up after the commit and joins a group with room;
-    // the join queues its Discord and calendar updates.
-    let late = session("late".into(), false).await;
-    let monday = v1::WeeklyAvailability {
-        timezone: "Europe/Berlin".into(),
-        available_slots: evening(0, 19, 2),
-        ..Default::default()
-    };
-    users
-        .set_availability(authed(
-            v1::SetAvailabilityRequest {
-                availability: Some(monday),
-            },
-            &late.token,
-        ))
-        .await
-        .unwrap();
-    cohorts
-        .sign_up(authed(
-            sign_up(cohort.id, v1::SignupRole::Learner),
-            &late.token,
-        ))
-        .await
-        .unwrap();
-    let joinable = cohorts
-        .list_joinable_groups(authed(
-            v1::ListJoinableGroupsRequest {
-                cohort_id: cohort.id,
-            },
-            &late.token,
-        ))
-        .await
-        .unwrap()
-        .into_inner()
-        .groups;
+async fn a_late_learner_sees_groups_with_room_smallest_first(postgres: bool) {
+    // Nine learners: groups of five and four learners, so one has more room.
+    let world = CohortWorld::committed(postgres, 2, 9).await;
+    let late = world.late_learner("late").await;
+    let joinable = world.joinable(&late).await;
     assert_eq!(joinable.len(), 2);
-    assert!(
-        joinable[0].members.len() <= joinable[1].members.len(),
-        "smallest first"
-    );
-    let joined = cohorts
-        .join_group(authed(
-            v1::JoinGroupRequest {
-                group_id: joinable[0].id,
-            },
-            &late.token,
-        ))
-        .await
-        .unwrap()
-        .into_inner()
-        .group
-        .unwrap();
-    assert!(
-        joined
-            .members
-            .iter()
-            .any(|m| m.user_id == late.user.as_ref().unwrap().id)
-    );
-    assert_eq!(core.state.store.pending_outbox().await.unwrap().len(), 8);
-    let status = cohorts
-        .join_group(authed(
-            v1::JoinGroupRequest {
-                group_id: joinable[1].id,
-            },
-            &late.token,
-        ))
-        .await
-        .unwrap_err();
-    assert_eq!(status.code(), Code::FailedPrecondition);
-    assert!(
-        status.message().starts_with("you are already in group"),
-        "{}",
-        status.message()
-    );
-    // Someone who cannot make Mondays sees nothing to join, and is told why.
-    let night_owl = session("owl".into(), false).await;
-    let tuesday = v1::WeeklyAvailability {
-        timezone: "Europe/Berlin".into(),
-        available_slots: evening(1, 19, 2),
-        ..Default::default()
-    };
-    users
-        .set_availability(authed(
-            v1::SetAvailabilityRequest {
-                availability: Some(tuesday),
-            },
-            &night_owl.token,
-        ))
-        .await
-        .unwrap();
-    cohorts
-        .sign_up(authed(
-            sign_up(cohort.id, v1::SignupRole::Learner),
-            &night_owl.token,
-        ))
-        .await
-        .unwrap();
-    let joinable = cohorts
-        .list_joinable_groups(authed(
-            v1::ListJoinableGroupsRequest {
-                cohort_id: cohort.id,
-            },
-            &night_owl.token,
-        ))
-        .await
-        .unwrap()
-        .into_inner()
-        .groups;
-    assert!(joinable.is_empty());
-    let status = cohorts
-        .join_group(authed(
-            v1::JoinGroupRequest {
-                group_id: listed[0].id,
-            },
-            &night_owl.token,
-        ))
-        .await
-        .unwrap_err();
-    assert_eq!(status.code(), Code::FailedPrecondition);
-    assert!(
-        status.message().contains("does not cover Mon 18"),
-        "{}",
-        status.message()
-    );
+    assert!(joinable[0].members.len() < joinable[1].members.len());
+}
 
-    // The facilitator of a committed group sees each member's progress.
-    let current = cohorts
-        .list_groups(authed(
-            v1::ListGroupsRequest {
-                cohort_id: cohort.id,
-            },
-            &admin.token,
+async fn a_late_learner_joins_a_group_and_its_setup_is_queued(postgres: bool) {
+    let world = CohortWorld::committed(postgres, 2, 8).await;
+    let queued = world.pending_work().await.len();
+    let late = world.late_learner("late").await;
+    let joined = world.join(&late, world.groups[0]).await.unwrap();
+    assert!(joined.members.iter().any(|m| m.user_id == late.id));
+    assert_eq!(
+        world.pending_work().await.len(),
+        queued + 2,
+        "a Discord and a calendar update"
+    );
+}
+
+async fn a_learner_cannot_join_a_second_group(postgres: bool) {
+    let world = CohortWorld::committed(postgres, 2, 8).await;
+    let late = world.late_learner("late").await;
+    world.join(&late, world.groups[0]).await.unwrap();
+    assert_refused(
+        world.join(&late, world.groups[1]).await,
+        Code::FailedPrecondition,
+        "you are already in group",
+    );
+}
+
+async fn someone_who_cannot_make_the_time_has_nothing_to_join(postgres: bool) {
+    let world = CohortWorld::committed(postgres, 2, 8).await;
+    let owl = world.learner("owl", tuesday()).await;
+    assert!(world.joinable(&owl).await.is_empty());
+    assert_refused(
+        world.join(&owl, world.groups[0]).await,
+        Code::FailedPrecondition,
+        "does not cover Mon 18",
+    );
+}
+
+/// The first group of a committed world, its facilitator and one learner.
+async fn first_group(world: &CohortWorld) -> (v1::CohortGroup, Person, Person) {
+    let group = world.list_groups().await.remove(0);
+    let person = |i: usize| Person {
+        id: group.members[i].user_id,
+        token: world.core.user_token(group.members[i].user_id, false),
+    };
+    let (facilitator, learner) = (person(0), person(1));
+    (group, facilitator, learner)
+}
+
+async fn group_progress(
+    world: &CohortWorld,
+    group_id: i64,
+    person: &Person,
+) -> Result<v1::GetGroupProgressResponse, Status> {
+    ProgressServiceClient::new(world.core.channel().await)
+        .get_group_progress(authed(
+            v1::GetGroupProgressRequest { group_id },
+            &person.token,
         ))
         .await
-        .unwrap()
-        .into_inner()
-        .groups;
-    let group = &current[0];
-    let facilitator = &group.members[0];
-    let learner = &group.members[1];
-    let learner_token = people
-        .iter()
-        .find(|(_, p)| p.user.as_ref().unwrap().id == learner.user_id)
-        .unwrap()
-        .1
-        .token
-        .clone();
-    let facilitator_token = people
-        .iter()
-        .find(|(_, p)| p.user.as_ref().unwrap().id == facilitator.user_id)
-        .unwrap()
-        .1
-        .token
-        .clone();
-    let mut progress = ProgressServiceClient::new(core.channel().await);
-    let intro_id = core.state.content.current().snapshot.modules["introduction"]
+        .map(|r| r.into_inner())
+}
+
+async fn a_facilitator_sees_which_members_have_started(postgres: bool) {
+    let world = CohortWorld::committed(postgres, 2, 8).await;
+    let (group, facilitator, learner) = first_group(&world).await;
+    let introduction = world.core.state.content.current().snapshot.modules["introduction"]
         .id
         .clone();
-    progress
+    ProgressServiceClient::new(world.core.channel().await)
         .record_heartbeat(authed(
             v1::RecordHeartbeatRequest {
-                content_id: intro_id,
+                content_id: introduction,
             },
-            &learner_token,
+            &learner.token,
         ))
         .await
         .unwrap();
-    let view = progress
-        .get_group_progress(authed(
-            v1::GetGroupProgressRequest { group_id: group.id },
-            &facilitator_token,
-        ))
+    let view = group_progress(&world, group.id, &facilitator)
         .await
-        .unwrap()
-        .into_inner();
+        .unwrap();
     assert_eq!(view.course_slug, "default");
     assert_eq!(view.members.len(), group.members.len());
     assert_eq!(view.members[0].role(), v1::SignupRole::Facilitator);
-    let started: Vec<bool> = view
+    let started: Vec<i64> = view
         .members
         .iter()
-        .map(|m| m.units[0].modules[0].started)
+        .filter(|m| m.units[0].modules[0].started)
+        .map(|m| m.user_id)
         .collect();
     assert_eq!(
-        started.iter().filter(|s| **s).count(),
-        1,
-        "only the learner who opened the introduction"
+        started,
+        vec![learner.id],
+        "only who opened the introduction"
     );
-    assert!(
-        view.members
-            .iter()
-            .find(|m| m.user_id == learner.user_id)
-            .unwrap()
-            .units[0]
-            .modules[0]
-            .started
-    );
-    let status = progress
-        .get_group_progress(authed(
-            v1::GetGroupProgressRequest { group_id: group.id },
-            &learner_token,
-        ))
-        .await
-        .unwrap_err();
-    assert_eq!(status.code(), Code::PermissionDenied);
-    let status = progress
-        .get_group_progress(authed(
-            v1::GetGroupProgressRequest { group_id: 777 },
-            &admin.token,
-        ))
-        .await
-        .unwrap_err();
-    assert_eq!(status.code(), Code::NotFound);
+}
 
-    // A facilitator's limit counts groups led in other active cohorts:
-    // fac-a (at most one group) is busy with cohort 1, so cohort 2 cannot
-    // use them.
-    let second = cohorts
-        .create_cohort(authed(create("2027-03-01", "default"), &admin.token))
+async fn learners_do_not_see_their_groups_progress(postgres: bool) {
+    let world = CohortWorld::committed(postgres, 2, 8).await;
+    let (group, _, learner) = first_group(&world).await;
+    assert_refused(
+        group_progress(&world, group.id, &learner).await,
+        Code::PermissionDenied,
+        "",
+    );
+}
+
+async fn progress_of_an_unknown_group_is_not_found(postgres: bool) {
+    let world = CohortWorld::committed(postgres, 2, 8).await;
+    assert_refused(
+        group_progress(&world, 777, &world.admin).await,
+        Code::NotFound,
+        "",
+    );
+}
+
+async fn a_facilitator_busy_in_another_cohort_is_not_used_again(postgres: bool) {
+    // One facilitator (at most one group) leads a group of the first cohort.
+    let world = CohortWorld::committed(postgres, 1, 4).await;
+    let (_, facilitator, _) = first_group(&world).await;
+    let second = world.create_cohort(spring_cohort()).await.unwrap();
+    world
+        .sign_up_for(second.id, &facilitator, v1::SignupRole::Facilitator)
         .await
-        .unwrap()
-        .into_inner()
-        .cohort
         .unwrap();
-    let busy = if listed.iter().any(|g| g.members[0].user_id == id("fac-a")) {
-        "fac-a"
-    } else {
-        "fac-b"
-    };
-    cohorts
-        .sign_up(authed(
-            sign_up(second.id, v1::SignupRole::Facilitator),
-            &token(busy),
-        ))
-        .await
-        .unwrap();
-    for name in ["learner5", "learner6", "learner7"] {
-        cohorts
-            .sign_up(authed(
-                sign_up(second.id, v1::SignupRole::Learner),
-                &token(name),
-            ))
+    for i in 0..3 {
+        let learner = world.person(&format!("second{i}"), monday()).await;
+        world
+            .sign_up_for(second.id, &learner, v1::SignupRole::Learner)
             .await
             .unwrap();
     }
-    let proposal = cohorts
-        .propose_groups(authed(
-            v1::ProposeGroupsRequest {
-                cohort_id: second.id,
-                ..Default::default()
-            },
-            &admin.token,
-        ))
-        .await
-        .unwrap()
-        .into_inner();
+    let proposal = world.propose_as(second.id, &world.admin).await.unwrap();
     assert_eq!(proposal.placed, 0);
     assert!(
         proposal

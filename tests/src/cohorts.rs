@@ -1,11 +1,12 @@
-//! A committed cohort to test what happens after matching: a core with the
-//! content fixture, an admin, facilitators and learners free on Monday
-//! evenings in Berlin, signed up, proposed and committed; and one call per
-//! step a test takes next.
+//! A cohort to test with: a core with the content fixture, an admin and a
+//! planned cohort starting Monday 1 March 2027; people free on chosen
+//! evenings in Berlin; and one call per step a test takes next, so a test
+//! reads as the story it checks.
 
 use lens_proto::v1;
 use lens_proto::v1::cohort_service_client::CohortServiceClient;
 use lens_proto::v1::user_service_client::UserServiceClient;
+use tonic::Status;
 
 use crate::content_fixture;
 use crate::core::{CoreOptions, TestCore, authed};
@@ -13,6 +14,16 @@ use crate::core::{CoreOptions, TestCore, authed};
 /// Local slots from `hour`:00 for `hours` hours on `day` (0 = Monday).
 pub fn evening(day: u32, hour: u32, hours: u32) -> Vec<u32> {
     (0..hours * 2).map(|i| day * 48 + hour * 2 + i).collect()
+}
+
+/// Monday 19:00–21:00, when everyone in the default world is free.
+pub fn monday() -> Vec<u32> {
+    evening(0, 19, 2)
+}
+
+/// Tuesday 19:00–21:00: never overlaps [`monday`].
+pub fn tuesday() -> Vec<u32> {
+    evening(1, 19, 2)
 }
 
 /// A signed-in person.
@@ -24,7 +35,7 @@ pub struct Person {
     pub token: String,
 }
 
-/// A core with a committed cohort.
+/// A core with a cohort in it.
 pub struct CohortWorld {
     /// The core.
     pub core: TestCore,
@@ -32,14 +43,25 @@ pub struct CohortWorld {
     pub admin: Person,
     /// The cohort.
     pub cohort_id: i64,
-    /// Its groups' ids.
+    /// Its groups' ids, once proposed.
     pub groups: Vec<i64>,
 }
 
+/// A request to create the default world's cohort: "Spring 2027" of the
+/// fixture's `default` course, starting 2027-03-01, meetings and length from
+/// the course.
+pub fn spring_cohort() -> v1::CreateCohortRequest {
+    v1::CreateCohortRequest {
+        name: "Spring 2027".into(),
+        course_slug: "default".into(),
+        start_date: "2027-03-01".into(),
+        ..Default::default()
+    }
+}
+
 impl CohortWorld {
-    /// `facilitators` facilitators and `learners` learners, all free Monday
-    /// 19:00–21:00 in Berlin, matched and committed.
-    pub async fn committed(postgres: bool, facilitators: usize, learners: usize) -> Self {
+    /// A core with an admin and no cohort yet (`cohort_id` is 0).
+    pub async fn empty(postgres: bool) -> Self {
         let core = TestCore::start(CoreOptions {
             postgres,
             dev_mode: true,
@@ -51,80 +73,44 @@ impl CohortWorld {
         })
         .await;
         let admin = sign_in(&core, "admin", true).await;
-        let mut world = Self {
+        Self {
             core,
             admin,
             cohort_id: 0,
             groups: Vec::new(),
-        };
-        let cohort = world
-            .cohorts()
-            .await
-            .create_cohort(authed(
-                v1::CreateCohortRequest {
-                    name: "Spring 2027".into(),
-                    course_slug: "default".into(),
-                    start_date: "2027-03-01".into(),
-                    ..Default::default()
-                },
-                &world.admin.token,
-            ))
+        }
+    }
+
+    /// A planned cohort ([`spring_cohort`]) with nobody signed up.
+    pub async fn planned(postgres: bool) -> Self {
+        let mut world = Self::empty(postgres).await;
+        world.cohort_id = world
+            .create_cohort(spring_cohort())
             .await
             .expect("cohort created")
-            .into_inner()
-            .cohort
-            .expect("a cohort");
-        world.cohort_id = cohort.id;
+            .id;
+        world
+    }
+
+    /// `facilitators` facilitators and `learners` learners, all free Monday
+    /// 19:00–21:00 in Berlin, signed up and proposed.
+    pub async fn proposed(postgres: bool, facilitators: usize, learners: usize) -> Self {
+        let mut world = Self::planned(postgres).await;
         for i in 0..facilitators {
-            let person = world.person(&format!("fac{i}"), evening(0, 19, 2)).await;
-            world
-                .cohorts()
-                .await
-                .set_facilitator(authed(
-                    v1::SetFacilitatorRequest {
-                        user_id: person.id,
-                        max_active_groups: 1,
-                    },
-                    &world.admin.token,
-                ))
-                .await
-                .expect("facilitator set");
-            world
-                .sign_up(&person, v1::SignupRole::Facilitator)
-                .await
-                .expect("facilitator signed up");
+            world.facilitator(&format!("fac{i}"), monday()).await;
         }
         for i in 0..learners {
-            let person = world
-                .person(&format!("learner{i}"), evening(0, 19, 2))
-                .await;
-            world
-                .sign_up(&person, v1::SignupRole::Learner)
-                .await
-                .expect("learner signed up");
+            world.learner(&format!("learner{i}"), monday()).await;
         }
-        let mut cohorts = world.cohorts().await;
-        let proposal = cohorts
-            .propose_groups(authed(
-                v1::ProposeGroupsRequest {
-                    cohort_id: world.cohort_id,
-                    ..Default::default()
-                },
-                &world.admin.token,
-            ))
-            .await
-            .expect("proposed")
-            .into_inner();
+        let proposal = world.propose().await.expect("proposed");
         world.groups = proposal.groups.iter().map(|g| g.id).collect();
-        cohorts
-            .commit_groups(authed(
-                v1::CommitGroupsRequest {
-                    cohort_id: world.cohort_id,
-                },
-                &world.admin.token,
-            ))
-            .await
-            .expect("committed");
+        world
+    }
+
+    /// As [`CohortWorld::proposed`], then committed.
+    pub async fn committed(postgres: bool, facilitators: usize, learners: usize) -> Self {
+        let world = Self::proposed(postgres, facilitators, learners).await;
+        world.commit().await.expect("committed");
         world
     }
 
@@ -133,11 +119,39 @@ impl CohortWorld {
         CohortServiceClient::new(self.core.channel().await)
     }
 
-    /// Someone signed in, with weekly availability in Berlin.
+    /// A user client.
+    pub async fn users(&self) -> UserServiceClient<tonic::transport::Channel> {
+        UserServiceClient::new(self.core.channel().await)
+    }
+
+    /// The admin creates a cohort.
+    pub async fn create_cohort(
+        &self,
+        request: v1::CreateCohortRequest,
+    ) -> Result<v1::Cohort, Status> {
+        self.cohorts()
+            .await
+            .create_cohort(authed(request, &self.admin.token))
+            .await
+            .map(|r| r.into_inner().cohort.expect("a cohort"))
+    }
+
+    /// Someone signed in, with weekly availability in Berlin (none when
+    /// `slots` is empty).
     pub async fn person(&self, name: &str, slots: Vec<u32>) -> Person {
         let person = sign_in(&self.core, name, false).await;
-        let mut users = UserServiceClient::new(self.core.channel().await);
-        users
+        if !slots.is_empty() {
+            self.set_availability(&person, slots)
+                .await
+                .expect("availability set");
+        }
+        person
+    }
+
+    /// `person` states their weekly availability in Berlin.
+    pub async fn set_availability(&self, person: &Person, slots: Vec<u32>) -> Result<(), Status> {
+        self.users()
+            .await
             .set_availability(authed(
                 v1::SetAvailabilityRequest {
                     availability: Some(v1::WeeklyAvailability {
@@ -149,7 +163,40 @@ impl CohortWorld {
                 &person.token,
             ))
             .await
-            .expect("availability set");
+            .map(|_| ())
+    }
+
+    /// The admin lets `person` facilitate one group at a time.
+    pub async fn make_facilitator(&self, person: &Person) {
+        self.cohorts()
+            .await
+            .set_facilitator(authed(
+                v1::SetFacilitatorRequest {
+                    user_id: person.id,
+                    max_active_groups: 1,
+                },
+                &self.admin.token,
+            ))
+            .await
+            .expect("facilitator set");
+    }
+
+    /// A facilitator (at most one group) free at `slots`, signed up.
+    pub async fn facilitator(&self, name: &str, slots: Vec<u32>) -> Person {
+        let person = self.person(name, slots).await;
+        self.make_facilitator(&person).await;
+        self.sign_up(&person, v1::SignupRole::Facilitator)
+            .await
+            .expect("facilitator signed up");
+        person
+    }
+
+    /// A learner free at `slots`, signed up.
+    pub async fn learner(&self, name: &str, slots: Vec<u32>) -> Person {
+        let person = self.person(name, slots).await;
+        self.sign_up(&person, v1::SignupRole::Learner)
+            .await
+            .expect("learner signed up");
         person
     }
 
@@ -158,35 +205,111 @@ impl CohortWorld {
         &self,
         person: &Person,
         role: v1::SignupRole,
-    ) -> Result<(), tonic::Status> {
+    ) -> Result<v1::SignUpResponse, Status> {
+        self.sign_up_for(self.cohort_id, person, role).await
+    }
+
+    /// Signs `person` up for another cohort.
+    pub async fn sign_up_for(
+        &self,
+        cohort_id: i64,
+        person: &Person,
+        role: v1::SignupRole,
+    ) -> Result<v1::SignUpResponse, Status> {
         self.cohorts()
             .await
             .sign_up(authed(
                 v1::SignUpRequest {
-                    cohort_id: self.cohort_id,
+                    cohort_id,
                     role: role.into(),
                 },
                 &person.token,
             ))
             .await
-            .map(|_| ())
+            .map(|r| r.into_inner())
     }
 
     /// A late learner, signed up after the commit, free when the groups meet.
     pub async fn late_learner(&self, name: &str) -> Person {
-        let person = self.person(name, evening(0, 19, 2)).await;
-        self.sign_up(&person, v1::SignupRole::Learner)
+        self.learner(name, monday()).await
+    }
+
+    /// The admin proposes groups for the cohort.
+    pub async fn propose(&self) -> Result<v1::ProposeGroupsResponse, Status> {
+        self.propose_as(self.cohort_id, &self.admin).await
+    }
+
+    /// `person` proposes groups for `cohort_id`.
+    pub async fn propose_as(
+        &self,
+        cohort_id: i64,
+        person: &Person,
+    ) -> Result<v1::ProposeGroupsResponse, Status> {
+        self.cohorts()
             .await
-            .expect("late learner signed up");
-        person
+            .propose_groups(authed(
+                v1::ProposeGroupsRequest {
+                    cohort_id,
+                    ..Default::default()
+                },
+                &person.token,
+            ))
+            .await
+            .map(|r| r.into_inner())
+    }
+
+    /// The admin commits the proposed groups.
+    pub async fn commit(&self) -> Result<v1::CommitGroupsResponse, Status> {
+        self.cohorts()
+            .await
+            .commit_groups(authed(
+                v1::CommitGroupsRequest {
+                    cohort_id: self.cohort_id,
+                },
+                &self.admin.token,
+            ))
+            .await
+            .map(|r| r.into_inner())
+    }
+
+    /// The admin moves learner `user_id` into `to_group_id`.
+    pub async fn move_member(
+        &self,
+        user_id: i64,
+        to_group_id: i64,
+    ) -> Result<v1::MoveMemberResponse, Status> {
+        self.cohorts()
+            .await
+            .move_member(authed(
+                v1::MoveMemberRequest {
+                    cohort_id: self.cohort_id,
+                    user_id,
+                    to_group_id,
+                },
+                &self.admin.token,
+            ))
+            .await
+            .map(|r| r.into_inner())
+    }
+
+    /// The groups `person` may join.
+    pub async fn joinable(&self, person: &Person) -> Vec<v1::CohortGroup> {
+        self.cohorts()
+            .await
+            .list_joinable_groups(authed(
+                v1::ListJoinableGroupsRequest {
+                    cohort_id: self.cohort_id,
+                },
+                &person.token,
+            ))
+            .await
+            .expect("joinable groups listed")
+            .into_inner()
+            .groups
     }
 
     /// `person` joins group `group_id`.
-    pub async fn join(
-        &self,
-        person: &Person,
-        group_id: i64,
-    ) -> Result<v1::CohortGroup, tonic::Status> {
+    pub async fn join(&self, person: &Person, group_id: i64) -> Result<v1::CohortGroup, Status> {
         self.cohorts()
             .await
             .join_group(authed(v1::JoinGroupRequest { group_id }, &person.token))
@@ -208,6 +331,19 @@ impl CohortWorld {
             .expect("groups listed")
             .into_inner()
             .groups
+    }
+
+    /// Side effects queued and not yet delivered, by kind.
+    pub async fn pending_work(&self) -> Vec<String> {
+        self.core
+            .state
+            .store
+            .pending_outbox()
+            .await
+            .expect("outbox read")
+            .into_iter()
+            .map(|(kind, _)| kind)
+            .collect()
     }
 }
 
