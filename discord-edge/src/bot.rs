@@ -67,8 +67,8 @@ impl EventHandler for Handler {
 #[derive(Debug, thiserror::Error)]
 pub enum BotError {
     /// The configuration cannot be used.
-    #[error("{0}")]
-    Config(String),
+    #[error(transparent)]
+    Config(#[from] lens_runtime::SettingError),
     /// Discord refused or dropped the connection.
     #[error("Discord: {0}")]
     Discord(#[from] serenity::Error),
@@ -124,12 +124,12 @@ async fn connect(config: &DiscordConfig, stop: CancellationToken) -> Result<(), 
     if let Some(proxy) = &config.api_proxy_url {
         // serenity's own ratelimiter sends straight to discord.com whatever
         // the proxy, so with a proxy, rate limiting is the proxy's job.
-        http = http.proxy(proxy.clone()).ratelimiter_disabled(true);
+        http = http.proxy(proxy.as_str()).ratelimiter_disabled(true);
     }
     let handler = Handler {
         core,
         server_id: config.server_id.map(GuildId::new),
-        public_url: config.public_url.clone(),
+        public_url: config.public_url.to_string(),
     };
     let mut client =
         serenity::all::ClientBuilder::new_with_http(http.build(), GatewayIntents::GUILDS)

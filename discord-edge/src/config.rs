@@ -1,6 +1,6 @@
 //! Discord edge configuration.
 
-use lens_runtime::{Env, Secret};
+use lens_runtime::{Env, HttpUrl, Secret, SettingError};
 
 /// Discord edge settings.
 #[derive(Debug, Clone)]
@@ -8,7 +8,7 @@ pub struct DiscordConfig {
     /// The bot's token (`DISCORD_BOT_TOKEN`).
     pub bot_token: Secret,
     /// The core's gRPC URL (`LENS_CORE_URL`).
-    pub core_url: String,
+    pub core_url: HttpUrl,
     /// This edge's service token (`LENS_EDGE_TOKEN`, from
     /// `lens-server token --edge discord`).
     pub edge_token: Secret,
@@ -21,9 +21,9 @@ pub struct DiscordConfig {
     /// The gateway URL is what that REST API reports. With a proxy, the
     /// proxy is in charge of Discord's rate limits (serenity's own
     /// ratelimiter cannot go through a proxy).
-    pub api_proxy_url: Option<String>,
+    pub api_proxy_url: Option<HttpUrl>,
     /// The course website, named in replies (`LENS_PUBLIC_URL`).
-    pub public_url: String,
+    pub public_url: HttpUrl,
 }
 
 /// Whether the bot should run at all.
@@ -37,7 +37,7 @@ pub enum Startup {
 
 impl DiscordConfig {
     /// Reads the configuration, or says why the bot stays off.
-    pub fn from_env(env: &Env) -> Result<Startup, String> {
+    pub fn from_env(env: &Env) -> Result<Startup, SettingError> {
         if env.flag("DISABLE_DISCORD_BOT") {
             return Ok(Startup::Off(
                 "the Discord bot is disabled (DISABLE_DISCORD_BOT=1)",
@@ -48,32 +48,25 @@ impl DiscordConfig {
                 "the Discord bot is off: set DISCORD_BOT_TOKEN to run it",
             ));
         };
-        let edge_token = env.get("LENS_EDGE_TOKEN").ok_or(
-            "LENS_EDGE_TOKEN is not set: mint the discord edge's service token with `lens-server token --edge discord`",
+        let edge_token = env.required(
+            "LENS_EDGE_TOKEN",
+            "mint the discord edge's service token with `lens-server token --edge discord`",
         )?;
         let server_id = env
             .get("DISCORD_SERVER_ID")
             .map(|raw| {
                 raw.parse::<u64>().map_err(|_| {
-                    format!("DISCORD_SERVER_ID={raw:?} is not a Discord server id (digits)")
+                    SettingError::invalid("DISCORD_SERVER_ID", raw, "expected a Discord server id (digits)")
                 })
             })
             .transpose()?;
         Ok(Startup::Run(Box::new(Self {
             bot_token: Secret::new(bot_token),
-            core_url: env
-                .get("LENS_CORE_URL")
-                .unwrap_or("http://127.0.0.1:50051")
-                .to_owned(),
+            core_url: env.url("LENS_CORE_URL", "http://127.0.0.1:50051")?,
             edge_token: Secret::new(edge_token),
             server_id,
-            api_proxy_url: env
-                .get("DISCORD_API_PROXY_URL")
-                .map(|u| u.trim_end_matches('/').to_owned()),
-            public_url: env
-                .get("LENS_PUBLIC_URL")
-                .unwrap_or("http://localhost:8000")
-                .to_owned(),
+            api_proxy_url: env.optional_url("DISCORD_API_PROXY_URL")?,
+            public_url: env.url("LENS_PUBLIC_URL", "http://localhost:8000")?,
         })))
     }
 }
@@ -93,7 +86,7 @@ mod tests {
     #[test]
     fn with_a_bot_token_the_edge_token_is_required() {
         let env = Env::from_pairs([("DISCORD_BOT_TOKEN", "x")]);
-        let error = DiscordConfig::from_env(&env).unwrap_err();
+        let error = DiscordConfig::from_env(&env).unwrap_err().to_string();
         assert!(error.contains("LENS_EDGE_TOKEN"), "{error}");
     }
 }

@@ -3,7 +3,7 @@
 
 use lens_proto::client::{Credentials, core_channel};
 use lens_proto::v1::auth_service_client::AuthServiceClient;
-use lens_runtime::Secret;
+use lens_runtime::{HttpUrl, Secret, SettingError};
 use tonic::service::interceptor::InterceptedService;
 use tonic::transport::Channel;
 
@@ -16,10 +16,13 @@ pub struct CoreClient {
 
 impl CoreClient {
     /// A client for the core at `url` using `edge_token`.
-    pub fn new(url: &str, edge_token: &Secret) -> Result<Self, String> {
-        let channel = core_channel(url).map_err(|e| format!("LENS_CORE_URL {url:?}: {e}"))?;
-        let edge = Credentials::bearer(edge_token.expose())
-            .map_err(|e| format!("LENS_EDGE_TOKEN: {e}"))?;
+    pub fn new(url: &HttpUrl, edge_token: &Secret) -> Result<Self, SettingError> {
+        let channel = core_channel(url.as_str())
+            .map_err(|e| SettingError::invalid("LENS_CORE_URL", url.as_str(), e.to_string()))?;
+        let edge = Credentials::bearer(edge_token.expose()).map_err(|_| SettingError::Missing {
+            name: "LENS_EDGE_TOKEN",
+            hint: "the token holds characters a header cannot carry; mint it again with `lens-server token --edge discord`",
+        })?;
         Ok(Self { channel, edge })
     }
 

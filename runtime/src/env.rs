@@ -4,6 +4,8 @@
 use std::collections::HashMap;
 use std::path::Path;
 
+use crate::setting::{HttpUrl, SettingError};
+
 /// A read-only view of configuration variables.
 ///
 /// Tests build one from a map so that no test touches the process
@@ -59,18 +61,44 @@ impl Env {
         name: &'static str,
         default: u64,
         range: std::ops::RangeInclusive<u64>,
-    ) -> Result<u64, BadNumber> {
+    ) -> Result<u64, SettingError> {
         let Some(raw) = self.get(name) else {
             return Ok(default);
         };
         raw.parse::<u64>()
             .ok()
             .filter(|n| range.contains(n))
-            .ok_or_else(|| BadNumber {
-                name,
-                value: raw.chars().take(40).collect(),
-                range,
+            .ok_or_else(|| {
+                SettingError::invalid(
+                    name,
+                    raw,
+                    format!(
+                        "expected a whole number from {} to {}",
+                        range.start(),
+                        range.end()
+                    ),
+                )
             })
+    }
+
+    /// The value of a variable that must be set; `hint` says what to set.
+    pub fn required(&self, name: &'static str, hint: &'static str) -> Result<&str, SettingError> {
+        self.get(name).ok_or(SettingError::Missing { name, hint })
+    }
+
+    /// The http(s) URL in `name`, or `default` when unset.
+    pub fn url(&self, name: &'static str, default: &str) -> Result<HttpUrl, SettingError> {
+        let raw = self.get(name).unwrap_or(default);
+        HttpUrl::parse(raw).map_err(|reason| SettingError::invalid(name, raw, reason))
+    }
+
+    /// The http(s) URL in `name`, or `None` when unset.
+    pub fn optional_url(&self, name: &'static str) -> Result<Option<HttpUrl>, SettingError> {
+        self.get(name)
+            .map(|raw| {
+                HttpUrl::parse(raw).map_err(|reason| SettingError::invalid(name, raw, reason))
+            })
+            .transpose()
     }
 
     /// Whether `name` is set to a true-ish value (`1`, `true`, `yes`, `on`).
@@ -79,42 +107,6 @@ impl Env {
             .is_some_and(|v| matches!(v.to_ascii_lowercase().as_str(), "1" | "true" | "yes" | "on"))
     }
 }
-
-/// A numeric setting that is not a whole number in its range.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BadNumber {
-    /// The variable.
-    pub name: &'static str,
-    /// What it held (cut at 40 characters).
-    pub value: String,
-    /// What is accepted.
-    pub range: std::ops::RangeInclusive<u64>,
-}
-
-impl BadNumber {
-    /// What is accepted, in words.
-    pub fn expected(&self) -> String {
-        format!(
-            "expected a whole number from {} to {}",
-            self.range.start(),
-            self.range.end()
-        )
-    }
-}
-
-impl std::fmt::Display for BadNumber {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "{}={:?} is invalid: {}",
-            self.name,
-            self.value,
-            self.expected()
-        )
-    }
-}
-
-impl std::error::Error for BadNumber {}
 
 #[cfg(test)]
 mod tests {

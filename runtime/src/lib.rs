@@ -4,11 +4,13 @@
 
 mod env;
 mod secret;
+mod setting;
 mod shutdown;
 mod telemetry;
 
-pub use env::{BadNumber, Env};
+pub use env::Env;
 pub use secret::Secret;
+pub use setting::{HttpUrl, SettingError};
 pub use shutdown::shutdown_signal;
 pub use telemetry::{LogFormat, init_logging};
 

@@ -193,7 +193,7 @@ pub fn fetch_pinned(api: &str, pin: &Pin, cache: &Path) -> Result<PathBuf, Strin
         token: std::env::var("GITHUB_TOKEN")
             .ok()
             .map(lens_server::config::Secret::new),
-        api_base_url: api.trim_end_matches('/').to_owned(),
+        api_base_url: lens_runtime::HttpUrl::parse(api).expect("the fake GitHub's URL"),
     };
     let commit = pin.commit.clone();
     // Tests may ask from inside a runtime: fetch on a thread of its own.

@@ -41,7 +41,7 @@ pub enum WebError {
 impl WebState {
     /// State for `config`.
     pub fn new(config: WebConfig) -> Result<Self, WebError> {
-        let core = CoreClient::new(&config.core_url, config.edge_token.clone())?;
+        let core = CoreClient::new(config.core_url.as_str(), config.edge_token.clone())?;
         Ok(Self {
             config: Arc::new(config),
             core,

@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use cookie::SameSite;
-use lens_runtime::{Env, Secret};
+use lens_runtime::{Env, HttpUrl, Secret, SettingError};
 
 /// Where the web edge listens when neither `LENS_WEB_ADDR` nor `PORT` is set.
 pub const DEFAULT_WEB_ADDR: &str = "127.0.0.1:8000";
@@ -19,7 +19,7 @@ pub struct WebConfig {
     /// platforms), else 127.0.0.1:8000.
     pub addr: SocketAddr,
     /// The core's gRPC URL (`LENS_CORE_URL`).
-    pub core_url: String,
+    pub core_url: HttpUrl,
     /// This edge's service token (`LENS_EDGE_TOKEN`, from
     /// `lens-server token --edge web`).
     pub edge_token: Secret,
@@ -39,38 +39,35 @@ pub struct WebConfig {
     pub github_webhook_secret: Option<Secret>,
 }
 
-/// A configuration the web edge refuses to start with.
-#[derive(Debug, thiserror::Error)]
-pub enum WebConfigError {
-    /// A variable is missing or invalid; the message says which and why.
-    #[error("{0}")]
-    Invalid(String),
-}
-
 impl WebConfig {
     /// Reads and checks the configuration.
-    pub fn from_env(env: &Env) -> Result<Self, WebConfigError> {
+    pub fn from_env(env: &Env) -> Result<Self, SettingError> {
         let addr = match (env.get("LENS_WEB_ADDR"), env.get("PORT")) {
             (Some(addr), _) => addr.to_owned(),
             (None, Some(port)) => format!("0.0.0.0:{port}"),
             (None, None) => DEFAULT_WEB_ADDR.to_owned(),
         };
         let addr: SocketAddr = addr.parse().map_err(|_| {
-            WebConfigError::Invalid(format!(
-                "LENS_WEB_ADDR/PORT gives {addr:?}, which is not IP:PORT (for example 127.0.0.1:8000)"
-            ))
+            SettingError::invalid(
+                "LENS_WEB_ADDR",
+                &addr,
+                "expected IP:PORT (for example 127.0.0.1:8000), or a port number in PORT",
+            )
         })?;
         let dev_mode = env.flag("DEV_MODE");
         if dev_mode && !addr.ip().is_loopback() {
-            return Err(WebConfigError::Invalid(format!(
-                "DEV_MODE=1 offers sign-in without Discord, so it is refused on the non-loopback address {addr}; bind LENS_WEB_ADDR to 127.0.0.1 or unset DEV_MODE"
-            )));
+            return Err(SettingError::invalid(
+                "DEV_MODE",
+                "1",
+                format!(
+                    "development sign-in needs no password, so it is refused on the non-loopback address {addr}; bind LENS_WEB_ADDR to 127.0.0.1 or unset DEV_MODE"
+                ),
+            ));
         }
-        let edge_token = env.get("LENS_EDGE_TOKEN").ok_or_else(|| {
-            WebConfigError::Invalid(
-                "LENS_EDGE_TOKEN is not set: mint the web edge's service token with `lens-server token --edge web`".into(),
-            )
-        })?;
+        let edge_token = env.required(
+            "LENS_EDGE_TOKEN",
+            "mint the web edge's service token with `lens-server token --edge web`",
+        )?;
         let cookie_same_site = match env
             .get("COOKIE_SAMESITE")
             .map(str::to_ascii_lowercase)
@@ -80,20 +77,14 @@ impl WebConfig {
             Some("strict") => SameSite::Strict,
             Some("none") => SameSite::None,
             Some(other) => {
-                return Err(WebConfigError::Invalid(format!(
-                    "COOKIE_SAMESITE={other:?} is invalid: use lax, strict or none"
-                )));
+                return Err(SettingError::invalid(
+                    "COOKIE_SAMESITE",
+                    other,
+                    "use lax, strict or none",
+                ));
             }
         };
-        let core_url = env
-            .get("LENS_CORE_URL")
-            .unwrap_or(DEFAULT_CORE_URL)
-            .to_owned();
-        if !(core_url.starts_with("http://") || core_url.starts_with("https://")) {
-            return Err(WebConfigError::Invalid(format!(
-                "LENS_CORE_URL={core_url:?} is invalid: use http://HOST:PORT or https://HOST:PORT"
-            )));
-        }
+        let core_url = env.url("LENS_CORE_URL", DEFAULT_CORE_URL)?;
         Ok(Self {
             addr,
             core_url,

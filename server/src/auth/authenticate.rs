@@ -3,6 +3,7 @@
 use http::HeaderMap;
 
 use super::{Caller, EdgeKind, Identity, TokenKeys, UserCaller, token::ADMIN_ROLE};
+use crate::config::HttpUrl;
 use crate::error::{AppError, AppResult};
 use crate::store::Store;
 
@@ -15,12 +16,12 @@ pub use lens_proto::ACT_AS_DISCORD_USER_HEADER;
 pub struct Authenticator {
     keys: TokenKeys,
     store: Store,
-    public_url: String,
+    public_url: HttpUrl,
 }
 
 impl Authenticator {
     /// An authenticator; `public_url` is where people are told to sign in.
-    pub fn new(keys: TokenKeys, store: Store, public_url: String) -> Self {
+    pub fn new(keys: TokenKeys, store: Store, public_url: HttpUrl) -> Self {
         Self {
             keys,
             store,

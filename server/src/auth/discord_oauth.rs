@@ -6,6 +6,7 @@ use std::time::Duration;
 use serde::Deserialize;
 
 use crate::config::DiscordOAuthConfig;
+use crate::config::HttpUrl;
 use crate::error::{AppError, AppResult};
 use crate::store::DiscordProfile;
 
@@ -16,7 +17,7 @@ pub const SCOPES: &str = "identify email";
 #[derive(Debug, Clone)]
 pub struct DiscordOAuthClient {
     http: reqwest::Client,
-    api_base_url: String,
+    api_base_url: HttpUrl,
     config: DiscordOAuthConfig,
 }
 
@@ -42,7 +43,7 @@ struct DiscordUser {
 
 impl DiscordOAuthClient {
     /// A client for the application in `config`, talking to `api_base_url`.
-    pub fn new(config: DiscordOAuthConfig, api_base_url: String) -> Self {
+    pub fn new(config: DiscordOAuthConfig, api_base_url: HttpUrl) -> Self {
         lens_runtime::install_crypto_provider();
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs(15))
@@ -58,13 +59,12 @@ impl DiscordOAuthClient {
 
     /// Discord's authorize page for a sign-in carrying `state`.
     pub fn authorize_url(&self, state: &str) -> String {
-        let mut url = url::Url::parse(&self.config.authorize_url)
-            .expect("DISCORD_AUTHORIZE_URL was validated at start-up");
+        let mut url = self.config.authorize_url.url().clone();
         url.query_pairs_mut()
             .append_pair("response_type", "code")
             .append_pair("client_id", &self.config.client_id)
             .append_pair("scope", SCOPES)
-            .append_pair("redirect_uri", &self.config.redirect_uri)
+            .append_pair("redirect_uri", self.config.redirect_uri.as_str())
             .append_pair("state", state)
             // Returning users are not asked to approve again.
             .append_pair("prompt", "none");

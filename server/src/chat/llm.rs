@@ -38,10 +38,7 @@ impl Tutor {
             LlmProvider::Gemini => AdapterKind::Gemini,
         };
         let iden = ModelIden::new(kind, config.model.clone());
-        let base_url = config
-            .base_url
-            .clone()
-            .map(|url| format!("{}/", url.trim_end_matches('/')));
+        let base_url = config.base_url.clone().map(|url| format!("{url}/"));
         let key = config
             .api_key
             .as_ref()

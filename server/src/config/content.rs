@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use super::{ConfigError, Env, Secret, base_url};
+use super::{ConfigError, Env, Secret, SettingError};
 use crate::content::{ContentSource, GitHubSource};
 
 /// The repository the course content lives in by default: with nothing
@@ -31,12 +31,13 @@ impl ContentConfig {
         let source = if let Some(dir) = env.get("CONTENT_DIR") {
             let path = PathBuf::from(dir);
             if !path.is_dir() {
-                return Err(ConfigError::Invalid {
+                return Err(SettingError::Invalid {
                     name: "CONTENT_DIR",
                     value: dir.to_owned(),
                     reason: "is not a folder; point it at a checkout of the content repository"
                         .into(),
-                });
+                }
+                .into());
             }
             ContentSource::Dir(path)
         } else if env.get("CONTENT_REPO") == Some(NO_CONTENT) {
@@ -47,11 +48,12 @@ impl ContentConfig {
                 .unwrap_or(DEFAULT_CONTENT_REPO)
                 .to_owned();
             if repo.split('/').count() != 2 || repo.split('/').any(str::is_empty) {
-                return Err(ConfigError::Invalid {
+                return Err(SettingError::Invalid {
                     name: "CONTENT_REPO",
                     value: repo,
                     reason: "expected owner/name".into(),
-                });
+                }
+                .into());
             }
             ContentSource::GitHub(GitHubSource {
                 repo,
@@ -60,7 +62,7 @@ impl ContentConfig {
                     .unwrap_or("main")
                     .to_owned(),
                 token: env.get("GITHUB_TOKEN").map(Secret::new),
-                api_base_url: base_url(env, "GITHUB_API_BASE_URL", "https://api.github.com")?,
+                api_base_url: env.url("GITHUB_API_BASE_URL", "https://api.github.com")?,
             })
         };
         let poll = env.number("CONTENT_POLL_SECS", 10, 1..=24 * 3600)?;

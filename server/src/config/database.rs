@@ -3,7 +3,7 @@
 use std::fmt;
 use std::time::Duration;
 
-use super::{ConfigError, Env};
+use super::{ConfigError, Env, SettingError};
 
 /// Which backend `DATABASE_URL` selects.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,11 +48,12 @@ impl DatabaseConfig {
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             DatabaseKind::Postgres
         } else {
-            return Err(ConfigError::Invalid {
+            return Err(SettingError::Invalid {
                 name: "DATABASE_URL",
                 value: redact_url(url),
                 reason: "use sqlite://FILE or postgres://USER@HOST/DB".into(),
-            });
+            }
+            .into());
         };
         // The original deployment ran 5 + 10 overflow connections: 15 at most.
         let default_max = match kind {

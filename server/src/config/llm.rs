@@ -1,6 +1,6 @@
 //! The AI tutor's language model.
 
-use super::{ConfigError, Env, Secret};
+use super::{ConfigError, Env, HttpUrl, Secret, SettingError};
 
 /// The model used when `LLM_PROVIDER` is unset, as in the original deployment.
 pub const DEFAULT_LLM: &str = "anthropic/claude-sonnet-4-20250514";
@@ -24,7 +24,7 @@ pub struct LlmConfig {
     /// Model name at the provider.
     pub model: String,
     /// Base URL overriding the provider's (`LLM_BASE_URL`).
-    pub base_url: Option<String>,
+    pub base_url: Option<HttpUrl>,
     /// API key (absent for keyless self-hosted servers).
     pub api_key: Option<Secret>,
     /// How long the tutor waits for the provider.
@@ -90,7 +90,7 @@ impl LlmConfig {
     /// when no usable provider is configured (the tutor is then off).
     pub fn from_env(env: &Env) -> Result<Option<Self>, ConfigError> {
         let spec = env.get("LLM_PROVIDER").unwrap_or(DEFAULT_LLM);
-        let (provider, model) = spec.split_once('/').ok_or_else(|| ConfigError::Invalid {
+        let (provider, model) = spec.split_once('/').ok_or_else(|| SettingError::Invalid {
             name: "LLM_PROVIDER",
             value: spec.to_owned(),
             reason: "expected provider/model, for example anthropic/claude-sonnet-4-20250514"
@@ -101,24 +101,23 @@ impl LlmConfig {
             "openai" => (LlmProvider::OpenAi, "OPENAI_API_KEY"),
             "gemini" | "google" => (LlmProvider::Gemini, "GEMINI_API_KEY"),
             other => {
-                return Err(ConfigError::Invalid {
+                return Err(SettingError::Invalid {
                     name: "LLM_PROVIDER",
                     value: spec.to_owned(),
                     reason: format!("unknown provider {other:?}: use anthropic, openai or gemini"),
-                });
+                }
+                .into());
             }
         };
         if model.is_empty() {
-            return Err(ConfigError::Invalid {
+            return Err(SettingError::Invalid {
                 name: "LLM_PROVIDER",
                 value: spec.to_owned(),
                 reason: "the model name after / is empty".into(),
-            });
+            }
+            .into());
         }
-        let base_url = match env.get("LLM_BASE_URL") {
-            Some(_) => Some(super::base_url(env, "LLM_BASE_URL", "")?),
-            None => None,
-        };
+        let base_url = env.optional_url("LLM_BASE_URL")?;
         let api_key = env.get(key_var).map(Secret::new);
         if api_key.is_none() && base_url.is_none() {
             return Ok(None);

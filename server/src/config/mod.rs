@@ -15,9 +15,9 @@ use std::time::Duration;
 
 pub use content::{ContentConfig, DEFAULT_CONTENT_REPO};
 pub use database::{DEFAULT_DATABASE_URL, DatabaseConfig, DatabaseKind, redact_url};
-pub use error::ConfigError;
+pub use error::{ConfigError, SettingError};
 pub use group::read_group;
-pub use lens_runtime::{Env, Secret};
+pub use lens_runtime::{Env, HttpUrl, Secret};
 pub use llm::{ChatLimits, DEFAULT_LLM, LlmConfig, LlmProvider, LlmTimeouts};
 
 /// Where the core listens when `LENS_GRPC_ADDR` is unset.
@@ -48,11 +48,11 @@ pub struct Config {
     pub dev_admin: bool,
     /// The public URL of the web app (`LENS_PUBLIC_URL`), for links in
     /// messages.
-    pub public_url: String,
+    pub public_url: HttpUrl,
     /// Discord sign-in, when configured.
     pub discord_oauth: Option<DiscordOAuthConfig>,
     /// Base URL of Discord's REST API (`DISCORD_API_BASE_URL`).
-    pub discord_api_base_url: String,
+    pub discord_api_base_url: HttpUrl,
     /// TLS for the gRPC listener, when configured.
     pub tls: Option<TlsConfig>,
     /// Course content source.
@@ -75,9 +75,9 @@ pub struct DiscordOAuthConfig {
     pub client_secret: Secret,
     /// `DISCORD_REDIRECT_URI`: the web edge's callback, exactly as registered
     /// with Discord.
-    pub redirect_uri: String,
+    pub redirect_uri: HttpUrl,
     /// `DISCORD_AUTHORIZE_URL`: Discord's authorize page.
-    pub authorize_url: String,
+    pub authorize_url: HttpUrl,
 }
 
 /// TLS for the gRPC listener.
@@ -107,11 +107,7 @@ impl Config {
         let grpc_addr = parse_addr(env, "LENS_GRPC_ADDR", DEFAULT_GRPC_ADDR)?;
         let jwt_secret = jwt_secret(env)?;
         let dev_mode = env.flag("DEV_MODE");
-        let public_url = env
-            .get("LENS_PUBLIC_URL")
-            .unwrap_or("http://localhost:8000")
-            .trim_end_matches('/')
-            .to_owned();
+        let public_url = env.url("LENS_PUBLIC_URL", "http://localhost:8000")?;
         if dev_mode {
             dev_mode_allowed(grpc_addr, &public_url)?;
         }
@@ -126,11 +122,7 @@ impl Config {
             dev_admin: dev_mode && env.flag("DEV_ADMIN"),
             public_url,
             discord_oauth: discord_oauth(env)?,
-            discord_api_base_url: base_url(
-                env,
-                "DISCORD_API_BASE_URL",
-                DEFAULT_DISCORD_API_BASE_URL,
-            )?,
+            discord_api_base_url: env.url("DISCORD_API_BASE_URL", DEFAULT_DISCORD_API_BASE_URL)?,
             tls: read_group(env, "gRPC TLS", &["LENS_TLS_CERT", "LENS_TLS_KEY"])?.map(|v| {
                 TlsConfig {
                     cert_path: PathBuf::from(&v[0]),
@@ -199,10 +191,10 @@ impl Config {
 }
 
 fn jwt_secret(env: &Env) -> Result<Secret, ConfigError> {
-    let raw = env.get("JWT_SECRET").ok_or(ConfigError::Missing {
-        name: "JWT_SECRET",
-        hint: "set it to at least 32 random bytes, e.g. the output of `openssl rand -hex 32`",
-    })?;
+    let raw = env.required(
+        "JWT_SECRET",
+        "set it to at least 32 random bytes, e.g. the output of `openssl rand -hex 32`",
+    )?;
     if raw.len() < 32 {
         return Err(ConfigError::InvalidSecret {
             name: "JWT_SECRET",
@@ -224,42 +216,23 @@ fn discord_oauth(env: &Env) -> Result<Option<DiscordOAuthConfig>, ConfigError> {
     Ok(Some(DiscordOAuthConfig {
         client_id: values[0].clone(),
         client_secret: Secret::new(values[1].clone()),
-        redirect_uri: base_url(env, "DISCORD_REDIRECT_URI", DEFAULT_DISCORD_REDIRECT_URI)?,
-        authorize_url: base_url(env, "DISCORD_AUTHORIZE_URL", DEFAULT_DISCORD_AUTHORIZE_URL)?,
+        redirect_uri: env.url("DISCORD_REDIRECT_URI", DEFAULT_DISCORD_REDIRECT_URI)?,
+        authorize_url: env.url("DISCORD_AUTHORIZE_URL", DEFAULT_DISCORD_AUTHORIZE_URL)?,
     }))
-}
-
-/// Reads an http(s) URL, without a trailing slash.
-pub fn base_url(env: &Env, name: &'static str, default: &str) -> Result<String, ConfigError> {
-    let raw = env.get(name).unwrap_or(default);
-    match url::Url::parse(raw) {
-        Ok(url) if matches!(url.scheme(), "http" | "https") => {
-            Ok(raw.trim_end_matches('/').to_owned())
-        }
-        _ => Err(ConfigError::Invalid {
-            name,
-            value: raw.to_owned(),
-            reason: "expected an http:// or https:// URL".into(),
-        }),
-    }
 }
 
 /// Development sign-in needs no password: it is only for a machine of
 /// one's own. Refused on a non-loopback address, and when the public URL says
 /// the site is served to others (https, or a host other than localhost),
 /// which a TLS proxy in front of a loopback core would otherwise hide.
-fn dev_mode_allowed(grpc_addr: SocketAddr, public_url: &str) -> Result<(), ConfigError> {
-    let refuse = |reason: String| ConfigError::Invalid {
-        name: "DEV_MODE",
-        value: "1".into(),
-        reason,
-    };
+fn dev_mode_allowed(grpc_addr: SocketAddr, public_url: &HttpUrl) -> Result<(), ConfigError> {
+    let refuse = |reason: String| ConfigError::from(SettingError::invalid("DEV_MODE", "1", reason));
     if !grpc_addr.ip().is_loopback() {
         return Err(refuse(format!(
             "development sign-in needs no password, so it is refused on the non-loopback address {grpc_addr}; bind LENS_GRPC_ADDR to 127.0.0.1 or unset DEV_MODE"
         )));
     }
-    if !is_local_url(public_url) {
+    if !is_local_url(public_url.url()) {
         return Err(refuse(format!(
             "development sign-in needs no password, so it is refused for the public site {public_url}; unset DEV_MODE (it is for http://localhost only)"
         )));
@@ -268,20 +241,15 @@ fn dev_mode_allowed(grpc_addr: SocketAddr, public_url: &str) -> Result<(), Confi
 }
 
 /// Whether `url` is plain http on this machine.
-pub fn is_local_url(url: &str) -> bool {
-    url::Url::parse(url).is_ok_and(|url| {
-        url.scheme() == "http"
-            && matches!(url.host_str(), Some("localhost" | "127.0.0.1" | "[::1]"))
-    })
+fn is_local_url(url: &url::Url) -> bool {
+    url.scheme() == "http" && matches!(url.host_str(), Some("localhost" | "127.0.0.1" | "[::1]"))
 }
 
 /// Reads a socket address such as `127.0.0.1:50051`.
 pub fn parse_addr(env: &Env, name: &'static str, default: &str) -> Result<SocketAddr, ConfigError> {
     let raw = env.get(name).unwrap_or(default);
-    raw.parse().map_err(|_| ConfigError::Invalid {
-        name,
-        value: raw.to_owned(),
-        reason: "expected IP:PORT, for example 127.0.0.1:50051".into(),
+    raw.parse().map_err(|_| {
+        SettingError::invalid(name, raw, "expected IP:PORT, for example 127.0.0.1:50051").into()
     })
 }
 
@@ -381,7 +349,7 @@ mod tests {
         ]);
         let config = Config::from_env(&env).unwrap();
         let discord = config.discord_oauth.as_ref().unwrap();
-        assert_eq!(discord.redirect_uri, DEFAULT_DISCORD_REDIRECT_URI);
+        assert_eq!(discord.redirect_uri.as_str(), DEFAULT_DISCORD_REDIRECT_URI);
         assert!(!format!("{config:?}").contains("shh"));
     }
 }

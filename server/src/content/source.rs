@@ -8,7 +8,7 @@ use std::time::Duration;
 use sha2::{Digest, Sha256};
 
 use super::files::ContentFiles;
-use crate::config::Secret;
+use crate::config::{HttpUrl, Secret};
 
 /// A configured content source.
 #[derive(Debug, Clone)]
@@ -31,7 +31,7 @@ pub struct GitHubSource {
     /// Token for private repositories and higher rate limits.
     pub token: Option<Secret>,
     /// API base URL (`https://api.github.com`).
-    pub api_base_url: String,
+    pub api_base_url: HttpUrl,
 }
 
 /// Why content could not be fetched.

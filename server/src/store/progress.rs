@@ -78,7 +78,14 @@ impl Store {
 
     /// Credits a heartbeat at `now` (starting the content on the first).
     /// Two tabs heartbeating at once credit the gap once: the write only
-    /// lands if no other heartbeat moved `last_heartbeat_at` meanwhile.
+    /// lands if no other heartbeat moved `last_heartbeat_at` meanwhile, and
+    /// like every optimistic update it gives up with
+    /// [`StoreError::Contended`](super::StoreError::Contended) after
+    /// [`OPTIMISTIC_ATTEMPTS`].
+    ///
+    /// Takes `now` because the time is an input of the crediting rule (tests
+    /// drive it); timestamps that are only recorded are read from
+    /// [`crate::clock`] inside the store.
     pub async fn record_heartbeat(
         &self,
         user_id: i64,
@@ -110,12 +117,13 @@ impl Store {
                     .rows_affected()
             });
             if updated == 1 {
-                break;
+                return self
+                    .progress(user_id, content_id)
+                    .await?
+                    .ok_or(super::StoreError::NotFound);
             }
         }
-        self.progress(user_id, content_id)
-            .await?
-            .ok_or(super::StoreError::NotFound)
+        Err(super::StoreError::Contended)
     }
 
     /// Marks content complete at `now`, keeping an earlier completion.
