@@ -56,7 +56,11 @@ impl DiscordConfig {
             .get("DISCORD_SERVER_ID")
             .map(|raw| {
                 raw.parse::<u64>().map_err(|_| {
-                    SettingError::invalid("DISCORD_SERVER_ID", raw, "expected a Discord server id (digits)")
+                    SettingError::invalid(
+                        "DISCORD_SERVER_ID",
+                        raw,
+                        "expected a Discord server id (digits)",
+                    )
                 })
             })
             .transpose()?;

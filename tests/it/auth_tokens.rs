@@ -8,6 +8,7 @@ use lens_proto::v1::user_service_client::UserServiceClient;
 use lens_proto::v1::{self, CallerKind};
 use lens_server::auth::{Claims, EdgeKind, TokenKeys};
 use lens_server::config::Secret;
+use lens_server::domain::UserId;
 use lens_tests::core::{CoreOptions, TestCore, authed, keys};
 use tonic::Code;
 
@@ -351,7 +352,7 @@ async fn a_demoted_admin_loses_admin_rights_at_the_next_call() {
         .unwrap_err();
     assert_eq!(status.code(), Code::NotFound, "an admin gets through");
     let id = admin.user.unwrap().id;
-    core.state.store.set_admin(id, false).await.unwrap();
+    core.state.store.set_admin(UserId(id), false).await.unwrap();
     let status = cohorts
         .list_groups(authed(list(), &admin.token))
         .await
@@ -384,7 +385,11 @@ async fn every_token_of_a_user_or_an_edge_can_be_revoked_at_once() {
     let laptop = core.dev_session("sam", false).await;
     let phone = core.dev_session("sam", false).await;
     let user_id = laptop.user.as_ref().unwrap().id;
-    core.state.store.revoke_user_tokens(user_id).await.unwrap();
+    core.state
+        .store
+        .revoke_user_tokens(UserId(user_id))
+        .await
+        .unwrap();
     for session in [&laptop, &phone] {
         let status = auth
             .who_am_i(authed(v1::WhoAmIRequest {}, &session.token))

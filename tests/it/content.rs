@@ -616,7 +616,7 @@ async fn a_signed_push_reaches_every_replica_and_bad_signatures_are_refused() {
     let status = content
         .refresh_content(authed(
             v1::RefreshContentRequest {},
-            &replica_b.user_token(admin.id, true),
+            &replica_b.user_token(admin.id.0, true),
         ))
         .await
         .unwrap()
@@ -627,7 +627,7 @@ async fn a_signed_push_reaches_every_replica_and_bad_signatures_are_refused() {
     let not_admin = content
         .refresh_content(authed(
             v1::RefreshContentRequest {},
-            &replica_b.user_token(admin.id, false),
+            &replica_b.user_token(admin.id.0, false),
         ))
         .await
         .unwrap_err();

@@ -61,7 +61,7 @@ async fn whoami_answers_ephemerally_for_known_and_unknown_users() {
         .insert("x-lens-discord-user", known.discord_id.parse().unwrap());
     let who = auth.who_am_i(request).await.unwrap().into_inner();
     assert_eq!(who.acting_for_discord_id, known.discord_id);
-    assert_eq!(who.user.unwrap().id, known.id);
+    assert_eq!(who.user.unwrap().id, known.id.0);
 
     let _ = stop.send(());
     let _ = tokio::time::timeout(std::time::Duration::from_secs(10), bot).await;

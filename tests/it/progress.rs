@@ -6,6 +6,7 @@ use lens_proto::v1;
 use lens_proto::v1::content_service_client::ContentServiceClient;
 use lens_proto::v1::progress_service_client::ProgressServiceClient;
 use lens_server::config::DatabaseConfig;
+use lens_server::domain::UserId;
 use lens_server::store::{DiscordProfile, HEARTBEAT_CAP_SECONDS, Store};
 use lens_tests::content_fixture;
 use lens_tests::core::{CoreOptions, TestCore, authed};
@@ -92,7 +93,7 @@ async fn store_credits_heartbeats_up_to_the_cap(postgres: bool) {
     );
     assert!(
         store
-            .progress_of_user(user.id + 1)
+            .progress_of_user(UserId(user.id.0 + 1))
             .await
             .unwrap()
             .is_empty()

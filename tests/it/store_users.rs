@@ -2,6 +2,7 @@
 
 use chrono::{Duration, Utc};
 use lens_server::config::DatabaseConfig;
+use lens_server::domain::UserId;
 use lens_server::domain::{Email, Nickname, Timezone};
 use lens_server::store::{DiscordProfile, ProfileChanges, Store, StoreError};
 use lens_tests::db::{Backend, TestDatabase};
@@ -126,7 +127,7 @@ async fn profile_updates_are_partial_and_clearable(postgres: bool) {
     assert_eq!(both.timezone.as_deref(), Some("Europe/Berlin"));
 
     assert!(matches!(
-        store.update_profile(9999, &a).await,
+        store.update_profile(UserId(9999), &a).await,
         Err(StoreError::NotFound)
     ));
 }
@@ -139,12 +140,15 @@ async fn lookups_admin_flag_and_soft_delete(postgres: bool) {
         store.user_by_discord_id(&user.discord_id).await.unwrap(),
         Some(user.clone())
     );
-    assert_eq!(store.user_by_id(user.id + 100).await.unwrap(), None);
+    assert_eq!(
+        store.user_by_id(UserId(user.id.0 + 100)).await.unwrap(),
+        None
+    );
     assert_eq!(store.user_by_discord_id("1").await.unwrap(), None);
 
     assert!(store.set_admin(user.id, true).await.unwrap().is_admin);
     assert!(matches!(
-        store.set_admin(user.id + 100, true).await,
+        store.set_admin(UserId(user.id.0 + 100), true).await,
         Err(StoreError::NotFound)
     ));
 
@@ -174,7 +178,13 @@ async fn lookups_admin_flag_and_soft_delete(postgres: bool) {
 async fn session_revocation_round_trip(postgres: bool) {
     let (store, _db) = store(postgres).await;
     let user = store.upsert_discord_user(&ada()).await.unwrap();
-    assert_eq!(store.check_session(user.id + 1, "j").await.unwrap(), None);
+    assert_eq!(
+        store
+            .check_session(UserId(user.id.0 + 1), "j")
+            .await
+            .unwrap(),
+        None
+    );
     let fresh = store
         .check_session(user.id, "jti-1")
         .await

@@ -127,7 +127,7 @@ impl TestCore {
     pub fn user_token(&self, user_id: i64, admin: bool) -> String {
         keys()
             .mint_session(
-                user_id,
+                lens_server::domain::UserId(user_id),
                 admin,
                 chrono::Utc::now(),
                 std::time::Duration::from_secs(3600),

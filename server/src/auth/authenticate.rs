@@ -4,6 +4,7 @@ use http::HeaderMap;
 
 use super::{Caller, EdgeKind, Identity, TokenKeys, UserCaller, token::ADMIN_ROLE};
 use crate::config::HttpUrl;
+use crate::domain::UserId;
 use crate::error::{AppError, AppResult};
 use crate::store::Store;
 
@@ -80,7 +81,7 @@ impl Authenticator {
         if act_as.is_some() {
             return Err(only_discord_edge_acts());
         }
-        let user_id: i64 = claims.sub.parse().map_err(|_| {
+        let user_id: UserId = claims.sub.parse().map(UserId).map_err(|_| {
             AppError::Unauthenticated("the session token names no user: sign in again".into())
         })?;
         let check = self.store.check_session(user_id, &claims.jti).await?;

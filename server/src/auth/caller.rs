@@ -1,6 +1,7 @@
 //! Who is calling: established once per request by the auth layer and
 //! handed to handlers through request extensions.
 
+use crate::domain::UserId;
 use chrono::{DateTime, Utc};
 
 /// An edge process, authenticated by its service token.
@@ -35,7 +36,7 @@ impl EdgeKind {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UserCaller {
     /// Lens user id.
-    pub id: i64,
+    pub id: UserId,
     /// Holds the admin role.
     pub is_admin: bool,
     /// The session token's id (absent when the discord edge acts for them).

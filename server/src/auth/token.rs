@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::EdgeKind;
 use crate::config::Secret;
+use crate::domain::UserId;
 
 /// The claims of every Lens token.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -116,7 +117,7 @@ impl TokenKeys {
     /// A session token for user `user_id`.
     pub fn mint_session(
         &self,
-        user_id: i64,
+        user_id: UserId,
         admin: bool,
         now: DateTime<Utc>,
         ttl: std::time::Duration,
@@ -199,7 +200,8 @@ mod tests {
 
     #[test]
     fn round_trips_a_session() {
-        let (token, claims) = keys().mint_session(7, true, Utc::now(), Duration::from_secs(60));
+        let (token, claims) =
+            keys().mint_session(UserId(7), true, Utc::now(), Duration::from_secs(60));
         let verified = keys().verify(&token).unwrap();
         assert_eq!(verified, claims);
         assert_eq!(verified.sub, "7");
@@ -210,20 +212,20 @@ mod tests {
     #[test]
     fn refuses_another_key() {
         let other = TokenKeys::new(&Secret::new("another-secret-another-secret-xx"));
-        let (token, _) = other.mint_session(7, false, Utc::now(), Duration::from_secs(60));
+        let (token, _) = other.mint_session(UserId(7), false, Utc::now(), Duration::from_secs(60));
         assert_eq!(keys().verify(&token), Err(TokenError::BadSignature));
     }
 
     #[test]
     fn refuses_expired() {
         let then = Utc::now() - chrono::Duration::hours(2);
-        let (token, _) = keys().mint_session(7, false, then, Duration::from_secs(3600));
+        let (token, _) = keys().mint_session(UserId(7), false, then, Duration::from_secs(3600));
         assert_eq!(keys().verify(&token), Err(TokenError::Expired));
     }
 
     #[test]
     fn refuses_alg_none_and_other_algorithms() {
-        let (token, _) = keys().mint_session(7, false, Utc::now(), Duration::from_secs(60));
+        let (token, _) = keys().mint_session(UserId(7), false, Utc::now(), Duration::from_secs(60));
         let payload = token.split('.').nth(1).unwrap();
         let none = format!(
             "{}.{payload}.",

@@ -7,7 +7,9 @@ use genai::resolver::{AuthData, Endpoint};
 use genai::{Client, ModelIden, ServiceTarget, WebConfig};
 
 use super::failure::LlmFailure;
+use super::prompt::Turn;
 use crate::config::{LlmConfig, LlmProvider, LlmTimeouts};
+use crate::domain::ChatRole;
 
 /// Longest answer, in tokens.
 pub const MAX_ANSWER_TOKENS: u32 = 2048;
@@ -86,11 +88,7 @@ impl Tutor {
 
     /// Starts a streamed answer to `history` (role, text; oldest first).
     /// Dropping the stream cancels the request to the provider.
-    pub async fn stream(
-        &self,
-        system: &str,
-        history: &[(String, String)],
-    ) -> Result<ChatStream, LlmFailure> {
+    pub async fn stream(&self, system: &str, history: &[Turn]) -> Result<ChatStream, LlmFailure> {
         let mut system = ChatMessage::system(system.to_owned());
         if self.provider == LlmProvider::Anthropic {
             // The system prompt (preamble, module, what was read,
@@ -100,12 +98,9 @@ impl Tutor {
             system = system.with_options(CacheControl::Ephemeral);
         }
         let messages = std::iter::once(system)
-            .chain(history.iter().map(|(role, text)| {
-                if role == "assistant" {
-                    ChatMessage::assistant(text.clone())
-                } else {
-                    ChatMessage::user(text.clone())
-                }
+            .chain(history.iter().map(|(role, text)| match role {
+                ChatRole::Assistant => ChatMessage::assistant(text.clone()),
+                ChatRole::User => ChatMessage::user(text.clone()),
             }))
             .collect();
         let request = ChatRequest::new(messages);

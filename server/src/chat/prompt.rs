@@ -13,6 +13,7 @@ use std::fmt::Write;
 
 use crate::content::Place;
 use crate::content::model::{Lens, ModuleItem, Resource, SegmentKind};
+use crate::domain::ChatRole;
 
 /// The fixed opening of every system prompt.
 pub const PREAMBLE: &str = "You are the AI tutor of Lens, a course on AI safety. You talk with one learner about \
@@ -201,19 +202,18 @@ pub fn estimate_tokens(text: &str) -> usize {
     text.chars().count().div_ceil(4)
 }
 
+/// One turn of a conversation as sent to the model: who said it, and what.
+pub type Turn = (ChatRole, String);
+
 /// Rough tokens of a whole prompt: the system prompt and the turns sent.
-pub fn prompt_tokens(system: &str, history: &[(String, String)]) -> i64 {
+pub fn prompt_tokens(system: &str, history: &[Turn]) -> i64 {
     let turns: usize = history.iter().map(|(_, text)| estimate_tokens(text)).sum();
     (estimate_tokens(system) + turns) as i64
 }
 
 /// The newest turns of `history` (oldest first) that fit in `budget` tokens
 /// together with `system`; always keeps the last turn.
-pub fn trim_history<'h>(
-    system: &str,
-    history: &'h [(String, String)],
-    budget: usize,
-) -> &'h [(String, String)] {
+pub fn trim_history<'h>(system: &str, history: &'h [Turn], budget: usize) -> &'h [Turn] {
     let mut used = estimate_tokens(system);
     let mut start = history.len();
     while start > 0 {
@@ -231,16 +231,16 @@ pub fn trim_history<'h>(
 mod tests {
     use super::*;
 
-    fn turn(role: &str, text: &str) -> (String, String) {
-        (role.to_owned(), text.to_owned())
+    fn turn(role: ChatRole, text: &str) -> Turn {
+        (role, text.to_owned())
     }
 
     #[test]
     fn trimming_keeps_the_newest_turns() {
         let history = vec![
-            turn("user", &"a".repeat(400)),
-            turn("assistant", &"b".repeat(400)),
-            turn("user", "last"),
+            turn(ChatRole::User, &"a".repeat(400)),
+            turn(ChatRole::Assistant, &"b".repeat(400)),
+            turn(ChatRole::User, "last"),
         ];
         assert_eq!(trim_history("", &history, 1000).len(), 3);
         assert_eq!(trim_history("", &history, 120).len(), 2);

@@ -24,9 +24,10 @@ use lens_proto::v1::{self, send_message_response::Event};
 use tokio::sync::mpsc;
 use tonic::Status;
 
-use super::prompt::estimate_tokens;
+use super::prompt::{Turn, estimate_tokens};
 use super::{LlmFailure, Tutor};
 use crate::clock;
+use crate::domain::{ChatRole, MessageId};
 use crate::store::{Admitted, INTERRUPTED, NewMessage, Store};
 
 /// Tries at the model per answer, the first included.
@@ -66,7 +67,7 @@ pub struct Answer {
     /// The system prompt.
     pub system: String,
     /// The conversation, oldest first, ending with the learner's message.
-    pub history: Vec<(String, String)>,
+    pub history: Vec<Turn>,
 }
 
 /// How one try at the model ended.
@@ -265,8 +266,8 @@ impl Answer {
         let stored = self.keep(text, short.map(|s| s.0), usage).await;
         let event = match (stored, short) {
             (Ok(()), None) => Event::Complete(v1::MessageComplete {
-                user_message_id: self.admitted.user_message_id,
-                assistant_message_id: self.admitted.answer_id,
+                user_message_id: self.admitted.user_message_id.0,
+                assistant_message_id: self.admitted.answer_id.0,
                 model: self.tutor.label().to_owned(),
                 input_tokens: usage.0.unwrap_or(0).max(0) as u32,
                 output_tokens: usage.1.unwrap_or(0).max(0) as u32,
@@ -303,7 +304,7 @@ impl Answer {
         usage: Usage,
     ) -> Result<(), crate::store::StoreError> {
         let message = NewMessage {
-            role: "assistant",
+            role: ChatRole::Assistant,
             content: &text,
             error,
             model: Some(self.tutor.label()),
@@ -332,7 +333,7 @@ impl Answer {
 
 /// Renews an answer's lease a few times in each lease, until aborted or
 /// the answer is finished (a finished row is never leased again).
-async fn keep_lease(store: Store, answer_id: i64, lease: Duration) {
+async fn keep_lease(store: Store, answer_id: MessageId, lease: Duration) {
     let mut ticks = tokio::time::interval(lease / 3);
     loop {
         ticks.tick().await;

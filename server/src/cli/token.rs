@@ -9,6 +9,7 @@ use lens_runtime::Env;
 use lens_server::auth::{EdgeKind, TokenKeys};
 use lens_server::clock;
 use lens_server::config::{Config, DatabaseConfig};
+use lens_server::domain::UserId;
 use lens_server::store::Store;
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -27,7 +28,7 @@ pub struct TokenArgs {
     revoke: Option<TokenCommand>,
     /// Lens user id to mint a session for (see WhoAmI or the users table).
     #[arg(long, conflicts_with = "edge", required_unless_present = "edge")]
-    user: Option<i64>,
+    user: Option<UserId>,
     /// Give the session the admin role.
     #[arg(long, requires = "user")]
     admin: bool,
@@ -57,7 +58,7 @@ pub struct RevokeArgs {
     token: Option<String>,
     /// Every session of this user, on every device.
     #[arg(long)]
-    user: Option<i64>,
+    user: Option<UserId>,
     /// Every service token of this edge (then, a second later, mint it a
     /// new one: tokens issued up to the same second are refused too).
     #[arg(long, value_enum)]
@@ -106,7 +107,7 @@ pub async fn run(env: &Env, args: TokenArgs) -> anyhow::Result<()> {
 /// Checks the user exists; with `admin`, makes them an admin: rights are
 /// read from the database on every call, so the token's role alone grants
 /// nothing.
-async fn check_user_exists(env: &Env, user_id: i64, admin: bool) -> anyhow::Result<()> {
+async fn check_user_exists(env: &Env, user_id: UserId, admin: bool) -> anyhow::Result<()> {
     let store = Store::connect(&DatabaseConfig::from_env(env)?)
         .await
         .context("connecting to the database to check the user")?;
@@ -141,7 +142,7 @@ async fn revoke(env: &Env, keys: &TokenKeys, what: RevokeArgs) -> anyhow::Result
             let claims = keys
                 .verify(token.trim())
                 .context("that is not a token of this platform (or it has expired already)")?;
-            let user_id = claims.sub.parse::<i64>().ok();
+            let user_id = claims.sub.parse::<i64>().ok().map(UserId);
             store
                 .revoke_session(&claims.jti, user_id, claims.expires_at())
                 .await?;

@@ -25,7 +25,7 @@ impl Cohorts {
         start: usize,
     ) -> AppResult<bool> {
         let weeks = meeting_weeks(cohort.start_date, cohort.meeting_count as u32);
-        let Some(stored) = self.store.availability(user_id.0).await? else {
+        let Some(stored) = self.store.availability(user_id).await? else {
             return Ok(false);
         };
         let person = utc_availability(

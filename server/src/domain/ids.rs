@@ -1,5 +1,5 @@
-//! Ids of the things cohorts are made of, as types: a group id cannot be
-//! passed where a user id is wanted. Stored as the BIGINT/INTEGER they are.
+//! Ids as types: a group id cannot be passed where a user id is wanted,
+//! nor a message id where a session id is. Stored as the BIGINT/INTEGER they are.
 
 use std::fmt;
 
@@ -16,6 +16,14 @@ macro_rules! id {
         impl fmt::Display for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 self.0.fmt(f)
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = std::num::ParseIntError;
+
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                s.parse().map(Self)
             }
         }
 
@@ -38,4 +46,12 @@ id!(
 id!(
     /// A group of a cohort.
     GroupId
+);
+id!(
+    /// A learner's conversation with the tutor about one lens.
+    ChatSessionId
+);
+id!(
+    /// One message of a tutor conversation.
+    MessageId
 );

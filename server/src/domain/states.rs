@@ -1,4 +1,4 @@
-//! The states and roles of cohorts and groups, as types: the database keeps
+//! The states and roles of cohorts, groups and tutor messages, as types: the database keeps
 //! them as lower-case TEXT (checked by the schema), the code compares
 //! variants, not strings.
 
@@ -40,6 +40,37 @@ pub enum CohortRole {
     Learner,
     /// Leads a group.
     Facilitator,
+}
+
+/// Who wrote a tutor message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, sqlx::Type)]
+#[sqlx(type_name = "TEXT", rename_all = "lowercase")]
+pub enum ChatRole {
+    /// The learner.
+    User,
+    /// The tutor.
+    Assistant,
+}
+
+/// Whether a stored tutor message is whole.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, sqlx::Type)]
+#[sqlx(type_name = "TEXT", rename_all = "lowercase")]
+pub enum MessageStatus {
+    /// Whole.
+    Complete,
+    /// An answer that stopped early, or is still streaming (its row then
+    /// holds a lease in `streaming_until`).
+    Partial,
+}
+
+impl ChatRole {
+    /// As stored, and as a model provider names the role.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::User => "user",
+            Self::Assistant => "assistant",
+        }
+    }
 }
 
 impl CohortStatus {

@@ -83,7 +83,7 @@ impl AuthApi {
             .map_err(|e| AppError::InvalidArgument(e.to_string()))?;
         let profile = discord.exchange(&request.code).await?;
         let user = self.state.store.upsert_discord_user(&profile).await?;
-        tracing::info!(user_id = user.id, "signed in with Discord");
+        tracing::info!(user_id = %user.id, "signed in with Discord");
         Ok(v1::ExchangeDiscordCodeResponse {
             session: Some(self.session(&user)?),
             return_to,
@@ -126,7 +126,7 @@ impl AuthApi {
             user = self.state.store.set_admin(user.id, request.admin).await?;
         }
         tracing::info!(
-            user_id = user.id,
+            user_id = %user.id,
             admin = request.admin,
             "development sign-in"
         );
@@ -211,7 +211,7 @@ impl AuthService for AuthApi {
                     .store
                     .revoke_session(session_id, Some(user.id), expires_at)
                     .await?;
-                tracing::info!(user_id = user.id, "signed out");
+                tracing::info!(user_id = %user.id, "signed out");
                 Ok(v1::SignOutResponse {})
             }
             .await,

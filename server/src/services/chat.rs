@@ -13,9 +13,9 @@ use crate::app::AppState;
 use crate::auth;
 use crate::chat::Tutor;
 use crate::chat::admission;
-use crate::chat::prompt::{prompt_tokens, system_prompt, trim_history};
+use crate::chat::prompt::{Turn, prompt_tokens, system_prompt, trim_history};
 use crate::chat::relay::Answer;
-use crate::domain::Invalid;
+use crate::domain::{ChatRole, ChatSessionId, Invalid};
 use crate::error::{AppError, AppResult};
 use crate::store::SessionRecord;
 
@@ -48,7 +48,7 @@ impl ChatApi {
     async fn readable_session(
         &self,
         caller: &auth::UserCaller,
-        id: i64,
+        id: ChatSessionId,
     ) -> AppResult<SessionRecord> {
         let session = self
             .state
@@ -129,7 +129,12 @@ impl ChatService for ChatApi {
                 .into());
             }
             let tutor = self.tutor()?.clone();
-            let session = match self.state.store.chat_session(r.session_id).await? {
+            let session = match self
+                .state
+                .store
+                .chat_session(ChatSessionId(r.session_id))
+                .await?
+            {
                 Some(session) if session.user_id == me.id => session,
                 _ => {
                     return Err(AppError::NotFound(format!(
@@ -153,7 +158,7 @@ impl ChatService for ChatApi {
             let module_slug = Some(r.module_slug.trim()).filter(|s| !s.is_empty());
             let place = content.snapshot.place_of(&lens.id, module_slug)?;
             let system = system_prompt(&lens, r.segment_index as usize, place.as_ref())?;
-            let mut history: Vec<(String, String)> = self
+            let mut history: Vec<Turn> = self
                 .state
                 .store
                 .chat_messages(session.id)
@@ -162,7 +167,7 @@ impl ChatService for ChatApi {
                 .filter(|m| !m.content.is_empty())
                 .map(|m| (m.role, m.content))
                 .collect();
-            history.push(("user".into(), text.to_owned()));
+            history.push((ChatRole::User, text.to_owned()));
             let history = trim_history(&system, &history, HISTORY_BUDGET_TOKENS).to_vec();
             // Admitted and stored in one step, before the model is called:
             // the learner's words are never lost, and concurrent sends all
@@ -233,7 +238,7 @@ impl ChatService for ChatApi {
         respond(
             async {
                 let me = auth::user(&request)?;
-                let id = request.get_ref().session_id;
+                let id = ChatSessionId(request.get_ref().session_id);
                 match self.state.store.chat_session(id).await? {
                     Some(session) if session.user_id == me.id => {
                         self.state.store.archive_chat_session(id).await?;
@@ -256,7 +261,7 @@ impl ChatService for ChatApi {
             async {
                 let me = auth::user(&request)?;
                 let session = self
-                    .readable_session(me, request.get_ref().session_id)
+                    .readable_session(me, ChatSessionId(request.get_ref().session_id))
                     .await?;
                 let messages = self.state.store.chat_messages(session.id).await?;
                 Ok(v1::GetTranscriptResponse {

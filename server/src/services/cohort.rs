@@ -10,8 +10,7 @@ use super::respond;
 use crate::app::AppState;
 use crate::auth;
 use crate::cohorts::Cohorts;
-use crate::domain::Invalid;
-use crate::domain::{CohortId, CohortRole, CohortStatus, GroupId, UserId};
+use crate::domain::{CohortId, CohortRole, CohortStatus, GroupId, Invalid, UserId};
 use crate::error::{AppError, AppResult};
 use crate::matching::Params;
 use crate::matching::slots::describe;
@@ -192,12 +191,18 @@ impl CohortService for CohortApi {
                     )
                     .into());
                 }
-                if self.state.store.user_by_id(r.user_id).await?.is_none() {
+                if self
+                    .state
+                    .store
+                    .user_by_id(UserId(r.user_id))
+                    .await?
+                    .is_none()
+                {
                     return Err(AppError::NotFound(format!("no user with id {}", r.user_id)));
                 }
                 self.state
                     .store
-                    .set_facilitator(r.user_id, i64::from(r.max_active_groups))
+                    .set_facilitator(UserId(r.user_id), i64::from(r.max_active_groups))
                     .await?;
                 Ok(v1::SetFacilitatorResponse {})
             }
@@ -238,7 +243,7 @@ impl CohortService for CohortApi {
                     }
                     v1::SignupRole::Unspecified => return Err(Invalid::new("role", "choose learner or facilitator").into()),
                 };
-                self.state.store.sign_up(cohort.id, UserId(me.id), role).await?;
+                self.state.store.sign_up(cohort.id, me.id, role).await?;
                 let has_availability = self.state.store.availability(me.id).await?.is_some_and(|a| !a.available.is_empty() || !a.if_needed.is_empty());
                 Ok(v1::SignUpResponse { has_availability })
             }
@@ -336,7 +341,7 @@ impl CohortService for CohortApi {
                 let me = auth::user(&request)?;
                 let cohort_id = request.get_ref().cohort_id;
                 let cohort_id = CohortId(cohort_id);
-                let open = self.cohorts.joinable(cohort_id, UserId(me.id)).await?;
+                let open = self.cohorts.joinable(cohort_id, me.id).await?;
                 let all = self.groups(cohort_id).await?;
                 let groups = open
                     .iter()
@@ -356,7 +361,7 @@ impl CohortService for CohortApi {
             async {
                 let me = auth::user(&request)?;
                 let group_id = request.get_ref().group_id;
-                let cohort = self.cohorts.join(GroupId(group_id), UserId(me.id)).await?;
+                let cohort = self.cohorts.join(GroupId(group_id), me.id).await?;
                 let group = self
                     .groups(cohort.id)
                     .await?

@@ -126,7 +126,7 @@ impl ProgressService for ProgressApi {
                     .ok_or_else(|| AppError::NotFound(format!("no group with id {group_id}")))?;
                 let leads = members
                     .iter()
-                    .any(|m| m.user_id == UserId(me.id) && m.role == CohortRole::Facilitator);
+                    .any(|m| m.user_id == me.id && m.role == CohortRole::Facilitator);
                 if !leads && !me.is_admin {
                     return Err(AppError::PermissionDenied(
                         "only the group's facilitator (or an admin) can see its members' progress"
@@ -141,7 +141,7 @@ impl ProgressService for ProgressApi {
                 })?;
                 let mut out = Vec::with_capacity(members.len());
                 for member in members {
-                    let records = self.state.store.progress_of_user(member.user_id.0).await?;
+                    let records = self.state.store.progress_of_user(member.user_id).await?;
                     out.push(v1::MemberProgress {
                         user_id: member.user_id.0,
                         name: member.name,
@@ -237,7 +237,7 @@ impl ProgressService for ProgressApi {
                 let me = auth::user(&request)?;
                 let whose = match request.get_ref().user_id {
                     0 => me.id,
-                    id if id == me.id || me.is_admin => id,
+                    id if UserId(id) == me.id || me.is_admin => UserId(id),
                     _ => {
                         return Err(AppError::PermissionDenied(
                             "only admins can read other users' progress".into(),

@@ -6,7 +6,7 @@ use tonic::{Request, Response, Status};
 use super::{convert, respond};
 use crate::app::AppState;
 use crate::auth;
-use crate::domain::{Email, Nickname, Timezone, WeeklySlots};
+use crate::domain::{Email, Nickname, Timezone, UserId, WeeklySlots};
 use crate::error::{AppError, AppResult};
 use crate::store::{ProfileChanges, StoreError};
 
@@ -106,7 +106,7 @@ impl UserService for UserApi {
                 let me = auth::user(&request)?;
                 let wanted = match request.get_ref().user_id {
                     0 => me.id,
-                    id if id == me.id || me.is_admin => id,
+                    id if UserId(id) == me.id || me.is_admin => UserId(id),
                     _ => {
                         return Err(AppError::PermissionDenied(
                             "only admins can read other users' profiles".into(),

@@ -5,15 +5,15 @@ use chrono::{DateTime, Utc};
 use super::locks::{BeginLocked, Lock};
 use super::{Store, StoreError, StoreResult, on_backend};
 use crate::clock;
-use crate::domain::UserId;
+use crate::domain::{ChatRole, ChatSessionId, MessageId, MessageStatus, UserId};
 
 /// A chat session.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct SessionRecord {
     /// Id.
-    pub id: i64,
+    pub id: ChatSessionId,
     /// Owner.
-    pub user_id: i64,
+    pub user_id: UserId,
     /// The lens.
     pub lens_id: String,
     /// Start.
@@ -26,14 +26,14 @@ pub struct SessionRecord {
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct MessageRecord {
     /// Id.
-    pub id: i64,
-    /// user / assistant.
-    pub role: String,
+    pub id: MessageId,
+    /// Who wrote it.
+    pub role: ChatRole,
     /// Text.
     pub content: String,
-    /// complete / partial (an answer still streaming is partial, with a
+    /// Whole or partial (an answer still streaming is partial, with a
     /// lease in `streaming_until`).
-    pub status: String,
+    pub status: MessageStatus,
     /// Why partial.
     pub error: Option<String>,
     /// When stored.
@@ -43,10 +43,10 @@ pub struct MessageRecord {
 }
 
 /// A message to store.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct NewMessage<'a> {
-    /// user / assistant.
-    pub role: &'a str,
+    /// Who wrote it.
+    pub role: ChatRole,
     /// Text.
     pub content: &'a str,
     /// Why the answer is partial; `None` for complete.
@@ -77,9 +77,9 @@ pub struct ChatUsage {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Admitted {
     /// The learner's stored message.
-    pub user_message_id: i64,
+    pub user_message_id: MessageId,
     /// The answer's row, partial until it is finished.
-    pub answer_id: i64,
+    pub answer_id: MessageId,
 }
 
 /// What an answer's row says while it streams: what arrived, and why it is
@@ -108,8 +108,8 @@ impl Store {
     #[allow(clippy::too_many_arguments)]
     pub async fn admit_message<R>(
         &self,
-        user_id: i64,
-        session_id: i64,
+        user_id: UserId,
+        session_id: ChatSessionId,
         text: &str,
         input_tokens: i64,
         window_start: DateTime<Utc>,
@@ -121,7 +121,7 @@ impl Store {
         let insert = "INSERT INTO chat_messages (session_id, role, content, status, error, model, input_tokens, output_tokens, created_at, streaming_until) \
                       VALUES ($1, $2, $3, $4, $5, NULL, $6, $7, $8, $9) RETURNING id";
         let admitted = on_backend!(self, |pool| {
-            let mut tx = pool.begin_locked(&[Lock::User(UserId(user_id))]).await?;
+            let mut tx = pool.begin_locked(&[Lock::User(user_id)]).await?;
             let usage = sqlx::query_as::<_, ChatUsage>(USAGE)
                 .bind(user_id)
                 .bind(window_start)
@@ -132,11 +132,11 @@ impl Store {
             if let Err(refusal) = check(&usage) {
                 return Ok(Err(refusal));
             }
-            let user_message_id: i64 = sqlx::query_scalar(insert)
+            let user_message_id: MessageId = sqlx::query_scalar(insert)
                 .bind(session_id)
-                .bind("user")
+                .bind(ChatRole::User)
                 .bind(text)
-                .bind("complete")
+                .bind(MessageStatus::Complete)
                 .bind(None::<&str>)
                 .bind(None::<i64>)
                 .bind(None::<i64>)
@@ -144,11 +144,11 @@ impl Store {
                 .bind(None::<DateTime<Utc>>)
                 .fetch_one(&mut *tx)
                 .await?;
-            let answer_id: i64 = sqlx::query_scalar(insert)
+            let answer_id: MessageId = sqlx::query_scalar(insert)
                 .bind(session_id)
-                .bind("assistant")
+                .bind(ChatRole::Assistant)
                 .bind("")
-                .bind("partial")
+                .bind(MessageStatus::Partial)
                 .bind(INTERRUPTED)
                 .bind(Some(input_tokens))
                 .bind(Some(0_i64))
@@ -174,7 +174,7 @@ impl Store {
     /// its tokens, and renews its lease.
     pub async fn flush_answer(
         &self,
-        answer_id: i64,
+        answer_id: MessageId,
         text: &str,
         output_tokens: i64,
         lease_until: DateTime<Utc>,
@@ -197,7 +197,7 @@ impl Store {
     /// Renews a streaming answer's lease; `false` once it is finished.
     pub async fn renew_answer_lease(
         &self,
-        answer_id: i64,
+        answer_id: MessageId,
         lease_until: DateTime<Utc>,
     ) -> StoreResult<bool> {
         let sql = "UPDATE chat_messages SET streaming_until = $2 WHERE id = $1 AND streaming_until IS NOT NULL";
@@ -214,11 +214,15 @@ impl Store {
 
     /// Finishes an answer: its whole text, complete (no `error`) or partial
     /// with why, the model, and its tokens; the lease ends.
-    pub async fn finish_answer(&self, answer_id: i64, answer: &NewMessage<'_>) -> StoreResult<()> {
+    pub async fn finish_answer(
+        &self,
+        answer_id: MessageId,
+        answer: &NewMessage<'_>,
+    ) -> StoreResult<()> {
         let status = if answer.error.is_some() {
-            "partial"
+            MessageStatus::Partial
         } else {
-            "complete"
+            MessageStatus::Complete
         };
         let sql = "UPDATE chat_messages SET content = $2, status = $3, error = $4, model = $5, \
                    input_tokens = COALESCE($6, input_tokens), output_tokens = COALESCE($7, output_tokens), streaming_until = NULL \
@@ -246,7 +250,7 @@ impl Store {
     /// The partial unique index makes concurrent starts end in one session.
     pub async fn get_or_start_session(
         &self,
-        user_id: i64,
+        user_id: UserId,
         lens_id: &str,
     ) -> StoreResult<SessionRecord> {
         let select = "SELECT id, user_id, lens_id, started_at, archived_at FROM chat_sessions \
@@ -279,7 +283,7 @@ impl Store {
     }
 
     /// A session by id.
-    pub async fn chat_session(&self, id: i64) -> StoreResult<Option<SessionRecord>> {
+    pub async fn chat_session(&self, id: ChatSessionId) -> StoreResult<Option<SessionRecord>> {
         let sql =
             "SELECT id, user_id, lens_id, started_at, archived_at FROM chat_sessions WHERE id = $1";
         let session = on_backend!(self, |pool| {
@@ -292,7 +296,7 @@ impl Store {
     }
 
     /// A user's sessions, most recently active first.
-    pub async fn chat_sessions_of(&self, user_id: i64) -> StoreResult<Vec<SessionRecord>> {
+    pub async fn chat_sessions_of(&self, user_id: UserId) -> StoreResult<Vec<SessionRecord>> {
         let sql = "SELECT id, user_id, lens_id, started_at, archived_at FROM chat_sessions \
                    WHERE user_id = $1 ORDER BY last_active_at DESC, id DESC";
         let sessions = on_backend!(self, |pool| {
@@ -305,7 +309,7 @@ impl Store {
     }
 
     /// Archives a session; false if it was archived already.
-    pub async fn archive_chat_session(&self, id: i64) -> StoreResult<bool> {
+    pub async fn archive_chat_session(&self, id: ChatSessionId) -> StoreResult<bool> {
         let sql = "UPDATE chat_sessions SET archived_at = $2 WHERE id = $1 AND archived_at IS NULL";
         let changed = on_backend!(self, |pool| {
             sqlx::query(sql)
@@ -320,7 +324,7 @@ impl Store {
 
     /// Whether `facilitator` leads an active group that `learner` is an
     /// active member of.
-    pub async fn facilitates(&self, facilitator: i64, learner: i64) -> StoreResult<bool> {
+    pub async fn facilitates(&self, facilitator: UserId, learner: UserId) -> StoreResult<bool> {
         let sql = "SELECT EXISTS (SELECT 1 FROM group_members f \
                      JOIN group_members l ON l.group_id = f.group_id \
                      JOIN groups g ON g.id = f.group_id \
@@ -337,7 +341,10 @@ impl Store {
     }
 
     /// A session's messages, oldest first.
-    pub async fn chat_messages(&self, session_id: i64) -> StoreResult<Vec<MessageRecord>> {
+    pub async fn chat_messages(
+        &self,
+        session_id: ChatSessionId,
+    ) -> StoreResult<Vec<MessageRecord>> {
         let sql = "SELECT id, role, content, status, error, created_at, streaming_until FROM chat_messages WHERE session_id = $1 ORDER BY id";
         let messages = on_backend!(self, |pool| {
             sqlx::query_as::<_, MessageRecord>(sql)

@@ -100,7 +100,7 @@ impl Store {
     /// Replaces a user's availability.
     pub async fn set_availability(
         &self,
-        user_id: i64,
+        user_id: UserId,
         timezone: &str,
         available: &[u16],
         if_needed: &[u16],
@@ -127,7 +127,7 @@ impl Store {
     }
 
     /// A user's availability, if given.
-    pub async fn availability(&self, user_id: i64) -> StoreResult<Option<AvailabilityRecord>> {
+    pub async fn availability(&self, user_id: UserId) -> StoreResult<Option<AvailabilityRecord>> {
         let sql = "SELECT timezone, available, if_needed, updated_at FROM user_availability WHERE user_id = $1";
         let row = on_backend!(self, |pool| {
             sqlx::query_as::<_, AvailabilityRow>(sql)
@@ -139,7 +139,11 @@ impl Store {
     }
 
     /// Makes a user a facilitator, or changes their group limit.
-    pub async fn set_facilitator(&self, user_id: i64, max_active_groups: i64) -> StoreResult<()> {
+    pub async fn set_facilitator(
+        &self,
+        user_id: UserId,
+        max_active_groups: i64,
+    ) -> StoreResult<()> {
         let sql = "INSERT INTO facilitators (user_id, max_active_groups, certified_at) VALUES ($1, $2, $3) \
                    ON CONFLICT (user_id) DO UPDATE SET max_active_groups = excluded.max_active_groups";
         on_backend!(self, |pool| {
@@ -154,7 +158,7 @@ impl Store {
     }
 
     /// Whether a user is a facilitator.
-    pub async fn is_facilitator(&self, user_id: i64) -> StoreResult<bool> {
+    pub async fn is_facilitator(&self, user_id: UserId) -> StoreResult<bool> {
         let sql = "SELECT EXISTS (SELECT 1 FROM facilitators WHERE user_id = $1)";
         let yes = on_backend!(self, |pool| {
             sqlx::query_scalar::<_, bool>(sql)

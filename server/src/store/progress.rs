@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 
 use super::{OPTIMISTIC_ATTEMPTS, Store, StoreResult, on_backend};
+use crate::domain::UserId;
 
 /// The most one heartbeat credits: a reader sends one every ~30 s, so a
 /// longer gap means the tab sat idle or closed.
@@ -12,7 +13,7 @@ pub const HEARTBEAT_CAP_SECONDS: i64 = 40;
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct ProgressRecord {
     /// The user.
-    pub user_id: i64,
+    pub user_id: UserId,
     /// Module, learning outcome or lens id.
     pub content_id: String,
     /// `module`, `learning_outcome` or `lens`.
@@ -39,7 +40,7 @@ pub fn heartbeat_credit(previous: DateTime<Utc>, now: DateTime<Utc>) -> i64 {
 impl Store {
     async fn ensure_progress(
         &self,
-        user_id: i64,
+        user_id: UserId,
         content_id: &str,
         kind: &str,
         now: DateTime<Utc>,
@@ -61,7 +62,7 @@ impl Store {
     /// The progress on one piece of content.
     pub async fn progress(
         &self,
-        user_id: i64,
+        user_id: UserId,
         content_id: &str,
     ) -> StoreResult<Option<ProgressRecord>> {
         let sql = "SELECT user_id, content_id, content_kind, started_at, last_heartbeat_at, time_spent_seconds, completed_at \
@@ -88,7 +89,7 @@ impl Store {
     /// [`crate::clock`] inside the store.
     pub async fn record_heartbeat(
         &self,
-        user_id: i64,
+        user_id: UserId,
         content_id: &str,
         kind: &str,
         now: DateTime<Utc>,
@@ -129,7 +130,7 @@ impl Store {
     /// Marks content complete at `now`, keeping an earlier completion.
     pub async fn mark_complete(
         &self,
-        user_id: i64,
+        user_id: UserId,
         content_id: &str,
         kind: &str,
         now: DateTime<Utc>,
@@ -151,7 +152,7 @@ impl Store {
     }
 
     /// All of a user's progress.
-    pub async fn progress_of_user(&self, user_id: i64) -> StoreResult<Vec<ProgressRecord>> {
+    pub async fn progress_of_user(&self, user_id: UserId) -> StoreResult<Vec<ProgressRecord>> {
         let sql = format!(
             "SELECT {COLUMNS} FROM content_progress WHERE user_id = $1 ORDER BY content_id"
         );

@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 
 use super::{Store, StoreResult, on_backend};
 use crate::clock;
+use crate::domain::UserId;
 
 /// What the database says about a user's session token.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::FromRow)]
@@ -25,7 +26,7 @@ impl Store {
     /// user does not exist.
     pub async fn check_session(
         &self,
-        user_id: i64,
+        user_id: UserId,
         jti: &str,
     ) -> StoreResult<Option<SessionCheck>> {
         let sql = "SELECT deleted_at IS NOT NULL AS deleted, \
@@ -77,7 +78,7 @@ impl Store {
 
     /// Refuses every token of a user issued up to now; `false` when there
     /// is no such user.
-    pub async fn revoke_user_tokens(&self, user_id: i64) -> StoreResult<bool> {
+    pub async fn revoke_user_tokens(&self, user_id: UserId) -> StoreResult<bool> {
         let sql = "UPDATE users SET tokens_valid_after = $2 WHERE id = $1";
         let updated = on_backend!(self, |pool| {
             sqlx::query(sql)
@@ -109,7 +110,7 @@ impl Store {
     pub async fn revoke_session(
         &self,
         jti: &str,
-        user_id: Option<i64>,
+        user_id: Option<UserId>,
         expires_at: DateTime<Utc>,
     ) -> StoreResult<()> {
         let sql = "INSERT INTO revoked_sessions (jti, user_id, expires_at, revoked_at) \

@@ -4,6 +4,7 @@ use chrono::{DateTime, Duration, Utc};
 
 use super::{OPTIMISTIC_ATTEMPTS, Store, StoreError, StoreResult, on_backend};
 use crate::clock;
+use crate::domain::UserId;
 use crate::domain::{Email, Nickname, Timezone};
 
 /// The columns of [`UserRecord`], in order, for SELECT and RETURNING.
@@ -19,7 +20,7 @@ macro_rules! user_columns {
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct UserRecord {
     /// Lens user id.
-    pub id: i64,
+    pub id: UserId,
     /// Discord snowflake (or `dev:NAME` for development users).
     pub discord_id: String,
     /// Discord username at the last sign-in.
@@ -155,7 +156,7 @@ impl Store {
     }
 
     /// The user with this id, deleted or not.
-    pub async fn user_by_id(&self, id: i64) -> StoreResult<Option<UserRecord>> {
+    pub async fn user_by_id(&self, id: UserId) -> StoreResult<Option<UserRecord>> {
         let sql = concat!("SELECT ", user_columns!(), " FROM users WHERE id = $1");
         let record = on_backend!(self, |pool| {
             sqlx::query_as::<_, UserRecord>(sql)
@@ -187,7 +188,7 @@ impl Store {
     /// since it was read, and is retried on a fresh read otherwise.
     pub async fn update_profile(
         &self,
-        id: i64,
+        id: UserId,
         changes: &ProfileChanges,
     ) -> StoreResult<UserRecord> {
         let sql = concat!(
@@ -226,7 +227,7 @@ impl Store {
     }
 
     /// Grants or withdraws the admin flag.
-    pub async fn set_admin(&self, id: i64, is_admin: bool) -> StoreResult<UserRecord> {
+    pub async fn set_admin(&self, id: UserId, is_admin: bool) -> StoreResult<UserRecord> {
         let sql = concat!(
             "UPDATE users SET is_admin = $2, updated_at = $3 WHERE id = $1 RETURNING ",
             user_columns!()
@@ -243,7 +244,7 @@ impl Store {
     }
 
     /// Marks the account deleted. Its sessions stop working at once.
-    pub async fn soft_delete_user(&self, id: i64) -> StoreResult<()> {
+    pub async fn soft_delete_user(&self, id: UserId) -> StoreResult<()> {
         let now = clock::now();
         let done = on_backend!(self, |pool| {
             sqlx::query("UPDATE users SET deleted_at = $2, updated_at = $2 WHERE id = $1 AND deleted_at IS NULL")

@@ -3,12 +3,13 @@
 use lens_proto::v1;
 
 use super::timestamp;
+use crate::domain::{ChatRole, MessageStatus};
 use crate::store::{MessageRecord, SessionRecord};
 
 /// A chat session.
 pub fn session(session: &SessionRecord) -> v1::ChatSession {
     v1::ChatSession {
-        id: session.id,
+        id: session.id.0,
         lens_id: session.lens_id.clone(),
         started_at: Some(timestamp(session.started_at)),
         archived_at: session.archived_at.map(timestamp),
@@ -20,18 +21,17 @@ pub fn message(message: MessageRecord) -> v1::ChatMessage {
     let streaming = message
         .streaming_until
         .is_some_and(|until| until > crate::clock::now());
-    let status = match (streaming, message.status.as_str()) {
+    let status = match (streaming, message.status) {
         (true, _) => v1::MessageStatus::Streaming,
-        (false, "partial") => v1::MessageStatus::Partial,
-        (false, _) => v1::MessageStatus::Complete,
+        (false, MessageStatus::Partial) => v1::MessageStatus::Partial,
+        (false, MessageStatus::Complete) => v1::MessageStatus::Complete,
     };
-    let role = if message.role == "assistant" {
-        v1::ChatRole::Assistant
-    } else {
-        v1::ChatRole::User
+    let role = match message.role {
+        ChatRole::Assistant => v1::ChatRole::Assistant,
+        ChatRole::User => v1::ChatRole::User,
     };
     v1::ChatMessage {
-        id: message.id,
+        id: message.id.0,
         role: role.into(),
         text: message.content,
         status: status.into(),

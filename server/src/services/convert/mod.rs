@@ -31,7 +31,7 @@ pub fn avatar_url(discord_id: &str, avatar_hash: Option<&str>) -> String {
 /// The contract's view of a user.
 pub fn user(record: &UserRecord) -> v1::User {
     v1::User {
-        id: record.id,
+        id: record.id.0,
         discord_id: record.discord_id.clone(),
         discord_username: record.discord_username.clone(),
         avatar_url: avatar_url(&record.discord_id, record.avatar_hash.as_deref()),
