@@ -2,7 +2,7 @@
 
 use http::HeaderMap;
 
-use super::{Caller, EdgeKind, Identity, TokenKeys, UserCaller, token::ADMIN_ROLE};
+use super::{Caller, EdgeKind, Principal, TokenKeys, UserCaller, token::ADMIN_ROLE};
 use crate::config::HttpUrl;
 use crate::domain::UserId;
 use crate::error::{AppError, AppResult};
@@ -45,7 +45,7 @@ impl Authenticator {
             .verify(token)
             .map_err(|e| AppError::Unauthenticated(e.to_string()))?;
         let mut caller = Caller {
-            identity: Identity::Anonymous,
+            principal: Principal::Anonymous,
             roles: claims.roles.clone(),
             expires_at: Some(claims.expires_at()),
             acting_for_discord_id: None,
@@ -67,13 +67,13 @@ impl Authenticator {
                     "this service token was revoked: mint a new one with `lens-server token --edge …`".into(),
                 ));
             }
-            caller.identity = match (edge, act_as) {
+            caller.principal = match (edge, act_as) {
                 (EdgeKind::Discord, Some(discord_id)) => {
                     caller.acting_for_discord_id = Some(discord_id.to_owned());
                     self.discord_user(discord_id).await?
                 }
                 (_, Some(_)) => return Err(only_discord_edge_acts()),
-                (edge, None) => Identity::Edge(edge),
+                (edge, None) => Principal::Edge(edge),
             };
             return Ok(caller);
         }
@@ -106,7 +106,7 @@ impl Authenticator {
                 ))
             }
             Some(check) => {
-                caller.identity = Identity::User(UserCaller {
+                caller.principal = Principal::User(UserCaller {
                     id: user_id,
                     // The token's role and the database's word both: a
                     // demoted admin loses the rights at their next call.
@@ -118,19 +118,19 @@ impl Authenticator {
         }
     }
 
-    async fn discord_user(&self, discord_id: &str) -> AppResult<Identity> {
+    async fn discord_user(&self, discord_id: &str) -> AppResult<Principal> {
         if discord_id.is_empty() || !discord_id.bytes().all(|b| b.is_ascii_digit()) {
             return Err(AppError::InvalidArgument(format!(
                 "{ACT_AS_DISCORD_USER_HEADER} must be a Discord user id (digits), not {discord_id:?}"
             )));
         }
         Ok(match self.store.user_by_discord_id(discord_id).await? {
-            Some(user) if user.deleted_at.is_none() => Identity::User(UserCaller {
+            Some(user) if user.deleted_at.is_none() => Principal::User(UserCaller {
                 id: user.id,
                 is_admin: user.is_admin,
                 session_id: None,
             }),
-            _ => Identity::UnregisteredDiscordUser(discord_id.to_owned()),
+            _ => Principal::UnregisteredDiscordUser(discord_id.to_owned()),
         })
     }
 }

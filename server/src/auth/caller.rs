@@ -43,9 +43,10 @@ pub struct UserCaller {
     pub session_id: Option<String>,
 }
 
-/// The authenticated identity behind a request.
+/// Who a request comes from, as authenticated: the principal (named so,
+/// not `Identity`, beside tonic's TLS `Identity`).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Identity {
+pub enum Principal {
     /// No credential.
     Anonymous,
     /// A user, with a session token or through the discord edge.
@@ -60,7 +61,7 @@ pub enum Identity {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Caller {
     /// Who.
-    pub identity: Identity,
+    pub principal: Principal,
     /// Roles in the presented token.
     pub roles: Vec<String>,
     /// When the presented token expires.
@@ -73,7 +74,7 @@ impl Caller {
     /// A caller without credentials.
     pub fn anonymous() -> Self {
         Self {
-            identity: Identity::Anonymous,
+            principal: Principal::Anonymous,
             roles: Vec::new(),
             expires_at: None,
             acting_for_discord_id: None,
@@ -82,8 +83,8 @@ impl Caller {
 
     /// The user, if the caller is one.
     pub fn user(&self) -> Option<&UserCaller> {
-        match &self.identity {
-            Identity::User(user) => Some(user),
+        match &self.principal {
+            Principal::User(user) => Some(user),
             _ => None,
         }
     }

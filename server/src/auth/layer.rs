@@ -12,7 +12,7 @@ use tonic::Status;
 use tonic::body::Body;
 use tower::{Layer, Service};
 
-use super::{AccessPolicy, Authenticator, Caller, EdgeKind, Identity};
+use super::{AccessPolicy, Authenticator, Caller, EdgeKind, Principal};
 use crate::error::AppError;
 
 /// Authenticates every lens.v1 call, checks the RPC's declared access rule
@@ -96,7 +96,7 @@ where
                 // contract says so; handlers see the narrowed caller too.
                 if caller.acting_for_discord_id.is_some()
                     && !shared.policy.admin_through_discord(&path)
-                    && let Identity::User(user) = &mut caller.identity
+                    && let Principal::User(user) = &mut caller.principal
                 {
                     user.is_admin = false;
                 }
@@ -118,25 +118,25 @@ where
 pub fn authorize(rule: Access, caller: &Caller, path: &str) -> Result<(), AppError> {
     let rpc = path.trim_start_matches('/');
     let sign_in = || AppError::Unauthenticated(format!("{rpc} needs you to be signed in"));
-    match (rule, &caller.identity) {
+    match (rule, &caller.principal) {
         (Access::Anonymous, _) => Ok(()),
-        (Access::User, Identity::User(_)) => Ok(()),
-        (Access::Admin, Identity::User(user)) if user.is_admin => Ok(()),
-        (Access::Admin, Identity::User(_)) => Err(AppError::PermissionDenied(format!(
+        (Access::User, Principal::User(_)) => Ok(()),
+        (Access::Admin, Principal::User(user)) if user.is_admin => Ok(()),
+        (Access::Admin, Principal::User(_)) => Err(AppError::PermissionDenied(format!(
             "{rpc} is for admins only"
         ))),
-        (Access::WebEdge, Identity::Edge(EdgeKind::Web)) => Ok(()),
-        (Access::DiscordEdge, Identity::Edge(EdgeKind::Discord)) => Ok(()),
-        (Access::User | Access::Admin, Identity::UnregisteredDiscordUser(id)) => {
+        (Access::WebEdge, Principal::Edge(EdgeKind::Web)) => Ok(()),
+        (Access::DiscordEdge, Principal::Edge(EdgeKind::Discord)) => Ok(()),
+        (Access::User | Access::Admin, Principal::UnregisteredDiscordUser(id)) => {
             Err(AppError::Unauthenticated(format!(
                 "Discord user {id} has no Lens account yet: sign in on the course website once, then try again"
             )))
         }
-        (Access::User | Access::Admin, Identity::Anonymous) => Err(sign_in()),
-        (Access::User | Access::Admin, Identity::Edge(_)) => Err(AppError::PermissionDenied(
+        (Access::User | Access::Admin, Principal::Anonymous) => Err(sign_in()),
+        (Access::User | Access::Admin, Principal::Edge(_)) => Err(AppError::PermissionDenied(
             format!("{rpc} acts for a user; an edge must name the user it acts for"),
         )),
-        (Access::WebEdge | Access::DiscordEdge, Identity::Anonymous) => {
+        (Access::WebEdge | Access::DiscordEdge, Principal::Anonymous) => {
             Err(AppError::Unauthenticated(format!(
                 "{rpc} is called by a Lens edge with its service token"
             )))

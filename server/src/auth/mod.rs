@@ -11,7 +11,7 @@ mod policy;
 mod token;
 
 pub use authenticate::{ACT_AS_DISCORD_USER_HEADER, Authenticator};
-pub use caller::{Caller, EdgeKind, Identity, UserCaller};
+pub use caller::{Caller, EdgeKind, Principal, UserCaller};
 pub use layer::{AuthLayer, authorize};
 pub use policy::{AccessPolicy, PolicyError};
 pub use token::{ADMIN_ROLE, Claims, TokenError, TokenKeys};

@@ -6,7 +6,7 @@ use tonic::{Request, Response, Status};
 use super::{convert, respond};
 use crate::app::AppState;
 use crate::auth::oauth_state::{parse_nonce, parse_return_to};
-use crate::auth::{self, Identity};
+use crate::auth::{self, Principal};
 use crate::clock;
 use crate::domain::Invalid;
 use crate::error::{AppError, AppResult};
@@ -167,13 +167,13 @@ impl AuthService for AuthApi {
         respond(
             async {
                 let caller = auth::caller(&request)?;
-                let (kind, user) = match &caller.identity {
-                    Identity::Anonymous => (v1::CallerKind::Anonymous, None),
-                    Identity::Edge(_) => (v1::CallerKind::Edge, None),
-                    Identity::UnregisteredDiscordUser(_) => {
+                let (kind, user) = match &caller.principal {
+                    Principal::Anonymous => (v1::CallerKind::Anonymous, None),
+                    Principal::Edge(_) => (v1::CallerKind::Edge, None),
+                    Principal::UnregisteredDiscordUser(_) => {
                         (v1::CallerKind::UnregisteredDiscordUser, None)
                     }
-                    Identity::User(user) => {
+                    Principal::User(user) => {
                         let record =
                             self.state.store.user_by_id(user.id).await?.ok_or_else(|| {
                                 AppError::NotFound(format!("user {} not found", user.id))
