@@ -14,7 +14,7 @@ use lens_tests::core::{CoreOptions, TestCore, authed};
 use lens_tests::fakes::llm::{FAKE_LLM_KEY, FakeLlm, Step};
 use lens_tests::tutor::{CASCADES, WebChat, message};
 use lens_tests::web::TestWeb;
-use tonic::Code;
+use tonic::{Code, Status};
 use v1::send_message_response::Event;
 
 #[test]
@@ -658,59 +658,55 @@ async fn ask(core: &TestCore, token: &str, session_id: i64) -> Result<(), tonic:
     Ok(())
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn rate_and_daily_allowance_are_enforced_with_when_to_retry() {
-    let llm = FakeLlm::start().await;
-    llm.script(vec![Step::Text("Hello.")]);
-
-    // Two messages a minute: the third is refused, with a wait under a minute.
-    let (core, token, session) = limited(&llm, "2", "1000000").await;
-    ask(&core, &token, session).await.unwrap();
-    ask(&core, &token, session).await.unwrap();
-    let status = ask(&core, &token, session).await.unwrap_err();
+/// A refusal for a limit: RESOURCE_EXHAUSTED, saying `starts_with`, with a
+/// `retry-after` of 1 to `longest_wait` seconds.
+fn assert_exhausted(status: &Status, starts_with: &str, longest_wait: u64) {
     assert_eq!(status.code(), Code::ResourceExhausted);
     assert!(
-        status
-            .message()
-            .starts_with("you can send 2 messages a minute"),
+        status.message().starts_with(starts_with),
         "{}",
         status.message()
     );
     let retry: u64 = status
         .metadata()
         .get("retry-after")
-        .unwrap()
+        .expect("a retry-after")
         .to_str()
         .unwrap()
         .parse()
         .unwrap();
-    assert!((1..=60).contains(&retry));
+    assert!((1..=longest_wait).contains(&retry), "{retry}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_message_over_the_rate_is_refused_with_when_to_retry_and_not_stored() {
+    let llm = FakeLlm::start().await;
+    llm.script(vec![Step::Text("Hello.")]);
+    // Two messages a minute: the third is refused, with a wait under a minute.
+    let (core, token, session) = limited(&llm, "2", "1000000").await;
+    ask(&core, &token, session).await.unwrap();
+    ask(&core, &token, session).await.unwrap();
+    let status = ask(&core, &token, session).await.unwrap_err();
+    assert_exhausted(&status, "you can send 2 messages a minute", 60);
     let transcript = transcript(&core, &token, session).await;
     assert_eq!(transcript.len(), 4, "the refused message was not stored");
+}
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_message_over_the_daily_allowance_waits_for_midnight_utc() {
+    let llm = FakeLlm::start().await;
+    llm.script(vec![Step::Text("Hello.")]);
     // 500 tokens a day: each answer here costs 321 + 11, so the second
     // answer goes over and the third message is refused until midnight UTC.
     let (core, token, session) = limited(&llm, "100", "500").await;
     ask(&core, &token, session).await.unwrap();
     ask(&core, &token, session).await.unwrap();
     let status = ask(&core, &token, session).await.unwrap_err();
-    assert_eq!(status.code(), Code::ResourceExhausted);
-    assert!(
-        status
-            .message()
-            .starts_with("you have used today's tutor allowance (500 tokens)"),
-        "{}",
-        status.message()
+    assert_exhausted(
+        &status,
+        "you have used today's tutor allowance (500 tokens)",
+        86_400,
     );
-    let retry: u64 = status
-        .metadata()
-        .get("retry-after")
-        .unwrap()
-        .to_str()
-        .unwrap()
-        .parse()
-        .unwrap();
-    assert!((1..=86_400).contains(&retry));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
