@@ -167,31 +167,31 @@ pub fn generate(learners: usize, seed: u64) -> Problem {
         .expect("generated files are valid")
 }
 
-/// Learners who share at least one meeting start with a facilitator and
+/// Learners who share at least one meeting time with a facilitator and
 /// enough other learners for a group: no solver can place anyone else.
 pub fn upper_bound(problem: &Problem) -> usize {
-    use lens_server::matching::problem::starts;
+    use lens_server::matching::times::TimeSet;
     let params = &problem.params;
-    let usable: Vec<SlotSet> = problem
-        .learners
+    let facilitated = problem
+        .facilitators
         .iter()
-        .map(|l| starts(l, params).0)
-        .collect();
-    let facilitated = problem.facilitators.iter().fold(SlotSet::EMPTY, |all, f| {
-        all.or(&starts(&f.person, params).0)
-    });
-    let mut count_at = [0usize; lens_server::matching::slots::SLOTS_PER_WEEK];
-    for set in &usable {
-        for s in set.iter() {
-            count_at[s] += 1;
+        .fold(TimeSet::empty(problem.times.len()), |all, f| {
+            all.or(&f.person.usable)
+        });
+    let mut count_at = vec![0usize; problem.times.len()];
+    for learner in &problem.learners {
+        for t in learner.usable.iter() {
+            count_at[t] += 1;
         }
     }
-    usable
+    problem
+        .learners
         .iter()
-        .filter(|set| {
-            set.and(&facilitated)
+        .filter(|l| {
+            l.usable
+                .and(&facilitated)
                 .iter()
-                .any(|s| count_at[s] >= params.min_learners())
+                .any(|t| count_at[t] >= params.min_learners())
         })
         .count()
 }

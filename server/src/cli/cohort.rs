@@ -2,16 +2,17 @@
 //! for a cohort in the database or a population file.
 
 use std::path::PathBuf;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use clap::{Args, Subcommand};
 use lens_runtime::Env;
-use lens_server::cohorts::{propose, reason_code, save};
+use lens_server::cohorts::{MatchingSettings, propose, reason_code, save};
 use lens_server::config::DatabaseConfig;
+use lens_server::matching::exact::{Method, Report, solve_exactly};
 use lens_server::matching::file::PopulationFile;
-use lens_server::matching::slots::describe;
-use lens_server::matching::{Params, Problem, Solution, solve};
+use lens_server::matching::names::group_name;
+use lens_server::matching::{Params, Problem, Solution, TimeModel};
 use lens_server::store::Store;
 
 #[derive(Debug, Subcommand)]
@@ -46,6 +47,16 @@ pub struct ProposeArgs {
     /// Print the report without storing preview groups.
     #[arg(long)]
     dry_run: bool,
+    /// Only fixed UTC times (by default groups may also meet at a time
+    /// anchored in a member's timezone, keeping its local time all term).
+    #[arg(long)]
+    utc_only: bool,
+    /// Seconds the exact search may take after the fast solver (0: none).
+    #[arg(long, default_value_t = 10)]
+    exact_seconds: u64,
+    /// Print the proposal as JSON (see docs/matching.md) instead of tables.
+    #[arg(long)]
+    json: bool,
 }
 
 pub async fn run(env: &Env, command: CohortCommand) -> anyhow::Result<()> {
@@ -57,10 +68,18 @@ pub async fn run(env: &Env, command: CohortCommand) -> anyhow::Result<()> {
     {
         bail!("need 2 ≤ --min-size ≤ --max-size and --meeting-minutes a multiple of 30");
     }
-    let params = Params {
-        min_size: args.min_size,
-        max_size: args.max_size,
-        meeting_slots: args.meeting_minutes / 30,
+    let settings = MatchingSettings {
+        params: Params {
+            min_size: args.min_size,
+            max_size: args.max_size,
+            meeting_slots: args.meeting_minutes / 30,
+        },
+        model: if args.utc_only {
+            TimeModel::UtcOnly
+        } else {
+            TimeModel::Anchored
+        },
+        exact_time: Duration::from_secs(args.exact_seconds),
     };
     let started = Instant::now();
     if let Some(path) = &args.from_file {
@@ -68,10 +87,12 @@ pub async fn run(env: &Env, command: CohortCommand) -> anyhow::Result<()> {
             std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
         let mut file: PopulationFile =
             serde_json::from_str(&text).with_context(|| format!("parsing {}", path.display()))?;
-        file.params = params;
-        let problem = file.to_problem().map_err(anyhow::Error::msg)?;
+        file.params = settings.params;
+        let problem = file
+            .to_problem_with(settings.model)
+            .map_err(anyhow::Error::msg)?;
         let total = problem.learners.len();
-        let solution = solve(&problem, progress(total));
+        let (solution, exactness) = solve_exactly(&problem, settings.exact_time, progress(total));
         let name = |index: usize, facilitator: bool| {
             if facilitator {
                 problem.facilitators[index].person.id.clone()
@@ -79,7 +100,17 @@ pub async fn run(env: &Env, command: CohortCommand) -> anyhow::Result<()> {
                 problem.learners[index].id.clone()
             }
         };
-        report(&problem, &solution, &name, started);
+        let shown = Shown {
+            problem: &problem,
+            solution: &solution,
+            report: exactness,
+            name: &name,
+        };
+        if args.json {
+            shown.print_json()?;
+        } else {
+            shown.print_tables(started);
+        }
         return Ok(());
     }
     let cohort_id = args.cohort.expect("clap requires --cohort or --from-file");
@@ -93,7 +124,7 @@ pub async fn run(env: &Env, command: CohortCommand) -> anyhow::Result<()> {
         .await?
         .with_context(|| format!("there is no cohort {cohort_id}"))?;
     let signups = cohort.signup_count as usize;
-    let proposal = propose(&store, &cohort, params, progress(signups)).await?;
+    let proposal = propose(&store, &cohort, settings, progress(signups)).await?;
     let name = |index: usize, facilitator: bool| {
         let id = if facilitator {
             proposal.facilitator_ids[index]
@@ -105,21 +136,31 @@ pub async fn run(env: &Env, command: CohortCommand) -> anyhow::Result<()> {
             proposal.names.get(&id).cloned().unwrap_or_default()
         )
     };
-    println!(
-        "Cohort {} — {} ({}, {} meetings from {})",
-        cohort.id, cohort.name, cohort.course_slug, cohort.meeting_count, cohort.start_date
-    );
-    report(&proposal.problem, &proposal.solution, &name, started);
-    if args.dry_run {
-        println!("\n(dry run: nothing stored)");
-    } else if cohort.status != lens_server::domain::CohortStatus::Planned {
+    let shown = Shown {
+        problem: &proposal.problem,
+        solution: &proposal.solution,
+        report: proposal.report,
+        name: &name,
+    };
+    if args.json {
+        shown.print_json()?;
+    } else {
         println!(
+            "Cohort {} — {} ({}, {} meetings from {})",
+            cohort.id, cohort.name, cohort.course_slug, cohort.meeting_count, cohort.start_date
+        );
+        shown.print_tables(started);
+    }
+    if args.dry_run {
+        eprintln!("\n(dry run: nothing stored)");
+    } else if cohort.status != lens_server::domain::CohortStatus::Planned {
+        eprintln!(
             "\n(cohort is {}: its groups are committed; nothing stored)",
             cohort.status
         );
     } else {
         save(&store, cohort.id, &proposal).await?;
-        println!(
+        eprintln!(
             "\nStored as preview groups; review them with CohortService.ListGroups, then CommitGroups."
         );
     }
@@ -153,65 +194,166 @@ fn bar(done: usize, total: usize) -> String {
     )
 }
 
-fn report(
-    problem: &Problem,
-    solution: &Solution,
-    name: &dyn Fn(usize, bool) -> String,
-    started: Instant,
-) {
-    let quality = match solution.evaluate(problem) {
-        Ok(quality) => quality,
-        Err(rule) => {
-            eprintln!("error: the proposal breaks a rule: {rule}");
+/// A proposal to print, with a name for each learner and facilitator index.
+struct Shown<'a> {
+    problem: &'a Problem,
+    solution: &'a Solution,
+    report: Report,
+    name: &'a dyn Fn(usize, bool) -> String,
+}
+
+/// The proposal as `--json` prints it.
+#[derive(serde::Serialize)]
+struct JsonProposal {
+    placed: usize,
+    learners: usize,
+    if_needed_uses: usize,
+    size_spread: usize,
+    method: Method,
+    proven_optimal: bool,
+    placed_bound: usize,
+    groups: Vec<JsonGroup>,
+    unplaced: Vec<JsonUnplaced>,
+}
+
+#[derive(serde::Serialize)]
+struct JsonGroup {
+    name: String,
+    /// "Mon 19:00 Europe/London" or "Mon 18:00 UTC".
+    time: String,
+    /// "UTC" or the IANA zone the time is anchored in.
+    timezone: String,
+    /// Start in `timezone`'s local week (0 = Monday 00:00, half-hours).
+    local_slot: usize,
+    /// UTC start (UTC week slot) in each meeting week.
+    utc_slots: Vec<usize>,
+    facilitator: String,
+    learners: Vec<String>,
+}
+
+#[derive(serde::Serialize)]
+struct JsonUnplaced {
+    learner: String,
+    reason: &'static str,
+    explanation: &'static str,
+}
+
+impl Shown<'_> {
+    fn print_json(&self) -> anyhow::Result<()> {
+        let quality = self
+            .solution
+            .evaluate(self.problem)
+            .map_err(|rule| anyhow::anyhow!("the proposal breaks a rule: {rule}"))?;
+        let name = self.name;
+        let proposal = JsonProposal {
+            placed: quality.placed,
+            learners: quality.learners,
+            if_needed_uses: quality.if_needed_uses,
+            size_spread: quality.size_spread,
+            method: self.report.method,
+            proven_optimal: self.report.proven_optimal,
+            placed_bound: self.report.placed_bound,
+            groups: self
+                .solution
+                .groups
+                .iter()
+                .enumerate()
+                .map(|(index, group)| {
+                    let time = self.problem.times.get(group.time);
+                    JsonGroup {
+                        name: group_name(index),
+                        time: time.describe(),
+                        timezone: time.anchor.name().to_owned(),
+                        local_slot: time.local_start,
+                        utc_slots: time.weekly.clone(),
+                        facilitator: name(group.facilitator, true),
+                        learners: group.learners.iter().map(|l| name(*l, false)).collect(),
+                    }
+                })
+                .collect(),
+            unplaced: self
+                .solution
+                .unplaced
+                .iter()
+                .map(|(learner, reason)| JsonUnplaced {
+                    learner: name(*learner, false),
+                    reason: reason_code(*reason),
+                    explanation: reason.explain(),
+                })
+                .collect(),
+        };
+        println!("{}", serde_json::to_string_pretty(&proposal)?);
+        Ok(())
+    }
+
+    fn print_tables(&self, started: Instant) {
+        let (problem, solution, name) = (self.problem, self.solution, self.name);
+        let quality = match solution.evaluate(problem) {
+            Ok(quality) => quality,
+            Err(rule) => {
+                eprintln!("error: the proposal breaks a rule: {rule}");
+                return;
+            }
+        };
+        let percent = if quality.learners == 0 {
+            0.0
+        } else {
+            100.0 * quality.placed as f64 / quality.learners as f64
+        };
+        println!(
+            "Placed {} of {} learners ({percent:.1}%) in {} groups; {} members at an \"if needed\" time; computed in {:.0} ms.",
+            quality.placed,
+            quality.learners,
+            quality.groups,
+            quality.if_needed_uses,
+            started.elapsed().as_secs_f64() * 1000.0
+        );
+        if self.report.proven_optimal {
+            println!(
+                "Proven optimal: no assignment places more, nor as many with less \"if needed\" time ({} search).",
+                self.report.method.as_str()
+            );
+        } else {
+            println!(
+                "Best found ({} search); at most {} learners could be placed.",
+                self.report.method.as_str(),
+                self.report.placed_bound
+            );
+        }
+        println!("\n| group | time | size | facilitator | learners |");
+        println!("| --- | --- | --- | --- | --- |");
+        for (index, group) in solution.groups.iter().enumerate() {
+            let learners: Vec<String> = group.learners.iter().map(|l| name(*l, false)).collect();
+            println!(
+                "| {} | {} | {} | {} | {} |",
+                group_name(index),
+                problem.times.get(group.time).describe(),
+                group.learners.len() + 1,
+                name(group.facilitator, true),
+                learners.join(", ")
+            );
+        }
+        if solution.unplaced.is_empty() {
+            println!("\nEveryone is placed.");
             return;
         }
-    };
-    let percent = if quality.learners == 0 {
-        0.0
-    } else {
-        100.0 * quality.placed as f64 / quality.learners as f64
-    };
-    println!(
-        "Placed {} of {} learners ({percent:.1}%) in {} groups; {} members at an \"if needed\" time; computed in {:.0} ms.",
-        quality.placed,
-        quality.learners,
-        quality.groups,
-        quality.if_needed_uses,
-        started.elapsed().as_secs_f64() * 1000.0
-    );
-    println!("\n| group | time (UTC) | size | facilitator | learners |");
-    println!("| --- | --- | --- | --- | --- |");
-    for (index, group) in solution.groups.iter().enumerate() {
-        let learners: Vec<String> = group.learners.iter().map(|l| name(*l, false)).collect();
-        println!(
-            "| {} | {} | {} | {} | {} |",
-            lens_server::matching::names::group_name(index),
-            describe(group.start),
-            group.learners.len() + 1,
-            name(group.facilitator, true),
-            learners.join(", ")
-        );
-    }
-    if solution.unplaced.is_empty() {
-        println!("\nEveryone is placed.");
-        return;
-    }
-    println!("\nNot placed ({}):", solution.unplaced.len());
-    let mut by_reason: std::collections::BTreeMap<_, Vec<String>> =
-        std::collections::BTreeMap::new();
-    for (learner, reason) in &solution.unplaced {
-        by_reason
-            .entry(*reason)
-            .or_default()
-            .push(name(*learner, false));
-    }
-    for (reason, people) in by_reason {
-        println!(
-            "- {} ({}, {}): {}",
-            reason.explain(),
-            reason_code(reason),
-            people.len(),
-            people.join(", ")
-        );
+        println!("\nNot placed ({}):", solution.unplaced.len());
+        let mut by_reason: std::collections::BTreeMap<_, Vec<String>> =
+            std::collections::BTreeMap::new();
+        for (learner, reason) in &solution.unplaced {
+            by_reason
+                .entry(*reason)
+                .or_default()
+                .push(name(*learner, false));
+        }
+        for (reason, people) in by_reason {
+            println!(
+                "- {} ({}, {}): {}",
+                reason.explain(),
+                reason_code(reason),
+                people.len(),
+                people.join(", ")
+            );
+        }
     }
 }

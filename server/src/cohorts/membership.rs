@@ -6,36 +6,52 @@
 use chrono::{Duration, TimeZone, Utc};
 
 use super::Cohorts;
-use super::proposal::utc_availability;
+use super::proposal::signed_up;
 use crate::clock;
 use crate::domain::{CohortId, CohortRole, CohortStatus, GroupId, GroupStatus, UserId};
 use crate::error::{AppError, AppResult};
 use crate::matching::Params;
-use crate::matching::availability::meeting_weeks;
-use crate::matching::problem::starts;
-use crate::matching::slots::describe;
+use crate::matching::availability::{meeting_weeks, weekly_starts};
+use crate::matching::times::MeetingTime;
 use crate::store::{CohortRecord, GroupInfo, JoinOutcome};
 
 impl Cohorts {
-    /// Whether `user_id` can make a meeting at `start` in every week of the cohort.
+    /// Whether `user_id` can make a meeting at `time` in every week of the
+    /// cohort, each week on its own date.
     async fn can_make(
         &self,
         cohort: &CohortRecord,
         user_id: UserId,
-        start: usize,
+        time: &MeetingTime,
     ) -> AppResult<bool> {
         let weeks = meeting_weeks(cohort.start_date, cohort.meeting_count as u32);
         let Some(stored) = self.store.availability(user_id).await? else {
             return Ok(false);
         };
-        let person = utc_availability(
+        let person = signed_up(
             user_id,
             &stored.timezone,
             &stored.available,
             &stored.if_needed,
-            &weeks,
+            None,
         );
-        Ok(starts(&person, &Params::default()).0.contains(start))
+        let Some(zone) = person.zone else {
+            return Ok(false);
+        };
+        let (usable, _) =
+            weekly_starts(zone, &weeks, &person.local, Params::default().meeting_slots);
+        Ok(time.makeable_with(&usable))
+    }
+
+    /// A group's weekly time, week by week over the cohort.
+    fn time_of(cohort: &CohortRecord, group: &GroupInfo) -> MeetingTime {
+        let weeks = meeting_weeks(cohort.start_date, cohort.meeting_count as u32);
+        MeetingTime::stored(
+            group.meeting_start_slot as usize,
+            &group.meeting_anchor,
+            group.meeting_local_slot.map(|s| s as usize),
+            &weeks,
+        )
     }
 
     /// Whether the first meeting at `start` is still ahead.
@@ -85,12 +101,12 @@ impl Cohorts {
             )));
         }
         let mut warnings = Vec::new();
-        let start = target.meeting_start_slot as usize;
-        if !self.can_make(&cohort, user_id, start).await? {
+        let time = Self::time_of(&cohort, &target);
+        if !self.can_make(&cohort, user_id, &time).await? {
             warnings.push(format!(
-                "user {} cannot make {} UTC in every week of the cohort",
+                "user {} cannot make {} in every week of the cohort",
                 user_id,
-                describe(start)
+                time.describe()
             ));
         }
         self.store
@@ -145,11 +161,11 @@ impl Cohorts {
         let max = Params::default().max_size as i64;
         let mut open: Vec<GroupInfo> = Vec::new();
         for group in self.store.group_infos(cohort.id).await? {
-            let start = group.meeting_start_slot as usize;
+            let time = Self::time_of(&cohort, &group);
             if group.status == GroupStatus::Active
                 && group.members < max
-                && Self::first_meeting_ahead(&cohort, start)
-                && self.can_make(&cohort, user_id, start).await?
+                && Self::first_meeting_ahead(&cohort, time.first_utc_start())
+                && self.can_make(&cohort, user_id, &time).await?
             {
                 open.push(group);
             }
@@ -187,21 +203,21 @@ impl Cohorts {
                 "you are already in group {current} of this cohort"
             )));
         }
-        let start = group.meeting_start_slot as usize;
+        let time = Self::time_of(&cohort, &group);
         if group.members >= Params::default().max_size as i64 {
             return Err(AppError::FailedPrecondition(format!(
                 "group {group_id} is full; pick another from ListJoinableGroups"
             )));
         }
-        if !Self::first_meeting_ahead(&cohort, start) {
+        if !Self::first_meeting_ahead(&cohort, time.first_utc_start()) {
             return Err(AppError::FailedPrecondition(format!(
                 "group {group_id} has already had its first meeting; ask the course admins"
             )));
         }
-        if !self.can_make(&cohort, user_id, start).await? {
+        if !self.can_make(&cohort, user_id, &time).await? {
             return Err(AppError::FailedPrecondition(format!(
-                "your availability does not cover {} UTC in every week of the cohort: update it or pick another group",
-                describe(start)
+                "your availability does not cover {} in every week of the cohort: update it or pick another group",
+                time.describe()
             )));
         }
         // Checked again where it is written, under the group's and the

@@ -6,7 +6,7 @@
 pub mod membership;
 pub mod proposal;
 
-pub use proposal::{Proposal, propose, reason_code, save, utc_availability};
+pub use proposal::{MatchingSettings, Proposal, propose, reason_code, save, signed_up};
 
 use crate::domain::CohortId;
 use crate::error::{AppError, AppResult};

@@ -4,21 +4,46 @@
 //! `CohortService.ProposeGroups` and `lens-server cohort propose`.
 
 use std::collections::HashMap;
+use std::time::Duration;
 
 use crate::domain::{CohortId, CohortRole, UserId};
-use crate::matching::availability::{LocalAvailability, meeting_weeks, utc_for_weeks};
+use crate::matching::availability::{LocalAvailability, meeting_weeks};
+use crate::matching::exact::{Report, solve_exactly};
 use crate::matching::names::group_name;
 use crate::matching::slots::SlotSet;
-use crate::matching::{Facilitator, Params, Person, Problem, Reason, Solution, solve};
-use crate::store::{CohortRecord, MatchingSignup, NewGroup, Store, StoreResult};
+use crate::matching::{Params, Problem, Reason, SignedUp, Solution, TimeModel};
+use crate::store::{CohortRecord, NewGroup, Store, StoreResult};
+
+/// How to match a cohort.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MatchingSettings {
+    /// Group sizes and meeting length.
+    pub params: Params,
+    /// Which times groups may meet at.
+    pub model: TimeModel,
+    /// How long the exact search may take after the fast solver.
+    pub exact_time: Duration,
+}
+
+impl Default for MatchingSettings {
+    fn default() -> Self {
+        Self {
+            params: Params::default(),
+            model: TimeModel::Anchored,
+            exact_time: Duration::from_secs(10),
+        }
+    }
+}
 
 /// A computed proposal, with the ids behind the solver's indexes.
 #[derive(Debug, Clone)]
 pub struct Proposal {
     /// What was solved.
     pub problem: Problem,
-    /// The solver's answer.
+    /// The answer.
     pub solution: Solution,
+    /// How it was found, and how good it is known to be.
+    pub report: Report,
     /// User id of each learner index.
     pub learner_ids: Vec<UserId>,
     /// User id of each facilitator index.
@@ -27,14 +52,15 @@ pub struct Proposal {
     pub names: HashMap<UserId, String>,
 }
 
-/// Local availability as UTC slots that hold in every one of `weeks`.
-pub fn utc_availability(
+/// A stored weekly availability as the matching problem takes it; `None`
+/// zone when the timezone is not one we know.
+pub fn signed_up(
     user_id: UserId,
     timezone: &str,
     available: &[u16],
     if_needed: &[u16],
-    weeks: &[chrono::NaiveDate],
-) -> Person {
+    max_groups: Option<usize>,
+) -> SignedUp {
     let set = |slots: &[u16]| {
         let mut set = SlotSet::EMPTY;
         for s in slots {
@@ -42,79 +68,70 @@ pub fn utc_availability(
         }
         set
     };
-    let Ok(tz) = timezone.parse::<chrono_tz::Tz>() else {
-        return Person {
-            id: user_id.to_string(),
-            available: SlotSet::EMPTY,
-            if_needed: SlotSet::EMPTY,
-        };
-    };
-    let local = LocalAvailability {
-        available: set(available),
-        if_needed: set(if_needed),
-    };
-    let utc = utc_for_weeks(tz, weeks, &local);
-    Person {
+    SignedUp {
         id: user_id.to_string(),
-        available: utc.available,
-        if_needed: utc.if_needed,
+        zone: timezone.parse::<chrono_tz::Tz>().ok(),
+        local: LocalAvailability {
+            available: set(available),
+            if_needed: set(if_needed),
+        },
+        max_groups,
     }
 }
 
-fn person(signup: &MatchingSignup, weeks: &[chrono::NaiveDate]) -> Person {
-    match signup.availability() {
-        Some((timezone, available, if_needed)) => {
-            utc_availability(signup.user_id, &timezone, &available, &if_needed, weeks)
-        }
-        None => utc_availability(signup.user_id, "UTC", &[], &[], weeks),
-    }
-}
-
-/// Computes groups for a cohort's sign-ups. `progress` hears the number
-/// placed after each solver round.
+/// Computes groups for a cohort's sign-ups: the fast solver, then the exact
+/// search seeded with its answer. `progress` hears the number placed after
+/// each round of the fast solver, and once more after the exact search.
 pub async fn propose(
     store: &Store,
     cohort: &CohortRecord,
-    params: Params,
+    settings: MatchingSettings,
     progress: impl FnMut(usize) + Send + 'static,
 ) -> StoreResult<Proposal> {
     let signups = store.signups_for_matching(cohort.id).await?;
     let weeks = meeting_weeks(cohort.start_date, cohort.meeting_count as u32);
-    let mut problem = Problem {
-        params,
-        ..Default::default()
-    };
     let (mut learner_ids, mut facilitator_ids) = (Vec::new(), Vec::new());
     let mut names = HashMap::new();
+    let mut people = Vec::with_capacity(signups.len());
     for signup in &signups {
         names.insert(signup.user_id, signup.name.clone());
-        let p = person(signup, &weeks);
-        match (signup.role, signup.max_active_groups) {
+        let max_groups = match (signup.role, signup.max_active_groups) {
             (CohortRole::Facilitator, Some(max)) => {
                 // The limit is on groups led at once, across cohorts.
                 let busy = store
                     .groups_led_elsewhere(cohort.id, signup.user_id)
                     .await?;
-                problem.facilitators.push(Facilitator {
-                    person: p,
-                    max_groups: (max - busy).max(0) as usize,
-                });
                 facilitator_ids.push(signup.user_id);
+                Some((max - busy).max(0) as usize)
             }
             _ => {
-                problem.learners.push(p);
                 learner_ids.push(signup.user_id);
+                None
             }
-        }
+        };
+        let (timezone, available, if_needed) = signup
+            .availability()
+            .unwrap_or_else(|| ("UTC".into(), Vec::new(), Vec::new()));
+        people.push(signed_up(
+            signup.user_id,
+            &timezone,
+            &available,
+            &if_needed,
+            max_groups,
+        ));
     }
-    // The solver is CPU work: keep it off the async threads.
-    let (solution, problem) =
-        tokio::task::spawn_blocking(move || (solve(&problem, progress), problem))
-            .await
-            .expect("the solver does not panic");
+    let problem = Problem::for_cohort(&weeks, settings.params, settings.model, &people);
+    // The solvers are CPU work: keep them off the async threads.
+    let (solution, report, problem) = tokio::task::spawn_blocking(move || {
+        let (solution, report) = solve_exactly(&problem, settings.exact_time, progress);
+        (solution, report, problem)
+    })
+    .await
+    .expect("the solvers do not panic");
     Ok(Proposal {
         problem,
         solution,
+        report,
         learner_ids,
         facilitator_ids,
         names,
@@ -128,15 +145,20 @@ pub async fn save(store: &Store, cohort_id: CohortId, proposal: &Proposal) -> St
         .groups
         .iter()
         .enumerate()
-        .map(|(i, g)| NewGroup {
-            name: group_name(i),
-            start_slot: g.start as i64,
-            facilitator: proposal.facilitator_ids[g.facilitator],
-            learners: g
-                .learners
-                .iter()
-                .map(|l| proposal.learner_ids[*l])
-                .collect(),
+        .map(|(i, g)| {
+            let time = proposal.problem.times.get(g.time);
+            NewGroup {
+                name: group_name(i),
+                start_slot: time.first_utc_start() as i64,
+                anchor: time.anchor.name().to_owned(),
+                local_slot: time.local_start as i64,
+                facilitator: proposal.facilitator_ids[g.facilitator],
+                learners: g
+                    .learners
+                    .iter()
+                    .map(|l| proposal.learner_ids[*l])
+                    .collect(),
+            }
         })
         .collect();
     let unplaced: Vec<(UserId, &str)> = proposal

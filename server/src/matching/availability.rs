@@ -6,10 +6,11 @@
 //! local evening maps to a different UTC time; a UTC time suits the member
 //! only if it falls in their local availability in every meeting week.
 
-use chrono::{Datelike, Duration, NaiveDate, NaiveTime, TimeZone, Utc, Weekday};
+use chrono::{Datelike, Duration, NaiveDate, Weekday};
 use chrono_tz::Tz;
 
 use super::slots::{SLOTS_PER_WEEK, SlotSet};
+use super::times::utc_slot;
 
 /// Availability in local time: slots of a local week (0 = Monday 00:00).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -28,24 +29,11 @@ pub fn meeting_weeks(start: NaiveDate, meetings: u32) -> Vec<NaiveDate> {
         .collect()
 }
 
-/// The UTC week slots at which local slot `local` falls in the week that
-/// starts on UTC Monday `week`. Local slots that do not exist (skipped by a
-/// spring-forward) map to nothing.
-fn to_utc(tz: Tz, week: NaiveDate, local: usize) -> Option<usize> {
-    let day = week + Duration::days((local / 48) as i64);
-    let time = NaiveTime::from_hms_opt(((local % 48) / 2) as u32, ((local % 2) * 30) as u32, 0)?;
-    let local_time = tz.from_local_datetime(&day.and_time(time)).earliest()?;
-    let utc = local_time.with_timezone(&Utc);
-    let week_start = Utc.from_utc_datetime(&week.and_hms_opt(0, 0, 0)?);
-    let minutes = (utc - week_start).num_minutes();
-    Some((minutes.div_euclid(30)).rem_euclid(SLOTS_PER_WEEK as i64) as usize)
-}
-
 /// A set of local slots as UTC slots for one week.
 fn week_utc(tz: Tz, week: NaiveDate, local: &SlotSet) -> SlotSet {
     let mut out = SlotSet::EMPTY;
     for slot in local.iter() {
-        if let Some(utc) = to_utc(tz, week, slot) {
+        if let Some(utc) = utc_slot(tz, week, slot) {
             out.insert(utc);
         }
     }
@@ -71,6 +59,27 @@ pub fn utc_for_weeks(tz: Tz, weeks: &[NaiveDate], local: &LocalAvailability) -> 
         if_needed: usable.minus(&available),
         available,
     }
+}
+
+/// The meeting starts open to a person in each of `weeks`, as UTC week
+/// slots: `(usable, preferred)`, where usable counts "if needed" time and
+/// preferred does not. Each week is converted on its own date.
+pub fn weekly_starts(
+    tz: Tz,
+    weeks: &[NaiveDate],
+    local: &LocalAvailability,
+    meeting_slots: usize,
+) -> (Vec<SlotSet>, Vec<SlotSet>) {
+    let usable_local = local.available.or(&local.if_needed);
+    weeks
+        .iter()
+        .map(|week| {
+            (
+                week_utc(tz, *week, &usable_local).starts(meeting_slots),
+                week_utc(tz, *week, &local.available).starts(meeting_slots),
+            )
+        })
+        .unzip()
 }
 
 /// The weekday of a week slot.

@@ -4,12 +4,12 @@
 
 use rand::{Rng, SeedableRng};
 
-use super::problem::{Group, Problem, Reason, Solution, overlaps, starts};
-use super::slots::SlotSet;
+use super::problem::{Group, Problem, Reason, Solution};
+use super::times::TimeSet;
 
 struct Forming {
     facilitator: usize,
-    common: SlotSet,
+    common: TimeSet,
     learners: Vec<usize>,
 }
 
@@ -18,20 +18,16 @@ struct Forming {
 /// free facilitator who shares one; groups under the minimum are dropped.
 pub fn greedy(problem: &Problem, order: &[usize]) -> Solution {
     let params = &problem.params;
-    let usable: Vec<SlotSet> = problem
-        .learners
-        .iter()
-        .map(|l| starts(l, params).0)
-        .collect();
-    let f_usable: Vec<SlotSet> = problem
+    let usable: Vec<&TimeSet> = problem.learners.iter().map(|l| &l.usable).collect();
+    let f_usable: Vec<&TimeSet> = problem
         .facilitators
         .iter()
-        .map(|f| starts(&f.person, params).0)
+        .map(|f| &f.person.usable)
         .collect();
-    let f_pref: Vec<SlotSet> = problem
+    let f_pref: Vec<&TimeSet> = problem
         .facilitators
         .iter()
-        .map(|f| starts(&f.person, params).1)
+        .map(|f| &f.person.preferred)
         .collect();
     let mut used = vec![0usize; problem.facilitators.len()];
     let mut forming: Vec<Forming> = Vec::new();
@@ -40,20 +36,21 @@ pub fn greedy(problem: &Problem, order: &[usize]) -> Solution {
             continue;
         }
         if let Some(group) = forming.iter_mut().find(|g| {
-            g.learners.len() < params.max_learners() && g.common.intersects(&usable[learner])
+            g.learners.len() < params.max_learners() && !g.common.and(usable[learner]).is_empty()
         }) {
-            group.common = group.common.and(&usable[learner]);
+            group.common = group.common.and(usable[learner]);
             group.learners.push(learner);
             continue;
         }
         let free = (0..problem.facilitators.len()).find(|&f| {
-            used[f] < problem.facilitators[f].max_groups && f_usable[f].intersects(&usable[learner])
+            used[f] < problem.facilitators[f].max_groups
+                && !f_usable[f].and(usable[learner]).is_empty()
         });
         if let Some(facilitator) = free {
             used[facilitator] += 1;
             forming.push(Forming {
                 facilitator,
-                common: f_usable[facilitator].and(&usable[learner]),
+                common: f_usable[facilitator].and(usable[learner]),
                 learners: vec![learner],
             });
         }
@@ -66,20 +63,20 @@ pub fn greedy(problem: &Problem, order: &[usize]) -> Solution {
         .into_iter()
         .filter(|g| g.learners.len() >= params.min_learners())
     {
-        let free_start = |set: SlotSet| {
+        let free_start = |set: &TimeSet| {
             set.iter().find(|&s| {
                 led[group.facilitator]
                     .iter()
-                    .all(|&o| !overlaps(o, s, params.meeting_slots))
+                    .all(|&o| !problem.times.overlap(o, s))
             })
         };
-        let start = free_start(group.common.and(&f_pref[group.facilitator]))
-            .or_else(|| free_start(group.common));
+        let start = free_start(&group.common.and(f_pref[group.facilitator]))
+            .or_else(|| free_start(&group.common));
         if let Some(start) = start {
             led[group.facilitator].push(start);
             groups.push(Group {
                 facilitator: group.facilitator,
-                start,
+                time: start,
                 learners: group.learners,
             });
         }
@@ -111,7 +108,7 @@ pub fn stochastic_greedy(problem: &Problem, passes: usize, seed: u64) -> Solutio
     let flex: Vec<f64> = problem
         .learners
         .iter()
-        .map(|l| starts(l, &problem.params).0.len() as f64)
+        .map(|l| l.usable.len() as f64)
         .collect();
     let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
     let mut best: Option<(usize, usize, Solution)> = None;

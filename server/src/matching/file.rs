@@ -5,9 +5,9 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::availability::{LocalAvailability, meeting_weeks, utc_for_weeks};
+use super::availability::{LocalAvailability, meeting_weeks};
 use super::slots::SlotSet;
-use super::{Facilitator, Params, Person, Problem};
+use super::{Params, Problem, SignedUp, TimeModel};
 
 /// A whole population.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -110,8 +110,14 @@ pub fn format_ranges(slots: &SlotSet) -> Vec<String> {
 }
 
 impl PopulationFile {
-    /// The matching problem: availability converted to UTC for the weeks.
+    /// The matching problem, with anchored times.
     pub fn to_problem(&self) -> Result<Problem, String> {
+        self.to_problem_with(TimeModel::Anchored)
+    }
+
+    /// The matching problem under `model`: availability converted to UTC
+    /// week by week.
+    pub fn to_problem_with(&self, model: TimeModel) -> Result<Problem, String> {
         crate::domain::CohortStart::parse("start_date", &self.start_date.to_string())
             .map_err(|e| e.to_string())?;
         if !(1..=52).contains(&self.meetings) {
@@ -121,51 +127,50 @@ impl PopulationFile {
             ));
         }
         let weeks = meeting_weeks(self.start_date, self.meetings);
-        let mut problem = Problem {
-            params: self.params,
-            ..Default::default()
-        };
-        for person in &self.people {
-            let tz: chrono_tz::Tz = person.timezone.parse().map_err(|_| {
-                format!(
-                    "{}: {:?} is not an IANA timezone",
-                    person.id, person.timezone
-                )
-            })?;
-            let slots = |ranges: &[String]| -> Result<SlotSet, String> {
-                let mut set = SlotSet::EMPTY;
-                for range in ranges {
-                    for slot in parse_range(range).map_err(|e| format!("{}: {e}", person.id))? {
-                        set.insert(slot);
-                    }
-                }
-                Ok(set)
-            };
-            let local = LocalAvailability {
-                available: slots(&person.available)?,
-                if_needed: slots(&person.if_needed)?,
-            };
-            let utc = utc_for_weeks(tz, &weeks, &local);
-            let p = Person {
-                id: person.id.clone(),
-                available: utc.available,
-                if_needed: utc.if_needed.minus(&utc.available),
-            };
-            match person.role.as_str() {
-                "learner" => problem.learners.push(p),
-                "facilitator" => problem.facilitators.push(Facilitator {
-                    person: p,
-                    max_groups: person.max_groups.unwrap_or(1),
-                }),
-                other => {
-                    return Err(format!(
-                        "{}: role {other:?} is neither learner nor facilitator",
-                        person.id
-                    ));
+        let people = self
+            .people
+            .iter()
+            .map(|person| person.signed_up())
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Problem::for_cohort(&weeks, self.params, model, &people))
+    }
+}
+
+impl FilePerson {
+    fn signed_up(&self) -> Result<SignedUp, String> {
+        let zone: chrono_tz::Tz = self
+            .timezone
+            .parse()
+            .map_err(|_| format!("{}: {:?} is not an IANA timezone", self.id, self.timezone))?;
+        let slots = |ranges: &[String]| -> Result<SlotSet, String> {
+            let mut set = SlotSet::EMPTY;
+            for range in ranges {
+                for slot in parse_range(range).map_err(|e| format!("{}: {e}", self.id))? {
+                    set.insert(slot);
                 }
             }
-        }
-        Ok(problem)
+            Ok(set)
+        };
+        let available = slots(&self.available)?;
+        let max_groups = match self.role.as_str() {
+            "learner" => None,
+            "facilitator" => Some(self.max_groups.unwrap_or(1)),
+            other => {
+                return Err(format!(
+                    "{}: role {other:?} is neither learner nor facilitator",
+                    self.id
+                ));
+            }
+        };
+        Ok(SignedUp {
+            id: self.id.clone(),
+            zone: Some(zone),
+            local: LocalAvailability {
+                if_needed: slots(&self.if_needed)?.minus(&available),
+                available,
+            },
+            max_groups,
+        })
     }
 }
 

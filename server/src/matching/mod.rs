@@ -4,11 +4,16 @@
 
 pub mod availability;
 pub mod baseline;
+pub mod exact;
 pub mod file;
 pub mod names;
 pub mod problem;
+pub mod settle;
 pub mod slots;
 pub mod solver;
+pub mod times;
 
-pub use problem::{Facilitator, Group, Params, Person, Problem, Quality, Reason, Solution};
+pub use problem::{
+    Facilitator, Group, Params, Person, Problem, Quality, Reason, SignedUp, Solution, TimeModel,
+};
 pub use solver::solve;

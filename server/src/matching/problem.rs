@@ -1,6 +1,12 @@
-//! The matching problem in UTC week slots, and its solution.
+//! The matching problem — people as the cohort's times they can make — and
+//! its solution.
 
-use super::slots::SlotSet;
+use chrono::NaiveDate;
+use chrono_tz::Tz;
+
+use super::availability::{LocalAvailability, weekly_starts};
+use super::slots::{SLOTS_PER_WEEK, SlotSet};
+use super::times::{TimeSet, Times};
 
 /// Group-size and meeting settings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -34,15 +40,56 @@ impl Params {
     }
 }
 
-/// A person's availability in UTC slots (already valid for every week).
+/// A person, as the times of the cohort they can make.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Person {
     /// Caller's id for the person.
     pub id: String,
-    /// Slots the person can make.
-    pub available: SlotSet,
-    /// Further slots the person can make if needed.
-    pub if_needed: SlotSet,
+    /// Times the person can make, "if needed" time included.
+    pub usable: TimeSet,
+    /// Times the person can make without "if needed" time.
+    pub preferred: TimeSet,
+    /// Their timezone, if known: whether a time keeps their local clock.
+    pub zone: Option<Tz>,
+}
+
+impl Person {
+    /// A person of a problem with UTC times only ([`Times::utc_only`]),
+    /// free at the UTC week slots `available`, and `if_needed` besides.
+    pub fn utc(id: &str, available: SlotSet, if_needed: SlotSet, meeting_slots: usize) -> Self {
+        let set = |slots: SlotSet| {
+            let mut set = TimeSet::empty(SLOTS_PER_WEEK);
+            for start in slots.starts(meeting_slots).iter() {
+                set.insert(start);
+            }
+            set
+        };
+        Self {
+            id: id.to_owned(),
+            usable: set(available.or(&if_needed)),
+            preferred: set(available),
+            zone: None,
+        }
+    }
+
+    /// A person of a cohort with `times`, in zone `tz` with local weekly
+    /// availability `local` (`None` when they gave none), for the meeting
+    /// weeks starting on the Mondays `weeks`.
+    pub fn local(
+        id: &str,
+        tz: Tz,
+        local: &LocalAvailability,
+        weeks: &[NaiveDate],
+        times: &Times,
+    ) -> Self {
+        let (usable, preferred) = weekly_starts(tz, weeks, local, times.meeting_slots());
+        Self {
+            id: id.to_owned(),
+            usable: times.makeable(&usable),
+            preferred: times.makeable(&preferred),
+            zone: Some(tz),
+        }
+    }
 }
 
 /// A facilitator: a person who leads up to `max_groups` groups.
@@ -55,14 +102,107 @@ pub struct Facilitator {
 }
 
 /// Everything the solver needs.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
+    /// The times groups can meet at.
+    pub times: Times,
     /// Learners to place.
     pub learners: Vec<Person>,
     /// Facilitators.
     pub facilitators: Vec<Facilitator>,
     /// Settings.
     pub params: Params,
+}
+
+impl Problem {
+    /// A problem with UTC times only, no one in it yet.
+    pub fn utc(params: Params) -> Self {
+        Self {
+            times: Times::utc_only(1, params.meeting_slots),
+            learners: Vec::new(),
+            facilitators: Vec::new(),
+            params,
+        }
+    }
+}
+
+/// Which times a cohort's groups may meet at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TimeModel {
+    /// Fixed UTC times, and times anchored in the zones of the people
+    /// signed up (the same local time all term).
+    #[default]
+    Anchored,
+    /// Fixed UTC times only.
+    UtcOnly,
+}
+
+/// Someone signed up, as given: a timezone and a local week.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignedUp {
+    /// Caller's id for the person.
+    pub id: String,
+    /// Their timezone; `None` when they gave no (valid) one.
+    pub zone: Option<Tz>,
+    /// Their weekly availability in local time.
+    pub local: LocalAvailability,
+    /// For a facilitator, how many groups they may lead; `None` for a learner.
+    pub max_groups: Option<usize>,
+}
+
+impl Problem {
+    /// The problem of a cohort whose meetings are in the weeks starting on
+    /// the Mondays `weeks`: candidate times from the zones of the people
+    /// signed up (most common first, see [`Times::for_cohort`]), each
+    /// person's times converted week by week.
+    pub fn for_cohort(
+        weeks: &[NaiveDate],
+        params: Params,
+        model: TimeModel,
+        people: &[SignedUp],
+    ) -> Self {
+        let zones = match model {
+            TimeModel::UtcOnly => Vec::new(),
+            TimeModel::Anchored => zones_by_use(people),
+        };
+        let times = Times::for_cohort(weeks, params.meeting_slots, &zones);
+        let mut problem = Self {
+            learners: Vec::new(),
+            facilitators: Vec::new(),
+            params,
+            times,
+        };
+        for person in people {
+            let p = match person.zone {
+                Some(tz) => Person::local(&person.id, tz, &person.local, weeks, &problem.times),
+                None => Person {
+                    id: person.id.clone(),
+                    usable: TimeSet::empty(problem.times.len()),
+                    preferred: TimeSet::empty(problem.times.len()),
+                    zone: None,
+                },
+            };
+            match person.max_groups {
+                Some(max_groups) => problem.facilitators.push(Facilitator {
+                    person: p,
+                    max_groups,
+                }),
+                None => problem.learners.push(p),
+            }
+        }
+        problem
+    }
+}
+
+fn zones_by_use(people: &[SignedUp]) -> Vec<Tz> {
+    let mut counts: std::collections::HashMap<Tz, usize> = std::collections::HashMap::new();
+    for zone in people.iter().filter_map(|p| p.zone) {
+        *counts.entry(zone).or_default() += 1;
+    }
+    let mut zones: Vec<(Tz, usize)> = counts.into_iter().collect();
+    zones.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.name().cmp(b.0.name())));
+    zones.into_iter().map(|(zone, _)| zone).collect()
 }
 
 /// Why a learner was not placed.
@@ -100,8 +240,8 @@ impl Reason {
 pub struct Group {
     /// Index into `Problem::facilitators`.
     pub facilitator: usize,
-    /// Meeting start, a UTC week slot.
-    pub start: usize,
+    /// Its weekly time: an index into `Problem::times`.
+    pub time: usize,
     /// Indexes into `Problem::learners`.
     pub learners: Vec<usize>,
 }
@@ -109,7 +249,7 @@ pub struct Group {
 /// A proposal.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Solution {
-    /// Groups, ordered by start then facilitator.
+    /// Groups, ordered by time then facilitator.
     pub groups: Vec<Group>,
     /// Learners not placed, with the reason.
     pub unplaced: Vec<(usize, Reason)>,
@@ -130,18 +270,12 @@ pub struct Quality {
     pub groups: usize,
 }
 
-/// The meeting starts a person can make, and those they can make without
-/// "if needed".
-pub fn starts(person: &Person, params: &Params) -> (SlotSet, SlotSet) {
-    let usable = person
-        .available
-        .or(&person.if_needed)
-        .starts(params.meeting_slots);
-    let preferred = person.available.starts(params.meeting_slots);
-    (usable, preferred)
-}
-
 impl Solution {
+    /// Learners placed.
+    pub fn placed(&self) -> usize {
+        self.groups.iter().map(|g| g.learners.len()).sum()
+    }
+
     /// Checks every rule and measures the solution. Returns the broken rule
     /// as text if any.
     pub fn evaluate(&self, problem: &Problem) -> Result<Quality, String> {
@@ -158,22 +292,22 @@ impl Solution {
             let size = group.learners.len() + 1;
             if size < params.min_size || size > params.max_size {
                 return Err(format!(
-                    "a group at slot {} has {size} members",
-                    group.start
+                    "a group at {} has {size} members",
+                    problem.times.get(group.time).describe()
                 ));
             }
             smallest = smallest.min(size);
             largest = largest.max(size);
             let facilitator = &problem.facilitators[group.facilitator];
-            let (usable, preferred) = starts(&facilitator.person, params);
-            if !usable.contains(group.start) {
+            let (usable, preferred) = (&facilitator.person.usable, &facilitator.person.preferred);
+            if !usable.contains(group.time) {
                 return Err(format!(
-                    "facilitator {} cannot make slot {}",
-                    facilitator.person.id, group.start
+                    "facilitator {} cannot make time {}",
+                    facilitator.person.id, group.time
                 ));
             }
-            quality.if_needed_uses += usize::from(!preferred.contains(group.start));
-            led[group.facilitator].push(group.start);
+            quality.if_needed_uses += usize::from(!preferred.contains(group.time));
+            led[group.facilitator].push(group.time);
             for &learner in &group.learners {
                 if std::mem::replace(&mut seen[learner], true) {
                     return Err(format!(
@@ -181,14 +315,15 @@ impl Solution {
                         problem.learners[learner].id
                     ));
                 }
-                let (usable, preferred) = starts(&problem.learners[learner], params);
-                if !usable.contains(group.start) {
+                let learner_at = &problem.learners[learner];
+                let (usable, preferred) = (&learner_at.usable, &learner_at.preferred);
+                if !usable.contains(group.time) {
                     return Err(format!(
-                        "learner {} cannot make slot {}",
-                        problem.learners[learner].id, group.start
+                        "learner {} cannot make time {}",
+                        problem.learners[learner].id, group.time
                     ));
                 }
-                quality.if_needed_uses += usize::from(!preferred.contains(group.start));
+                quality.if_needed_uses += usize::from(!preferred.contains(group.time));
                 quality.placed += 1;
             }
         }
@@ -201,7 +336,7 @@ impl Solution {
             }
             for (i, a) in starts.iter().enumerate() {
                 for b in &starts[i + 1..] {
-                    if overlaps(*a, *b, params.meeting_slots) {
+                    if problem.times.overlap(*a, *b) {
                         return Err(format!(
                             "facilitator {} has overlapping groups",
                             problem.facilitators[index].person.id

@@ -1,8 +1,9 @@
 //! The matching solver.
 //!
-//! Learners only care *when* a group meets, so the solver works on meeting
-//! starts (UTC week slots) with a pooled capacity per start (learners per
-//! group × groups opened there), and splits each pool into groups at the end.
+//! Learners only care *when* a group meets, so the solver works on the
+//! cohort's meeting times ("starts" below: indexes into `Problem::times`)
+//! with a pooled capacity per time (learners per group × groups opened
+//! there), and splits each pool into groups at the end.
 //!
 //! 1. **Open groups greedily by demand.** Repeatedly open a group at the
 //!    start with the most unplaced learners who can make it (capped at a full
@@ -27,17 +28,18 @@
 
 use std::collections::VecDeque;
 
-use super::problem::{Group, Problem, Reason, Solution, overlaps, starts};
-use super::slots::{SLOTS_PER_WEEK, SlotSet};
+use super::problem::{Group, Problem, Reason, Solution};
+use super::times::TimeSet;
 
 struct State<'p> {
     problem: &'p Problem,
     min_l: usize,
     max_l: usize,
-    l_usable: Vec<SlotSet>,
-    l_pref: Vec<SlotSet>,
+    times: usize,
+    l_usable: Vec<TimeSet>,
+    l_pref: Vec<TimeSet>,
     l_flex: Vec<usize>,
-    f_usable: Vec<SlotSet>,
+    f_usable: Vec<TimeSet>,
     /// Learners who can make each start, best candidates first.
     at: Vec<Vec<usize>>,
     /// Facilitators who can make each start.
@@ -70,21 +72,46 @@ pub fn solve(problem: &Problem, mut progress: impl FnMut(usize)) -> Solution {
     state.into_solution()
 }
 
+/// Finishes groups found elsewhere (the exact search) the way [`solve`]
+/// finishes its own: learners at an "if needed" time move where they are
+/// fully available if there is room, sizes are evened out across times,
+/// pools are split into balanced groups and the unplaced get their reasons.
+/// `groups` are (facilitator, time, learners); none is dropped if it holds
+/// at least the minimum.
+pub fn finish(problem: &Problem, groups: &[(usize, usize, Vec<usize>)]) -> Solution {
+    let mut state = State::new(problem);
+    for (facilitator, time, learners) in groups {
+        state.groups.push((*facilitator, *time));
+        state.led[*facilitator].push(*time);
+        state.cap[*time] += state.max_l;
+        for &learner in learners {
+            state.assign(learner, *time);
+        }
+    }
+    state.prefer_available();
+    state.balance();
+    state.into_solution()
+}
+
 impl<'p> State<'p> {
     fn new(problem: &'p Problem) -> Self {
         let params = &problem.params;
-        let (l_usable, l_pref): (Vec<_>, Vec<_>) =
-            problem.learners.iter().map(|l| starts(l, params)).unzip();
+        let times = problem.times.len();
+        let (l_usable, l_pref): (Vec<_>, Vec<_>) = problem
+            .learners
+            .iter()
+            .map(|l| (l.usable.clone(), l.preferred.clone()))
+            .unzip();
         let (f_usable, f_pref): (Vec<_>, Vec<_>) = problem
             .facilitators
             .iter()
-            .map(|f| starts(&f.person, params))
+            .map(|f| (f.person.usable.clone(), f.person.preferred.clone()))
             .unzip();
-        let l_flex: Vec<usize> = l_usable.iter().map(SlotSet::len).collect();
-        let f_flex: Vec<usize> = f_usable.iter().map(SlotSet::len).collect();
-        let mut at = vec![Vec::new(); SLOTS_PER_WEEK];
-        let mut unassigned_at = vec![0; SLOTS_PER_WEEK];
-        let mut pressure_at = vec![0.0; SLOTS_PER_WEEK];
+        let l_flex: Vec<usize> = l_usable.iter().map(TimeSet::len).collect();
+        let f_flex: Vec<usize> = f_usable.iter().map(TimeSet::len).collect();
+        let mut at = vec![Vec::new(); times];
+        let mut unassigned_at = vec![0; times];
+        let mut pressure_at = vec![0.0; times];
         for (learner, usable) in l_usable.iter().enumerate() {
             for start in usable.iter() {
                 at[start].push(learner);
@@ -95,7 +122,7 @@ impl<'p> State<'p> {
         for (start, list) in at.iter_mut().enumerate() {
             list.sort_by_key(|&l| (!l_pref[l].contains(start), l_flex[l], l));
         }
-        let mut fac_at = vec![Vec::new(); SLOTS_PER_WEEK];
+        let mut fac_at = vec![Vec::new(); times];
         for (facilitator, usable) in f_usable.iter().enumerate() {
             for start in usable.iter() {
                 fac_at[start].push(facilitator);
@@ -106,11 +133,12 @@ impl<'p> State<'p> {
         }
         Self {
             problem,
+            times,
             min_l: params.min_learners(),
             max_l: params.max_learners(),
             assigned: vec![None; l_usable.len()],
-            members: vec![Vec::new(); SLOTS_PER_WEEK],
-            cap: vec![0; SLOTS_PER_WEEK],
+            members: vec![Vec::new(); times],
+            cap: vec![0; times],
             groups: Vec::new(),
             led: vec![Vec::new(); f_usable.len()],
             l_usable,
@@ -124,8 +152,8 @@ impl<'p> State<'p> {
         }
     }
 
-    fn meeting(&self) -> usize {
-        self.problem.params.meeting_slots
+    fn overlap(&self, a: usize, b: usize) -> bool {
+        self.problem.times.overlap(a, b)
     }
 
     fn can_lead(&self, facilitator: usize, start: usize) -> bool {
@@ -133,7 +161,7 @@ impl<'p> State<'p> {
             && self.f_usable[facilitator].contains(start)
             && self.led[facilitator]
                 .iter()
-                .all(|&s| !overlaps(s, start, self.meeting()))
+                .all(|&s| !self.overlap(s, start))
     }
 
     /// A facilitator for a new group at `start`: a free one, or one freed
@@ -155,7 +183,7 @@ impl<'p> State<'p> {
                 let others_ok = self.led[f]
                     .iter()
                     .filter(|&&s| s != group_start)
-                    .all(|&s| !overlaps(s, start, self.meeting()));
+                    .all(|&s| !self.overlap(s, start));
                 if !others_ok {
                     continue;
                 }
@@ -189,7 +217,7 @@ impl<'p> State<'p> {
         let mut opened = 0;
         loop {
             let mut best: Option<(usize, f64, usize)> = None;
-            for start in 0..SLOTS_PER_WEEK {
+            for start in 0..self.times {
                 let gain = self.unassigned_at[start].min(self.max_l);
                 if gain < self.min_l || self.fac_at[start].is_empty() {
                     continue;
@@ -242,7 +270,7 @@ impl<'p> State<'p> {
     /// minimum. Each such group places at least one more learner.
     fn open_by_borrowing(&mut self) -> usize {
         let mut opened = 0;
-        let mut candidates: Vec<usize> = (0..SLOTS_PER_WEEK)
+        let mut candidates: Vec<usize> = (0..self.times)
             .filter(|&s| self.unassigned_at[s] > 0)
             .collect();
         candidates.sort_by_key(|&s| (std::cmp::Reverse(self.unassigned_at[s]), s));
@@ -327,8 +355,8 @@ impl<'p> State<'p> {
 
     fn place_by_path(&mut self, learner: usize) -> bool {
         // parent[start] = (previous start, learner who moves from previous to start)
-        let mut parent: Vec<Option<(usize, usize)>> = vec![None; SLOTS_PER_WEEK];
-        let mut seen = vec![false; SLOTS_PER_WEEK];
+        let mut parent: Vec<Option<(usize, usize)>> = vec![None; self.times];
+        let mut seen = vec![false; self.times];
         let mut queue = VecDeque::new();
         for start in self.l_usable[learner].iter() {
             if self.cap[start] > 0 {
@@ -388,7 +416,7 @@ impl<'p> State<'p> {
     /// while that narrows the gap, never to an "if needed" time from a time
     /// the learner fully prefers.
     fn balance(&mut self) {
-        let open: Vec<usize> = (0..SLOTS_PER_WEEK).filter(|&s| self.cap[s] > 0).collect();
+        let open: Vec<usize> = (0..self.times).filter(|&s| self.cap[s] > 0).collect();
         // Per-group load in learners × groups elsewhere, compared without division.
         let fuller = |state: &Self, a: usize, b: usize| {
             state.members[a].len() * state.groups_at(b)
@@ -430,7 +458,7 @@ impl<'p> State<'p> {
     /// Step 4, and reasons for the unplaced.
     fn into_solution(self) -> Solution {
         let mut groups = Vec::new();
-        let mut by_start: Vec<Vec<usize>> = vec![Vec::new(); SLOTS_PER_WEEK];
+        let mut by_start: Vec<Vec<usize>> = vec![Vec::new(); self.times];
         for &(facilitator, start) in &self.groups {
             by_start[start].push(facilitator);
         }
@@ -455,7 +483,7 @@ impl<'p> State<'p> {
             for (facilitator, learners) in facilitators.into_iter().zip(split) {
                 groups.push(Group {
                     facilitator,
-                    start,
+                    time: start,
                     learners,
                 });
             }
@@ -472,7 +500,7 @@ impl<'p> State<'p> {
     }
 
     fn reason(&self, learner: usize) -> Reason {
-        let usable = self.l_usable[learner];
+        let usable = &self.l_usable[learner];
         if usable.is_empty() {
             return Reason::NoAvailability;
         }

@@ -1,6 +1,7 @@
 //! CohortService: cohorts, sign-ups, group proposals and commits.
 
 use std::collections::HashMap;
+use std::time::Duration;
 
 use lens_proto::v1::{self, cohort_service_server::CohortService};
 use tonic::{Request, Response, Status};
@@ -10,10 +11,11 @@ use super::respond;
 use crate::app::AppState;
 use crate::auth;
 use crate::cohorts::Cohorts;
+use crate::cohorts::MatchingSettings;
 use crate::domain::{CohortId, CohortRole, CohortStatus, GroupId, Invalid, UserId};
 use crate::error::{AppError, AppResult};
-use crate::matching::Params;
-use crate::matching::slots::describe;
+use crate::matching::times::describe_stored;
+use crate::matching::{Params, TimeModel};
 use crate::store::CohortRecord;
 
 /// Implements `lens.v1.CohortService`: parses, calls [`Cohorts`], converts.
@@ -55,7 +57,13 @@ impl CohortApi {
                 name: g.name,
                 status: convert::cohort::group_status(g.status).into(),
                 meeting_start_slot: g.meeting_start_slot as u32,
-                meeting_time: format!("{} UTC", describe(g.meeting_start_slot as usize)),
+                meeting_time: describe_stored(
+                    g.meeting_start_slot as usize,
+                    &g.meeting_anchor,
+                    g.meeting_local_slot.map(|s| s as usize),
+                ),
+                meeting_local_slot: g.meeting_local_slot.unwrap_or(g.meeting_start_slot) as u32,
+                meeting_timezone: g.meeting_anchor,
                 members: by_group.remove(&g.id).unwrap_or_default(),
             })
             .collect())
@@ -63,6 +71,30 @@ impl CohortApi {
 }
 
 /// Matching settings from a request, with the course's defaults.
+fn settings(request: &v1::ProposeGroupsRequest) -> AppResult<MatchingSettings> {
+    let exact_time = match request.exact_seconds {
+        0 => MatchingSettings::default().exact_time,
+        seconds @ 1..=300 => Duration::from_secs(u64::from(seconds)),
+        other => {
+            return Err(Invalid::new(
+                "exact_seconds",
+                format!("{other} is more than 300 (five minutes)"),
+            )
+            .into());
+        }
+    };
+    Ok(MatchingSettings {
+        params: params(request)?,
+        model: if request.utc_times_only {
+            TimeModel::UtcOnly
+        } else {
+            TimeModel::Anchored
+        },
+        exact_time,
+    })
+}
+
+/// Group sizes and meeting length from a request, with the defaults.
 fn params(request: &v1::ProposeGroupsRequest) -> AppResult<Params> {
     let defaults = Params::default();
     let min = if request.min_size == 0 {
@@ -257,7 +289,7 @@ impl CohortService for CohortApi {
     ) -> Result<Response<v1::ProposeGroupsResponse>, Status> {
         respond(
             async {
-                let params = params(request.get_ref())?;
+                let settings = settings(request.get_ref())?;
                 let cohort = self.cohort(request.get_ref().cohort_id).await?;
                 if cohort.status != CohortStatus::Planned {
                     return Err(AppError::FailedPrecondition(format!(
@@ -266,7 +298,7 @@ impl CohortService for CohortApi {
                     )));
                 }
                 let proposal =
-                    crate::cohorts::propose(&self.state.store, &cohort, params, |_| {}).await?;
+                    crate::cohorts::propose(&self.state.store, &cohort, settings, |_| {}).await?;
                 let quality = proposal
                     .solution
                     .evaluate(&proposal.problem)
@@ -294,6 +326,9 @@ impl CohortService for CohortApi {
                     placed: quality.placed as u32,
                     learners: quality.learners as u32,
                     if_needed_uses: quality.if_needed_uses as u32,
+                    proven_optimal: proposal.report.proven_optimal,
+                    placed_bound: proposal.report.placed_bound as u32,
+                    method: proposal.report.method.as_str().to_owned(),
                 })
             }
             .await,

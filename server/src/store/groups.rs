@@ -23,8 +23,12 @@ pub enum JoinOutcome {
 pub struct NewGroup {
     /// Name.
     pub name: String,
-    /// Weekly meeting start (UTC week slot).
+    /// Weekly meeting start in the first meeting week (UTC week slot).
     pub start_slot: i64,
+    /// Where the time is fixed: "UTC" or an IANA zone.
+    pub anchor: String,
+    /// The start in the anchor's local week.
+    pub local_slot: i64,
     /// The facilitator's user id.
     pub facilitator: UserId,
     /// Learners' user ids.
@@ -53,8 +57,12 @@ pub struct GroupRecord {
     pub name: String,
     /// preview / active / completed / cancelled.
     pub status: GroupStatus,
-    /// Weekly meeting start (UTC week slot).
+    /// Weekly meeting start in the first meeting week (UTC week slot).
     pub meeting_start_slot: i64,
+    /// Where the time is fixed: "UTC" or an IANA zone.
+    pub meeting_anchor: String,
+    /// The start in the anchor's local week (`None` for UTC).
+    pub meeting_local_slot: Option<i64>,
 }
 
 /// A group with its cohort and size.
@@ -66,8 +74,12 @@ pub struct GroupInfo {
     pub cohort_id: CohortId,
     /// preview / active / completed / cancelled.
     pub status: GroupStatus,
-    /// Weekly meeting start (UTC week slot).
+    /// Weekly meeting start in the first meeting week (UTC week slot).
     pub meeting_start_slot: i64,
+    /// Where the time is fixed: "UTC" or an IANA zone.
+    pub meeting_anchor: String,
+    /// The start in the anchor's local week (`None` for UTC).
+    pub meeting_local_slot: Option<i64>,
     /// Active members, facilitator included.
     pub members: i64,
 }
@@ -105,12 +117,14 @@ impl Store {
             let mut ids = Vec::with_capacity(groups.len());
             for group in groups {
                 let id: GroupId = sqlx::query_scalar(
-                    "INSERT INTO groups (cohort_id, name, status, meeting_start_slot, created_at) \
-                     VALUES ($1, $2, 'preview', $3, $4) RETURNING id",
+                    "INSERT INTO groups (cohort_id, name, status, meeting_start_slot, meeting_anchor, meeting_local_slot, created_at) \
+                     VALUES ($1, $2, 'preview', $3, $4, $5, $6) RETURNING id",
                 )
                 .bind(cohort_id)
                 .bind(&group.name)
                 .bind(group.start_slot)
+                .bind(&group.anchor)
+                .bind((group.anchor != "UTC").then_some(group.local_slot))
                 .bind(now)
                 .fetch_one(&mut *tx)
                 .await?;
@@ -151,7 +165,7 @@ impl Store {
         &self,
         cohort_id: CohortId,
     ) -> StoreResult<(Vec<GroupRecord>, Vec<MemberRecord>)> {
-        let groups_sql = "SELECT id, name, status, meeting_start_slot FROM groups \
+        let groups_sql = "SELECT id, name, status, meeting_start_slot, meeting_anchor, meeting_local_slot FROM groups \
                           WHERE cohort_id = $1 ORDER BY meeting_start_slot, id";
         let members_sql = "SELECT m.group_id, m.user_id, COALESCE(u.nickname, u.discord_username) AS name, m.role \
                            FROM group_members m JOIN groups g ON g.id = m.group_id JOIN users u ON u.id = m.user_id \
@@ -251,7 +265,7 @@ impl Store {
 
     /// A group's cohort, status, time and size.
     pub async fn group_info(&self, group_id: GroupId) -> StoreResult<Option<GroupInfo>> {
-        let sql = "SELECT g.id, g.cohort_id, g.status, g.meeting_start_slot, \
+        let sql = "SELECT g.id, g.cohort_id, g.status, g.meeting_start_slot, g.meeting_anchor, g.meeting_local_slot, \
                      (SELECT COUNT(*) FROM group_members m WHERE m.group_id = g.id AND m.status = 'active') AS members \
                    FROM groups g WHERE g.id = $1";
         let info = on_backend!(self, |pool| {
@@ -265,7 +279,7 @@ impl Store {
 
     /// Every group of a cohort with its size.
     pub async fn group_infos(&self, cohort_id: CohortId) -> StoreResult<Vec<GroupInfo>> {
-        let sql = "SELECT g.id, g.cohort_id, g.status, g.meeting_start_slot, \
+        let sql = "SELECT g.id, g.cohort_id, g.status, g.meeting_start_slot, g.meeting_anchor, g.meeting_local_slot, \
                      (SELECT COUNT(*) FROM group_members m WHERE m.group_id = g.id AND m.status = 'active') AS members \
                    FROM groups g WHERE g.cohort_id = $1 ORDER BY g.id";
         let infos = on_backend!(self, |pool| {
