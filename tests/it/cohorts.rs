@@ -5,7 +5,7 @@
 
 use lens_proto::v1;
 use lens_proto::v1::progress_service_client::ProgressServiceClient;
-use lens_tests::cohorts::{CohortWorld, Person, monday, spring_cohort, tuesday};
+use lens_tests::cohorts::{CohortWorld, Person, evening, monday, spring_cohort, tuesday};
 use lens_tests::core::authed;
 use tonic::{Code, Status};
 
@@ -36,6 +36,9 @@ both_backends!(
     learners_do_not_see_their_groups_progress,
     progress_of_an_unknown_group_is_not_found,
     a_facilitator_busy_in_another_cohort_is_not_used_again,
+    a_group_across_the_clock_change_keeps_its_local_time,
+    a_late_joiner_must_make_an_anchored_time_in_every_week,
+    a_proposal_says_whether_it_is_proven_optimal,
 );
 
 fn assert_refused(result: Result<impl std::fmt::Debug, Status>, code: Code, says: &str) {
@@ -439,5 +442,86 @@ async fn a_facilitator_busy_in_another_cohort_is_not_used_again(postgres: bool) 
             .all(|u| u.reason == "facilitator_capacity"),
         "{:?}",
         proposal.unplaced
+    );
+}
+
+/// A cohort from 15 March 2027 (Europe moves its clocks on 28 March) with a
+/// facilitator and four learners free only Monday 20:00–21:00 in Berlin,
+/// proposed and committed.
+async fn a_cohort_across_the_clock_change(postgres: bool) -> CohortWorld {
+    let mut world = CohortWorld::empty(postgres).await;
+    world.cohort_id = world
+        .create_cohort(v1::CreateCohortRequest {
+            start_date: "2027-03-15".into(),
+            ..spring_cohort()
+        })
+        .await
+        .unwrap()
+        .id;
+    world.facilitator("fac", evening(0, 20, 1)).await;
+    for i in 0..4 {
+        world
+            .learner(&format!("learner{i}"), evening(0, 20, 1))
+            .await;
+    }
+    let proposal = world.propose().await.unwrap();
+    world.groups = proposal.groups.iter().map(|g| g.id).collect();
+    world.commit().await.unwrap();
+    world
+}
+
+async fn a_group_across_the_clock_change_keeps_its_local_time(postgres: bool) {
+    let world = a_cohort_across_the_clock_change(postgres).await;
+    let group = &world.list_groups().await[0];
+    assert_eq!(group.members.len(), 5, "no fixed UTC hour would hold them");
+    assert_eq!(group.meeting_time, "Mon 20:00 Europe/Berlin");
+    assert_eq!(group.meeting_timezone, "Europe/Berlin");
+    assert_eq!(group.meeting_local_slot, 40);
+    assert_eq!(group.meeting_start_slot, 38, "19:00 UTC in the first week");
+}
+
+async fn a_late_joiner_must_make_an_anchored_time_in_every_week(postgres: bool) {
+    let world = a_cohort_across_the_clock_change(postgres).await;
+    let group = world.groups[0];
+    // Free 20:00–21:00 Berlin time every week: joins.
+    let local = world.learner("local", evening(0, 20, 1)).await;
+    world.join(&local, group).await.unwrap();
+    // Free at 19:00 UTC all term (20:00 Berlin only until 28 March): refused.
+    let fixed = world.person("fixed", vec![]).await;
+    world
+        .users()
+        .await
+        .set_availability(authed(
+            v1::SetAvailabilityRequest {
+                availability: Some(v1::WeeklyAvailability {
+                    timezone: "UTC".into(),
+                    available_slots: evening(0, 19, 1),
+                    ..Default::default()
+                }),
+            },
+            &fixed.token,
+        ))
+        .await
+        .unwrap();
+    world
+        .sign_up(&fixed, v1::SignupRole::Learner)
+        .await
+        .unwrap();
+    assert_refused(
+        world.join(&fixed, group).await,
+        Code::FailedPrecondition,
+        "does not cover Mon 20:00 Europe/Berlin in every week",
+    );
+}
+
+async fn a_proposal_says_whether_it_is_proven_optimal(postgres: bool) {
+    let world = a_mixed_sign_up(postgres).await;
+    let proposal = world.propose().await.unwrap();
+    assert!(proposal.proven_optimal);
+    assert_eq!(proposal.placed_bound, proposal.placed);
+    assert!(
+        ["exact", "fast"].contains(&proposal.method.as_str()),
+        "{}",
+        proposal.method
     );
 }

@@ -22,6 +22,7 @@ macro_rules! both_backends {
 
 mod auth_tokens;
 mod chat;
+mod cli_propose;
 mod cohort_joins;
 mod cohorts;
 mod content;

@@ -111,6 +111,12 @@ fn build_dir(profile: Profile) -> PathBuf {
         })
 }
 
+/// The path of binary `name` (built first) in `profile`, to run as a
+/// command-line tool.
+pub fn binary(profile: Profile, name: &str) -> PathBuf {
+    build_dir(profile).join(name)
+}
+
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
