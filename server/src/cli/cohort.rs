@@ -313,6 +313,11 @@ impl Shown<'_> {
                 "Proven optimal: no assignment places more, nor as many with less \"if needed\" time ({} search).",
                 self.report.method.as_str()
             );
+        } else if self.report.placed_bound == quality.placed {
+            println!(
+                "No assignment places more (proven); fewer \"if needed\" uses may exist ({} search).",
+                self.report.method.as_str()
+            );
         } else {
             println!(
                 "Best found ({} search); at most {} learners could be placed.",

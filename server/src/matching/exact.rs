@@ -152,17 +152,19 @@ pub fn improve(problem: &Problem, seed: Solution, time_limit: Duration) -> (Solu
         .map_or(problem.learners.len(), |b| program.placed_bound(b));
     let proven_optimal = found.status() == microlp::SolutionStatus::Optimal;
     let candidate = finish(problem, &program.groups(problem, found));
-    let better = match candidate.evaluate(problem) {
-        Ok(quality) => {
+    let (better, proven_optimal) = match candidate.evaluate(problem) {
+        Ok(quality) => (
             (quality.placed, std::cmp::Reverse(quality.if_needed_uses))
                 > (
                     seed_quality.placed,
                     std::cmp::Reverse(seed_quality.if_needed_uses),
-                )
-        }
+                ),
+            proven_optimal,
+        ),
         Err(rule) => {
+            // Nothing is proven about an answer that could not be read back.
             tracing::warn!(%rule, "the exact matching search broke a rule; keeping the fast solver's groups");
-            false
+            (false, false)
         }
     };
     let bound = bound.min(problem.learners.len());
