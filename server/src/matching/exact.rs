@@ -140,16 +140,16 @@ pub fn improve(problem: &Problem, seed: Solution, time_limit: Duration) -> (Solu
         Ok(outcome) => outcome,
         Err(error) => {
             tracing::warn!(%error, "the exact matching search failed; keeping the fast solver's groups");
-            return (seed, fast(problem.learners.len()));
+            return (seed, fast(program.reachable()));
         }
     };
     let Some(found) = outcome.solution() else {
-        return (seed, fast(problem.learners.len()));
+        return (seed, fast(program.reachable()));
     };
     let bound = found
         .stats()
         .best_bound
-        .map_or(problem.learners.len(), |b| program.placed_bound(b));
+        .map_or(program.reachable(), |b| program.placed_bound(b));
     let proven_optimal = found.status() == microlp::SolutionStatus::Optimal;
     let candidate = finish(problem, &program.groups(problem, found));
     let (better, proven_optimal) = match candidate.evaluate(problem) {
@@ -167,7 +167,7 @@ pub fn improve(problem: &Problem, seed: Solution, time_limit: Duration) -> (Solu
             (false, false)
         }
     };
-    let bound = bound.min(problem.learners.len());
+    let bound = bound.min(program.reachable());
     if better {
         let report = Report {
             method: Method::Exact,
@@ -419,6 +419,21 @@ impl Program {
             );
         }
         groups
+    }
+
+    /// Learners who share a time with a facilitator and enough others for
+    /// a group: nobody else can be placed, whatever the search proves.
+    fn reachable(&self) -> usize {
+        let mut with_a_time = vec![false; self.classes.len()];
+        for &(c, _, _) in &self.x {
+            with_a_time[c] = true;
+        }
+        self.classes
+            .iter()
+            .zip(with_a_time)
+            .filter(|(_, any)| *any)
+            .map(|(members, _)| members.len())
+            .sum()
     }
 
     /// The most learners placed by any assignment whose objective is at
