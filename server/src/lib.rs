@@ -9,6 +9,7 @@ pub mod clock;
 pub mod cohorts;
 pub mod config;
 pub mod content;
+pub mod delivery;
 pub mod domain;
 pub mod error;
 pub mod matching;

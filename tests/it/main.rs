@@ -29,6 +29,7 @@ mod content;
 mod content_conformance;
 mod content_fuzz;
 mod content_today;
+mod delivery;
 mod discord_bot;
 mod faults;
 mod matching;

@@ -6,6 +6,7 @@
 use lens_proto::v1;
 use lens_proto::v1::cohort_service_client::CohortServiceClient;
 use lens_proto::v1::user_service_client::UserServiceClient;
+use lens_server::domain::JobState;
 use tonic::Status;
 
 use crate::content_fixture;
@@ -333,17 +334,17 @@ impl CohortWorld {
             .groups
     }
 
-    /// Side effects queued and not yet delivered, by kind.
+    /// Side effects queued and not yet delivered, by kind, oldest first.
     pub async fn pending_work(&self) -> Vec<String> {
-        self.core
+        let mut jobs = self
+            .core
             .state
             .store
-            .pending_outbox()
+            .list_jobs(&[JobState::Pending], 1000)
             .await
-            .expect("outbox read")
-            .into_iter()
-            .map(|(kind, _)| kind)
-            .collect()
+            .expect("jobs read");
+        jobs.reverse();
+        jobs.into_iter().map(|job| job.kind).collect()
     }
 }
 

@@ -10,6 +10,7 @@ use lens_proto::v1::auth_service_server::AuthServiceServer;
 use lens_proto::v1::chat_service_server::ChatServiceServer;
 use lens_proto::v1::cohort_service_server::CohortServiceServer;
 use lens_proto::v1::content_service_server::ContentServiceServer;
+use lens_proto::v1::delivery_service_server::DeliveryServiceServer;
 use lens_proto::v1::progress_service_server::ProgressServiceServer;
 use lens_proto::v1::system_service_server::SystemServiceServer;
 use lens_proto::v1::user_service_server::UserServiceServer;
@@ -156,6 +157,7 @@ impl Core {
             ProgressServiceServer => ProgressApi,
             CohortServiceServer => CohortApi,
             ChatServiceServer => ChatApi,
+            DeliveryServiceServer => DeliveryApi,
         );
 
         crate::content::refresher::spawn(

@@ -55,3 +55,7 @@ id!(
     /// One message of a tutor conversation.
     MessageId
 );
+id!(
+    /// A durable job of the delivery engine.
+    JobId
+);

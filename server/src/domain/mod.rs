@@ -13,9 +13,9 @@ mod timezone;
 pub use availability::WeeklySlots;
 pub use cohort_start::CohortStart;
 pub use email::Email;
-pub use ids::{ChatSessionId, CohortId, GroupId, MessageId, UserId};
+pub use ids::{ChatSessionId, CohortId, GroupId, JobId, MessageId, UserId};
 pub use nickname::Nickname;
-pub use states::{ChatRole, CohortRole, CohortStatus, GroupStatus, MessageStatus};
+pub use states::{ChatRole, CohortRole, CohortStatus, GroupStatus, JobState, MessageStatus};
 pub use timezone::Timezone;
 
 /// Input that was refused, with the field it came from and what to change.

@@ -1,4 +1,4 @@
-//! The states and roles of cohorts, groups and tutor messages, as types: the database keeps
+//! The states and roles of cohorts, groups, tutor messages and jobs, as types: the database keeps
 //! them as lower-case TEXT (checked by the schema), the code compares
 //! variants, not strings.
 
@@ -61,6 +61,35 @@ pub enum MessageStatus {
     /// An answer that stopped early, or is still streaming (its row then
     /// holds a lease in `streaming_until`).
     Partial,
+}
+
+/// Where a durable job (a side effect to deliver) is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, sqlx::Type)]
+#[sqlx(type_name = "TEXT", rename_all = "lowercase")]
+pub enum JobState {
+    /// Waiting for its `run_at`, or for a worker.
+    Pending,
+    /// Claimed by a worker under a lease.
+    Running,
+    /// Delivered.
+    Done,
+    /// Gave up after its last attempt, or refused for good; keeps the error.
+    Failed,
+    /// Called off by an admin.
+    Cancelled,
+}
+
+impl JobState {
+    /// As stored and shown.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Running => "running",
+            Self::Done => "done",
+            Self::Failed => "failed",
+            Self::Cancelled => "cancelled",
+        }
+    }
 }
 
 impl ChatRole {

@@ -1,7 +1,8 @@
-//! Groups, their members, and the outbox their commit fills.
+//! Groups, their members, and the jobs their commit queues.
 
 use chrono::{DateTime, Utc};
 
+use super::jobs::ENQUEUE;
 use super::locks::{BeginLocked, Lock};
 use super::{Store, StoreResult, on_backend};
 use crate::clock;
@@ -186,7 +187,7 @@ impl Store {
     }
 
     /// Makes a cohort's preview groups active and queues their follow-up
-    /// tasks in the outbox, all in one transaction. Returns (groups, tasks).
+    /// jobs, all in one transaction. Returns (groups, jobs).
     pub async fn commit_groups(
         &self,
         cohort_id: CohortId,
@@ -209,17 +210,15 @@ impl Store {
                 for kind in COMMIT_TASKS {
                     let payload =
                         serde_json::json!({ "group_id": id, "cohort_id": cohort_id }).to_string();
-                    queued += sqlx::query(
-                        "INSERT INTO outbox (kind, payload, idempotency_key, created_at) VALUES ($1, $2, $3, $4) \
-                         ON CONFLICT (idempotency_key) DO NOTHING",
-                    )
-                    .bind(*kind)
-                    .bind(payload)
-                    .bind(format!("group:{id}:{kind}"))
-                    .bind(now)
-                    .execute(&mut *tx)
-                    .await?
-                    .rows_affected();
+                    queued += sqlx::query(ENQUEUE)
+                        .bind(*kind)
+                        .bind(payload)
+                        .bind(format!("group:{id}:{kind}"))
+                        .bind(now)
+                        .bind(now)
+                        .execute(&mut *tx)
+                        .await?
+                        .rows_affected();
                 }
             }
             if !ids.is_empty() {
@@ -409,31 +408,18 @@ impl Store {
                 .await?;
             for kind in JOIN_TASKS {
                 let payload = serde_json::json!({ "group_id": group_id, "cohort_id": cohort_id, "user_id": user_id }).to_string();
-                sqlx::query(
-                    "INSERT INTO outbox (kind, payload, idempotency_key, created_at) VALUES ($1, $2, $3, $4) \
-                     ON CONFLICT (idempotency_key) DO NOTHING",
-                )
-                .bind(*kind)
-                .bind(payload)
-                .bind(format!("group:{group_id}:member:{user_id}:{kind}"))
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
+                sqlx::query(ENQUEUE)
+                    .bind(*kind)
+                    .bind(payload)
+                    .bind(format!("group:{group_id}:member:{user_id}:{kind}"))
+                    .bind(now)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
             }
             tx.commit().await?;
             JoinOutcome::Joined
         });
         Ok(outcome)
-    }
-
-    /// Outbox tasks not yet done, oldest first: (kind, idempotency key).
-    pub async fn pending_outbox(&self) -> StoreResult<Vec<(String, String)>> {
-        let sql = "SELECT kind, idempotency_key FROM outbox WHERE done_at IS NULL ORDER BY id";
-        let rows = on_backend!(self, |pool| {
-            sqlx::query_as::<_, (String, String)>(sql)
-                .fetch_all(pool)
-                .await?
-        });
-        Ok(rows)
     }
 }

@@ -11,6 +11,7 @@ mod cohorts;
 mod content;
 mod error;
 mod groups;
+mod jobs;
 mod locks;
 mod progress;
 mod sessions;
@@ -31,6 +32,7 @@ pub use error::{StoreError, StoreResult};
 pub use groups::{
     COMMIT_TASKS, GroupInfo, GroupRecord, JOIN_TASKS, JoinOutcome, MemberRecord, NewGroup,
 };
+pub use jobs::JobRecord;
 pub use progress::{HEARTBEAT_CAP_SECONDS, ProgressRecord, heartbeat_credit};
 pub use sessions::SessionCheck;
 pub use users::{DiscordProfile, ProfileChanges, UserRecord};

@@ -4,6 +4,7 @@
 pub mod chat;
 pub mod cohort;
 pub mod content;
+pub mod delivery;
 
 use chrono::{DateTime, Utc};
 use lens_proto::v1;

@@ -1,0 +1,219 @@
+//! Durable jobs: the delivery engine's queue (see `crate::delivery`).
+//!
+//! A job is claimed by setting it `running` with a lease; the attempt number
+//! it was claimed with is the fence every later write names, so a worker
+//! whose lease ran out (and whose job another worker claimed) cannot
+//! overwrite the newer attempt's outcome.
+
+use chrono::{DateTime, Utc};
+
+use super::{Store, StoreResult, on_backend};
+use crate::clock;
+use crate::domain::{JobId, JobState};
+
+/// Writes a job inside the caller's transaction (bind kind, payload,
+/// idempotency key, run at, created at). A key already queued is kept as it
+/// is: enqueueing is idempotent.
+pub(crate) const ENQUEUE: &str = "INSERT INTO jobs (kind, payload, idempotency_key, run_at, created_at) VALUES ($1, $2, $3, $4, $5) \
+     ON CONFLICT (idempotency_key) DO NOTHING";
+
+const COLUMNS: &str = "id, kind, payload, idempotency_key, state, attempts, run_at, lease_until, last_error, created_at, finished_at";
+
+/// A stored job.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct JobRecord {
+    /// Id.
+    pub id: JobId,
+    /// What to do, for example `discord.realize_group`.
+    pub kind: String,
+    /// Its input, JSON.
+    pub payload: String,
+    /// Unique per effect: queueing the same effect twice queues it once.
+    pub idempotency_key: String,
+    /// Where it is.
+    pub state: JobState,
+    /// Attempts started so far (the current one included while running).
+    pub attempts: i32,
+    /// Not to run before.
+    pub run_at: DateTime<Utc>,
+    /// While running: until when its worker holds it.
+    pub lease_until: Option<DateTime<Utc>>,
+    /// Why the last attempt did not deliver.
+    pub last_error: Option<String>,
+    /// Queued at.
+    pub created_at: DateTime<Utc>,
+    /// Done, failed or cancelled at.
+    pub finished_at: Option<DateTime<Utc>>,
+}
+
+impl Store {
+    /// Queues a job outside any other change (for work that is not the
+    /// consequence of a stored change, such as a scheduled reminder).
+    pub async fn enqueue_job(
+        &self,
+        kind: &str,
+        payload: &str,
+        idempotency_key: &str,
+        run_at: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        let queued = on_backend!(self, |pool| {
+            sqlx::query(ENQUEUE)
+                .bind(kind)
+                .bind(payload)
+                .bind(idempotency_key)
+                .bind(run_at)
+                .bind(clock::now())
+                .execute(pool)
+                .await?
+                .rows_affected()
+        });
+        Ok(queued == 1)
+    }
+
+    /// Claims up to `limit` due jobs whose kind starts with `kind_prefix`:
+    /// pending ones whose time has come, and running ones whose lease ran
+    /// out (their worker died). Each is held until `now + lease`. Two
+    /// claimers never get the same job: PostgreSQL skips rows another
+    /// transaction has locked; SQLite runs one writer at a time.
+    pub async fn claim_jobs(
+        &self,
+        kind_prefix: &str,
+        limit: i64,
+        lease: std::time::Duration,
+    ) -> StoreResult<Vec<JobRecord>> {
+        let now = clock::now();
+        let lease_until = now + chrono::Duration::from_std(lease).unwrap_or(chrono::Duration::MAX);
+        let due = "SELECT id FROM jobs WHERE substr(kind, 1, length($3)) = $3 \
+                   AND ((state = 'pending' AND run_at <= $1) OR (state = 'running' AND lease_until < $1)) \
+                   ORDER BY run_at, id LIMIT $4";
+        let claim = |lock: &str| {
+            format!(
+                "UPDATE jobs SET state = 'running', attempts = attempts + 1, lease_until = $2 \
+                 WHERE id IN ({due}{lock}) RETURNING {COLUMNS}"
+            )
+        };
+        let mut jobs = match &self.backend {
+            super::Backend::Sqlite(pool) => {
+                sqlx::query_as::<_, JobRecord>(sqlx::AssertSqlSafe(claim("")))
+                    .bind(now)
+                    .bind(lease_until)
+                    .bind(kind_prefix)
+                    .bind(limit)
+                    .fetch_all(pool)
+                    .await?
+            }
+            // Replicas claim side by side: each skips the rows the others
+            // are claiming instead of waiting for them.
+            super::Backend::Postgres(pool) => {
+                sqlx::query_as::<_, JobRecord>(sqlx::AssertSqlSafe(claim(
+                    " FOR UPDATE SKIP LOCKED",
+                )))
+                .bind(now)
+                .bind(lease_until)
+                .bind(kind_prefix)
+                .bind(limit)
+                .fetch_all(pool)
+                .await?
+            }
+        };
+        jobs.sort_by_key(|j| (j.run_at, j.id));
+        Ok(jobs)
+    }
+
+    /// Records the outcome of attempt `attempt` of job `id`: `state` with
+    /// `error`, and for a retry the time to try again. False if the attempt
+    /// no longer holds the job (its lease ran out and another took it).
+    pub async fn finish_attempt(
+        &self,
+        id: JobId,
+        attempt: i32,
+        state: JobState,
+        error: Option<&str>,
+        retry_at: Option<DateTime<Utc>>,
+    ) -> StoreResult<bool> {
+        let now = clock::now();
+        let finished = (state != JobState::Pending).then_some(now);
+        let sql = "UPDATE jobs SET state = $3, last_error = COALESCE($4, last_error), run_at = COALESCE($5, run_at), \
+                   lease_until = NULL, finished_at = $6 \
+                   WHERE id = $1 AND attempts = $2 AND state = 'running'";
+        let changed = on_backend!(self, |pool| {
+            sqlx::query(sql)
+                .bind(id)
+                .bind(attempt)
+                .bind(state)
+                .bind(error)
+                .bind(retry_at)
+                .bind(finished)
+                .execute(pool)
+                .await?
+                .rows_affected()
+        });
+        Ok(changed == 1)
+    }
+
+    /// Jobs in any of `states` (every state when empty), newest first.
+    pub async fn list_jobs(&self, states: &[JobState], limit: i64) -> StoreResult<Vec<JobRecord>> {
+        // The states as ",pending,failed," matched against ",<state>,": one
+        // statement for any number of states on both backends.
+        let wanted: String = states
+            .iter()
+            .map(|s| format!(",{}", s.as_str()))
+            .collect::<String>()
+            + ",";
+        let sql = format!(
+            "SELECT {COLUMNS} FROM jobs WHERE $1 = ',' OR $1 LIKE ('%,' || state || ',%') \
+             ORDER BY id DESC LIMIT $2"
+        );
+        let jobs = on_backend!(self, |pool| {
+            sqlx::query_as::<_, JobRecord>(sqlx::AssertSqlSafe(sql.clone()))
+                .bind(&wanted)
+                .bind(limit)
+                .fetch_all(pool)
+                .await?
+        });
+        Ok(jobs)
+    }
+
+    /// One job.
+    pub async fn job(&self, id: JobId) -> StoreResult<Option<JobRecord>> {
+        let sql = format!("SELECT {COLUMNS} FROM jobs WHERE id = $1");
+        let job = on_backend!(self, |pool| {
+            sqlx::query_as::<_, JobRecord>(sqlx::AssertSqlSafe(sql.clone()))
+                .bind(id)
+                .fetch_optional(pool)
+                .await?
+        });
+        Ok(job)
+    }
+
+    /// Puts a failed or cancelled job back in the queue, due now, with a
+    /// fresh series of attempts. False if it is in another state.
+    pub async fn requeue_job(&self, id: JobId) -> StoreResult<bool> {
+        let sql = "UPDATE jobs SET state = 'pending', attempts = 0, run_at = $2, finished_at = NULL \
+                   WHERE id = $1 AND state IN ('failed', 'cancelled')";
+        let changed = on_backend!(self, |pool| {
+            sqlx::query(sql)
+                .bind(id)
+                .bind(clock::now())
+                .execute(pool)
+                .await?
+                .rows_affected()
+        });
+        Ok(changed == 1)
+    }
+
+    /// Calls off a pending or failed job. False if it is running or over.
+    pub async fn cancel_job(&self, id: JobId) -> StoreResult<bool> {
+        let sql = "UPDATE jobs SET state = 'cancelled', finished_at = $2 \
+                   WHERE id = $1 AND state IN ('pending', 'failed')";
+        let changed = on_backend!(self, |pool| {
+            sqlx::query(sql)
+                .bind(id)
+                .bind(clock::now())
+                .execute(pool)
+                .await?
+                .rows_affected()
+        });
+        Ok(changed == 1)
+    }
+}
