@@ -9,7 +9,7 @@ use clap::{Args, Subcommand};
 use lens_runtime::Env;
 use lens_server::cohorts::{MatchingSettings, propose, reason_code, save};
 use lens_server::config::DatabaseConfig;
-use lens_server::matching::exact::{Method, Report, solve_exactly};
+use lens_server::matching::exact::{Method, Progress, Report, solve_exactly};
 use lens_server::matching::file::PopulationFile;
 use lens_server::matching::names::group_name;
 use lens_server::matching::{Params, Problem, Solution, TimeModel};
@@ -169,13 +169,24 @@ pub async fn run(env: &Env, command: CohortCommand) -> anyhow::Result<()> {
 }
 
 /// Draws a progress bar on stderr for runs big enough to take a moment:
-/// learners placed so far out of all, after each solver round.
-fn progress(total: usize) -> impl FnMut(usize) + Send + 'static {
+/// learners placed so far out of all, after each round of the fast solver,
+/// a line while the exact search runs, and the final count.
+fn progress(total: usize) -> impl FnMut(Progress) + Send + 'static {
     let mut round = 0;
-    move |placed| {
-        round += 1;
-        if total >= 500 {
-            eprintln!("  {} round {round}", bar(placed, total));
+    move |stage| {
+        if total < 500 {
+            return;
+        }
+        match stage {
+            Progress::Round(placed) => {
+                round += 1;
+                eprintln!("  {} round {round}", bar(placed, total));
+            }
+            Progress::Searching(limit) => eprintln!(
+                "  exact search for a better assignment, at most {} s…",
+                limit.as_secs()
+            ),
+            Progress::Done(placed) => eprintln!("  {} done", bar(placed, total)),
         }
     }
 }

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use crate::domain::{CohortId, CohortRole, UserId};
 use crate::matching::availability::{LocalAvailability, meeting_weeks};
-use crate::matching::exact::{Report, solve_exactly};
+use crate::matching::exact::{Progress, Report, solve_exactly};
 use crate::matching::names::group_name;
 use crate::matching::slots::SlotSet;
 use crate::matching::{Params, Problem, Reason, SignedUp, Solution, TimeModel};
@@ -80,13 +80,13 @@ pub fn signed_up(
 }
 
 /// Computes groups for a cohort's sign-ups: the fast solver, then the exact
-/// search seeded with its answer. `progress` hears the number placed after
-/// each round of the fast solver, and once more after the exact search.
+/// search seeded with its answer. `progress` hears each round of the fast
+/// solver, the start of the exact search, and the end.
 pub async fn propose(
     store: &Store,
     cohort: &CohortRecord,
     settings: MatchingSettings,
-    progress: impl FnMut(usize) + Send + 'static,
+    progress: impl FnMut(Progress) + Send + 'static,
 ) -> StoreResult<Proposal> {
     let signups = store.signups_for_matching(cohort.id).await?;
     let weeks = meeting_weeks(cohort.start_date, cohort.meeting_count as u32);

@@ -73,14 +73,25 @@ impl Method {
     }
 }
 
+/// Where a proposal's computation is, for progress displays.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Progress {
+    /// A round of the fast solver ended with this many learners placed.
+    Round(usize),
+    /// The exact search started, for at most this long.
+    Searching(Duration),
+    /// Done, with this many placed.
+    Done(usize),
+}
+
 /// The fast solver, then the exact search seeded with its answer, then
 /// every group's time settled (see [`settle_times`]).
 pub fn solve_exactly(
     problem: &Problem,
     exact_time: Duration,
-    mut progress: impl FnMut(usize),
+    mut progress: impl FnMut(Progress),
 ) -> (Solution, Report) {
-    let fast = solve(problem, &mut progress);
+    let fast = solve(problem, |placed| progress(Progress::Round(placed)));
     let (solution, report) = if exact_time.is_zero() {
         let placed = fast.placed();
         let report = Report {
@@ -90,9 +101,10 @@ pub fn solve_exactly(
         };
         (fast, report)
     } else {
+        progress(Progress::Searching(exact_time));
         improve(problem, fast, exact_time)
     };
-    progress(solution.placed());
+    progress(Progress::Done(solution.placed()));
     (settle_times(problem, solution), report)
 }
 
