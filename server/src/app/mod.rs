@@ -11,6 +11,7 @@ use lens_proto::v1::chat_service_server::ChatServiceServer;
 use lens_proto::v1::cohort_service_server::CohortServiceServer;
 use lens_proto::v1::content_service_server::ContentServiceServer;
 use lens_proto::v1::delivery_service_server::DeliveryServiceServer;
+use lens_proto::v1::discord_work_service_server::DiscordWorkServiceServer;
 use lens_proto::v1::progress_service_server::ProgressServiceServer;
 use lens_proto::v1::system_service_server::SystemServiceServer;
 use lens_proto::v1::user_service_server::UserServiceServer;
@@ -158,6 +159,7 @@ impl Core {
             CohortServiceServer => CohortApi,
             ChatServiceServer => ChatApi,
             DeliveryServiceServer => DeliveryApi,
+            DiscordWorkServiceServer => DiscordWorkApi,
         );
 
         crate::content::refresher::spawn(

@@ -25,6 +25,11 @@ pub mod worker;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use rand::Rng;
+
+use crate::clock;
+use crate::domain::{JobId, JobState};
+use crate::store::{Store, StoreResult};
 
 /// Attempts before a job is failed for good.
 pub const MAX_ATTEMPTS: i32 = 12;
@@ -76,6 +81,40 @@ pub fn next_run(
     }
     let wait = retry_after.unwrap_or_else(|| backoff(attempt, jitter));
     Some(now + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::MAX))
+}
+
+/// Records the outcome of attempt `attempt` at job `id` (of `kind`, for
+/// the log): done, pending again at its next time, or failed. False if the
+/// attempt no longer holds the job (its lease ran out and another worker
+/// took it): the newer attempt decides.
+pub async fn record(
+    store: &Store,
+    id: JobId,
+    attempt: i32,
+    kind: &str,
+    outcome: Outcome,
+) -> StoreResult<bool> {
+    let (state, error, retry_at) = match outcome {
+        Outcome::Done => (JobState::Done, None, None),
+        Outcome::Retry { error, retry_after } => {
+            let jitter = rand::rng().random_range(0.0..1.0);
+            match next_run(attempt, retry_after, jitter, clock::now()) {
+                Some(at) => (JobState::Pending, Some(error), Some(at)),
+                None => (JobState::Failed, Some(error), None),
+            }
+        }
+        Outcome::Fail { error } => (JobState::Failed, Some(error), None),
+    };
+    if state == JobState::Failed {
+        tracing::warn!(job = %id, %kind, error = error.as_deref().unwrap_or(""), "a job failed; an admin can retry it");
+    }
+    let kept = store
+        .finish_attempt(id, attempt, state, error.as_deref(), retry_at)
+        .await?;
+    if !kept {
+        tracing::warn!(job = %id, %kind, "a job's outcome came after its lease; the newer attempt stands");
+    }
+    Ok(kept)
 }
 
 #[cfg(test)]

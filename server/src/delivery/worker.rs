@@ -4,12 +4,9 @@
 use std::future::Future;
 use std::time::Duration;
 
-use rand::Rng;
 use tokio_util::sync::CancellationToken;
 
-use super::{Outcome, next_run};
-use crate::clock;
-use crate::domain::JobState;
+use super::{Outcome, record};
 use crate::store::{JobRecord, Store, StoreResult};
 
 /// Delivers the jobs whose kind starts with [`Handler::kinds`].
@@ -55,36 +52,9 @@ impl<H: Handler> Worker<H> {
             .await?;
         for job in &jobs {
             let outcome = self.handler.deliver(job).await;
-            self.record(job, outcome).await?;
+            record(&self.store, job.id, job.attempts, &job.kind, outcome).await?;
         }
         Ok(jobs.len())
-    }
-
-    async fn record(&self, job: &JobRecord, outcome: Outcome) -> StoreResult<()> {
-        let (state, error, retry_at) = match outcome {
-            Outcome::Done => (JobState::Done, None, None),
-            Outcome::Retry { error, retry_after } => {
-                let jitter = rand::rng().random_range(0.0..1.0);
-                match next_run(job.attempts, retry_after, jitter, clock::now()) {
-                    Some(at) => (JobState::Pending, Some(error), Some(at)),
-                    None => (JobState::Failed, Some(error), None),
-                }
-            }
-            Outcome::Fail { error } => (JobState::Failed, Some(error), None),
-        };
-        if state == JobState::Failed {
-            tracing::warn!(job = %job.id, kind = %job.kind, error = error.as_deref().unwrap_or(""), "a job failed; an admin can retry it");
-        }
-        let kept = self
-            .store
-            .finish_attempt(job.id, job.attempts, state, error.as_deref(), retry_at)
-            .await?;
-        if !kept {
-            // The lease ran out and another worker has the job now; its
-            // attempt decides.
-            tracing::warn!(job = %job.id, kind = %job.kind, "a job's outcome came after its lease; the newer attempt stands");
-        }
-        Ok(())
     }
 
     /// Delivers until `stop` is cancelled, waiting `idle` when nothing is
