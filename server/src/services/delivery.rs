@@ -10,6 +10,13 @@ use crate::domain::{Invalid, JobId};
 use crate::error::{AppError, AppResult};
 use crate::store::JobRecord;
 
+/// What an admin does to a job.
+#[derive(Debug, Clone, Copy)]
+enum Action {
+    Retry,
+    Cancel,
+}
+
 /// Implements `lens.v1.DeliveryService`.
 #[derive(Debug, Clone)]
 pub struct DeliveryApi {
@@ -20,6 +27,31 @@ impl DeliveryApi {
     /// The service over shared state.
     pub fn new(state: AppState) -> Self {
         Self { state }
+    }
+
+    /// Retries or cancels job `id` for an admin; the job as it is then.
+    async fn change(&self, id: JobId, action: Action) -> AppResult<v1::Job> {
+        let before = self.job(id).await?;
+        let (changed, rule, done) = match action {
+            Action::Retry => (
+                self.state.store.requeue_job(id).await?,
+                "only failed or cancelled jobs are retried",
+                "an admin retried a job",
+            ),
+            Action::Cancel => (
+                self.state.store.cancel_job(id).await?,
+                "only pending or failed jobs are cancelled",
+                "an admin cancelled a job",
+            ),
+        };
+        if !changed {
+            return Err(AppError::FailedPrecondition(format!(
+                "job {id} is {}: {rule}",
+                before.state.as_str()
+            )));
+        }
+        tracing::info!(job = %id, kind = %before.kind, "{done}");
+        Ok(convert::delivery::job(self.job(id).await?))
     }
 
     async fn job(&self, id: JobId) -> AppResult<JobRecord> {
@@ -73,16 +105,8 @@ impl DeliveryService for DeliveryApi {
         respond(
             async {
                 let id = JobId(request.get_ref().job_id);
-                let before = self.job(id).await?;
-                if !self.state.store.requeue_job(id).await? {
-                    return Err(AppError::FailedPrecondition(format!(
-                        "job {id} is {}: only failed or cancelled jobs are retried",
-                        before.state.as_str()
-                    )));
-                }
-                tracing::info!(job = %id, kind = %before.kind, "an admin retried a job");
                 Ok(v1::RetryJobResponse {
-                    job: Some(convert::delivery::job(self.job(id).await?)),
+                    job: Some(self.change(id, Action::Retry).await?),
                 })
             }
             .await,
@@ -96,16 +120,8 @@ impl DeliveryService for DeliveryApi {
         respond(
             async {
                 let id = JobId(request.get_ref().job_id);
-                let before = self.job(id).await?;
-                if !self.state.store.cancel_job(id).await? {
-                    return Err(AppError::FailedPrecondition(format!(
-                        "job {id} is {}: only pending or failed jobs are cancelled",
-                        before.state.as_str()
-                    )));
-                }
-                tracing::info!(job = %id, kind = %before.kind, "an admin cancelled a job");
                 Ok(v1::CancelJobResponse {
-                    job: Some(convert::delivery::job(self.job(id).await?)),
+                    job: Some(self.change(id, Action::Cancel).await?),
                 })
             }
             .await,

@@ -189,23 +189,27 @@ impl Store {
     /// Puts a failed or cancelled job back in the queue, due now, with a
     /// fresh series of attempts. False if it is in another state.
     pub async fn requeue_job(&self, id: JobId) -> StoreResult<bool> {
-        let sql = "UPDATE jobs SET state = 'pending', attempts = 0, run_at = $2, finished_at = NULL \
-                   WHERE id = $1 AND state IN ('failed', 'cancelled')";
-        let changed = on_backend!(self, |pool| {
-            sqlx::query(sql)
-                .bind(id)
-                .bind(clock::now())
-                .execute(pool)
-                .await?
-                .rows_affected()
-        });
-        Ok(changed == 1)
+        self.change_job(
+            id,
+            "UPDATE jobs SET state = 'pending', attempts = 0, run_at = $2, finished_at = NULL \
+             WHERE id = $1 AND state IN ('failed', 'cancelled')",
+        )
+        .await
     }
 
     /// Calls off a pending or failed job. False if it is running or over.
     pub async fn cancel_job(&self, id: JobId) -> StoreResult<bool> {
-        let sql = "UPDATE jobs SET state = 'cancelled', finished_at = $2 \
-                   WHERE id = $1 AND state IN ('pending', 'failed')";
+        self.change_job(
+            id,
+            "UPDATE jobs SET state = 'cancelled', finished_at = $2 \
+             WHERE id = $1 AND state IN ('pending', 'failed')",
+        )
+        .await
+    }
+
+    /// Runs an admin's change `sql` on job `$1` at `$2` = now; whether the
+    /// job was in a state the change applies to.
+    async fn change_job(&self, id: JobId, sql: &'static str) -> StoreResult<bool> {
         let changed = on_backend!(self, |pool| {
             sqlx::query(sql)
                 .bind(id)
