@@ -55,6 +55,14 @@ async fn queue(store: &Store, key: &str) {
     );
 }
 
+/// A core with one `test.effect` job queued, due now.
+async fn one_job_queued(postgres: bool) -> (CohortWorld, Store) {
+    let world = CohortWorld::empty(postgres).await;
+    let store = world.core.state.store.clone();
+    queue(&store, "effect").await;
+    (world, store)
+}
+
 async fn only_job(store: &Store) -> JobRecord {
     let jobs = store.list_jobs(&[], 10).await.unwrap();
     assert_eq!(jobs.len(), 1, "{jobs:?}");
@@ -125,9 +133,7 @@ async fn concurrent_claimers_never_take_the_same_job(postgres: bool) {
 async fn a_job_failing_every_time_is_failed_after_its_last_attempt_and_can_be_retried(
     postgres: bool,
 ) {
-    let world = CohortWorld::empty(postgres).await;
-    let store = world.core.state.store.clone();
-    queue(&store, "effect").await;
+    let (world, store) = one_job_queued(postgres).await;
     // A retry_after of zero makes each next attempt due at once.
     let worker = Worker::new(store.clone(), Always(retry(Some(Duration::ZERO))));
     for _ in 0..MAX_ATTEMPTS {
@@ -163,9 +169,7 @@ async fn a_job_failing_every_time_is_failed_after_its_last_attempt_and_can_be_re
 }
 
 async fn a_third_partys_retry_after_is_waited_out(postgres: bool) {
-    let world = CohortWorld::empty(postgres).await;
-    let store = world.core.state.store.clone();
-    queue(&store, "effect").await;
+    let (_world, store) = one_job_queued(postgres).await;
     let worker = Worker::new(
         store.clone(),
         Always(retry(Some(Duration::from_secs(3600)))),
@@ -183,9 +187,7 @@ async fn a_third_partys_retry_after_is_waited_out(postgres: bool) {
 }
 
 async fn a_job_whose_lease_ran_out_is_taken_again_and_the_late_outcome_is_ignored(postgres: bool) {
-    let world = CohortWorld::empty(postgres).await;
-    let store = world.core.state.store.clone();
-    queue(&store, "effect").await;
+    let (_world, store) = one_job_queued(postgres).await;
     let first = store.claim_jobs("test.", 1, Duration::ZERO).await.unwrap();
     assert_eq!(first.len(), 1);
     tokio::time::sleep(Duration::from_millis(20)).await;
@@ -232,9 +234,7 @@ async fn a_job_scheduled_for_later_waits_until_then(postgres: bool) {
 }
 
 async fn only_pending_or_failed_jobs_are_cancelled(postgres: bool) {
-    let world = CohortWorld::empty(postgres).await;
-    let store = world.core.state.store.clone();
-    queue(&store, "effect").await;
+    let (world, store) = one_job_queued(postgres).await;
     let id = only_job(&store).await.id.0;
     let mut admin = admin_client(&world).await;
     let cancelled = admin
