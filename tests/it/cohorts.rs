@@ -5,7 +5,9 @@
 
 use lens_proto::v1;
 use lens_proto::v1::progress_service_client::ProgressServiceClient;
-use lens_tests::cohorts::{CohortWorld, Person, evening, monday, spring_cohort, tuesday};
+use lens_tests::cohorts::{
+    CohortWorld, Person, discord_id_of, evening, monday, spring_cohort, tuesday,
+};
 use lens_tests::core::authed;
 use tonic::{Code, Status};
 
@@ -254,10 +256,18 @@ async fn facilitators_are_not_moved_as_learners(postgres: bool) {
 async fn committing_activates_the_groups_and_queues_their_setup(postgres: bool) {
     let world = CohortWorld::proposed(postgres, 2, 8).await;
     let committed = world.commit().await.unwrap();
-    assert_eq!((committed.committed, committed.queued_tasks), (2, 6));
-    let work = world.pending_work().await;
-    assert_eq!(work.len(), 6);
-    assert_eq!(work[0], "discord.create_group_channel");
+    assert_eq!((committed.committed, committed.queued_tasks), (2, 4));
+    let mut work = world.pending_work().await;
+    work.sort();
+    assert_eq!(
+        work,
+        [
+            "calendar.create_group_event",
+            "calendar.create_group_event",
+            "discord.sync_group",
+            "discord.sync_group"
+        ]
+    );
     for group in world.list_groups().await {
         assert_eq!(group.status(), v1::GroupStatus::Active);
     }
@@ -312,8 +322,8 @@ async fn a_late_learner_joins_a_group_and_its_setup_is_queued(postgres: bool) {
     assert!(joined.members.iter().any(|m| m.user_id == late.id));
     assert_eq!(
         world.pending_work().await.len(),
-        queued + 2,
-        "a Discord and a calendar update"
+        queued + 1,
+        "a calendar update; the group's Discord sync, still pending, will include the newcomer"
     );
 }
 
@@ -345,6 +355,7 @@ async fn first_group(world: &CohortWorld) -> (v1::CohortGroup, Person, Person) {
     let person = |i: usize| Person {
         id: group.members[i].user_id,
         token: world.core.user_token(group.members[i].user_id, false),
+        discord_id: discord_id_of(&group.members[i].name),
     };
     let (facilitator, learner) = (person(0), person(1));
     (group, facilitator, learner)

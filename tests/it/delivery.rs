@@ -88,7 +88,11 @@ async fn committed_groups_queue_jobs_that_admins_can_list(postgres: bool) {
         .unwrap()
         .into_inner()
         .jobs;
-    assert_eq!(listed.len(), 6, "three per group");
+    assert_eq!(
+        listed.len(),
+        4,
+        "a Discord sync and a calendar event per group"
+    );
     assert!(
         listed
             .iter()

@@ -7,10 +7,11 @@ use lens_proto::v1;
 use lens_proto::v1::cohort_service_client::CohortServiceClient;
 use lens_proto::v1::user_service_client::UserServiceClient;
 use lens_server::domain::JobState;
+use lens_server::store::DiscordProfile;
 use tonic::Status;
 
 use crate::content_fixture;
-use crate::core::{CoreOptions, TestCore, authed};
+use crate::core::{CoreOptions, TestCore, authed, keys};
 
 /// Local slots from `hour`:00 for `hours` hours on `day` (0 = Monday).
 pub fn evening(day: u32, hour: u32, hours: u32) -> Vec<u32> {
@@ -34,6 +35,8 @@ pub struct Person {
     pub id: i64,
     /// Session token.
     pub token: String,
+    /// Their Discord account.
+    pub discord_id: String,
 }
 
 /// A core with a cohort in it.
@@ -350,9 +353,42 @@ impl CohortWorld {
 
 /// Signs `name` in through the development sign-in, as the web edge does.
 pub async fn sign_in(core: &TestCore, name: &str, admin: bool) -> Person {
-    let session = core.dev_session(name, admin).await;
-    Person {
-        id: session.user.expect("a user").id,
-        token: session.token,
+    let store = &core.state.store;
+    let user = store
+        .upsert_discord_user(&DiscordProfile {
+            discord_id: discord_id_of(name),
+            username: name.to_owned(),
+            global_name: None,
+            avatar_hash: None,
+            email: None,
+            email_verified: false,
+        })
+        .await
+        .expect("user stored");
+    if admin {
+        store.set_admin(user.id, true).await.expect("admin flag");
     }
+    let (token, _) = keys().mint_session(
+        user.id,
+        admin,
+        chrono::Utc::now(),
+        std::time::Duration::from_secs(3600),
+    );
+    Person {
+        id: user.id.0,
+        token,
+        discord_id: user.discord_id,
+    }
+}
+
+/// The Discord account (a snowflake) of the person called `name` in these
+/// worlds: the same name, the same account.
+pub fn discord_id_of(name: &str) -> String {
+    let hash = name.bytes().fold(1_469_598_103_934_665_603u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(1_099_511_628_211)
+    });
+    format!(
+        "{}",
+        100_000_000_000_000_000 + hash % 800_000_000_000_000_000
+    )
 }

@@ -8,6 +8,7 @@ macro_rules! id {
         $(#[$doc])*
         #[derive(
             Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, sqlx::Type, serde::Serialize,
+            serde::Deserialize,
         )]
         #[sqlx(transparent)]
         #[serde(transparent)]

@@ -4,6 +4,7 @@
 
 mod availability;
 mod cohort_start;
+mod discord_job;
 mod email;
 mod ids;
 mod nickname;
@@ -12,6 +13,7 @@ mod timezone;
 
 pub use availability::WeeklySlots;
 pub use cohort_start::CohortStart;
+pub use discord_job::{DISCORD_KIND_PREFIX, DiscordJob};
 pub use email::Email;
 pub use ids::{ChatSessionId, CohortId, GroupId, JobId, MessageId, UserId};
 pub use nickname::Nickname;

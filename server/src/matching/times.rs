@@ -12,7 +12,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{Duration, NaiveDate, NaiveTime, TimeZone, Utc};
+use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
 
 use super::problem::overlaps;
@@ -105,6 +105,19 @@ impl MeetingTime {
                 .iter()
                 .zip(weekly)
                 .all(|(start, open)| open.contains(*start))
+    }
+
+    /// When each meeting starts, given the Mondays `weeks` of the meeting
+    /// weeks this time was made for (one meeting a week).
+    pub fn starts(&self, weeks: &[NaiveDate]) -> Vec<DateTime<Utc>> {
+        weeks
+            .iter()
+            .zip(&self.weekly)
+            .filter_map(|(monday, slot)| {
+                let midnight = monday.and_hms_opt(0, 0, 0)?.and_utc();
+                Some(midnight + Duration::minutes(30 * *slot as i64))
+            })
+            .collect()
     }
 
     /// Its UTC start in the first meeting week.

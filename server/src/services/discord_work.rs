@@ -10,14 +10,17 @@ use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
 use tonic::{Request, Response, Status};
 
+use super::convert::discord::{group_spec, realized_ids};
 use super::respond;
 use crate::app::AppState;
+use crate::cohorts::discord::{GroupLayout, is_snowflake};
 use crate::delivery::{Outcome, record};
-use crate::domain::{Invalid, JobId};
+use crate::domain::{DISCORD_KIND_PREFIX, DiscordJob, Invalid, JobId, Nickname};
 use crate::error::{AppError, AppResult};
+use crate::store::JobRecord;
 
 /// Kinds of the jobs the discord edge performs.
-const DISCORD_JOBS: &str = "discord.";
+const DISCORD_JOBS: &str = DISCORD_KIND_PREFIX;
 
 /// Longest error text kept from a report.
 const MAX_ERROR_CHARS: usize = 500;
@@ -66,6 +69,58 @@ fn outcome(request: &v1::ReportWorkRequest) -> AppResult<Outcome> {
     }
 }
 
+/// A Discord id from a request: digits, or empty where `optional`.
+fn snowflake(field: &'static str, raw: &str, optional: bool) -> AppResult<()> {
+    if (optional && raw.is_empty()) || is_snowflake(raw) {
+        Ok(())
+    } else {
+        let shown: String = raw.chars().take(24).collect();
+        Err(Invalid::new(field, format!("{shown:?} is not a Discord id (digits)")).into())
+    }
+}
+
+impl DiscordWorkApi {
+    /// What job `job` asks for now, read fresh from the data; `None` when
+    /// there is nothing to describe (the job is failed with why).
+    async fn describe(&self, job: &JobRecord) -> AppResult<Option<v1::take_work_response::Work>> {
+        use v1::take_work_response::Work;
+        let fail = |error: String| Outcome::Fail { error };
+        let outcome = match DiscordJob::parse(&job.kind, &job.payload) {
+            Some(DiscordJob::SyncGroup(group_id)) => {
+                match self.state.store.discord_group(group_id).await? {
+                    Some((group, members)) => {
+                        let loaded = self.state.content.current();
+                        let title = loaded
+                            .snapshot
+                            .course(&group.course_slug)
+                            .map_or_else(|| group.course_slug.clone(), |c| c.title.clone());
+                        let layout = GroupLayout::of(&group, &title, members);
+                        return Ok(Some(Work::Group(group_spec(&group, layout, &title))));
+                    }
+                    None => fail(format!("group {group_id} no longer exists")),
+                }
+            }
+            Some(DiscordJob::SetNickname(user_id)) => {
+                match self.state.store.user_by_id(user_id).await? {
+                    Some(user) if user.deleted_at.is_none() => {
+                        return Ok(Some(Work::Nickname(v1::NicknameSpec {
+                            discord_id: user.discord_id,
+                            nickname: user.nickname.unwrap_or_default(),
+                        })));
+                    }
+                    _ => fail(format!("user {user_id} no longer exists")),
+                }
+            }
+            None => fail(format!(
+                "this core does not know Discord job kind {:?}; update the core",
+                job.kind
+            )),
+        };
+        record(&self.state.store, job.id, job.attempts, &job.kind, outcome).await?;
+        Ok(None)
+    }
+}
+
 #[tonic::async_trait]
 impl DiscordWorkService for DiscordWorkApi {
     type TakeWorkStream = WorkStream;
@@ -76,7 +131,7 @@ impl DiscordWorkService for DiscordWorkApi {
     ) -> Result<Response<Self::TakeWorkStream>, Status> {
         let lease = lease(request.get_ref()).map_err(Status::from)?;
         let (tx, rx) = mpsc::channel(16);
-        let store = self.state.store.clone();
+        let api = self.clone();
         let stop = self.state.shutdown.clone();
         tokio::spawn(async move {
             tracing::info!("the discord edge is taking Discord work");
@@ -84,7 +139,7 @@ impl DiscordWorkService for DiscordWorkApi {
                 // Claim only what the bot has room for: a job sent is a job
                 // leased, and a full channel would hold leases idle.
                 let room = tx.capacity().max(1) as i64;
-                let jobs = match store.claim_jobs(DISCORD_JOBS, room, lease).await {
+                let jobs = match api.state.store.claim_jobs(DISCORD_JOBS, room, lease).await {
                     Ok(jobs) => jobs,
                     Err(error) => {
                         tracing::warn!(%error, "claiming Discord work failed; trying again");
@@ -93,11 +148,20 @@ impl DiscordWorkService for DiscordWorkApi {
                 };
                 let idle = jobs.is_empty();
                 for job in jobs {
+                    let work = match api.describe(&job).await {
+                        Ok(Some(work)) => work,
+                        Ok(None) => continue,
+                        // Left running: the lease hands it out again.
+                        Err(error) => {
+                            tracing::warn!(%error, job = %job.id, "reading a Discord job's data failed");
+                            continue;
+                        }
+                    };
                     let work = v1::TakeWorkResponse {
                         job_id: job.id.0,
                         attempt: job.attempts.max(0) as u32,
                         kind: job.kind,
-                        payload: job.payload,
+                        work: Some(work),
                     };
                     // A bot that hung up leaves its jobs leased; they return
                     // to the queue when the lease ends.
@@ -133,9 +197,73 @@ impl DiscordWorkService for DiscordWorkApi {
                     .await?
                     .filter(|job| job.kind.starts_with(DISCORD_JOBS))
                     .ok_or_else(|| AppError::NotFound(format!("no Discord job with id {id}")))?;
+                if let (Some(DiscordJob::SyncGroup(group)), Some(realized)) =
+                    (DiscordJob::parse(&job.kind, &job.payload), &r.realized)
+                {
+                    let ids = realized_ids(realized);
+                    for (field, value) in [
+                        ("realized.category_id", &ids.category_id),
+                        ("realized.general_channel_id", &ids.general_channel_id),
+                        ("realized.text_channel_id", &ids.text_channel_id),
+                        ("realized.voice_channel_id", &ids.voice_channel_id),
+                        ("realized.role_id", &ids.role_id),
+                        ("realized.welcome_posted_in", &ids.welcome_channel_id),
+                    ] {
+                        snowflake(field, value, true)?;
+                    }
+                    let complete = outcome == Outcome::Done;
+                    self.state
+                        .store
+                        .record_realized(group, &ids, complete)
+                        .await?;
+                }
                 let attempt = i32::try_from(r.attempt).unwrap_or(i32::MAX);
                 let kept = record(&self.state.store, id, attempt, &job.kind, outcome).await?;
                 Ok(v1::ReportWorkResponse { kept })
+            }
+            .await,
+        )
+    }
+
+    async fn report_member_joined(
+        &self,
+        request: Request<v1::ReportMemberJoinedRequest>,
+    ) -> Result<Response<v1::ReportMemberJoinedResponse>, Status> {
+        respond(
+            async {
+                let r = request.get_ref();
+                snowflake("discord_id", &r.discord_id, false)?;
+                let queued = self
+                    .state
+                    .store
+                    .discord_member_joined(&r.discord_id, r.has_nickname)
+                    .await?;
+                Ok(v1::ReportMemberJoinedResponse {
+                    queued: queued as u32,
+                })
+            }
+            .await,
+        )
+    }
+
+    async fn report_nickname_changed(
+        &self,
+        request: Request<v1::ReportNicknameChangedRequest>,
+    ) -> Result<Response<v1::ReportNicknameChangedResponse>, Status> {
+        respond(
+            async {
+                let r = request.get_ref();
+                snowflake("discord_id", &r.discord_id, false)?;
+                if r.nickname.is_empty() {
+                    return Ok(v1::ReportNicknameChangedResponse { changed: false });
+                }
+                let nickname = Nickname::parse("nickname", &r.nickname)?;
+                let changed = self
+                    .state
+                    .store
+                    .nickname_from_discord(&r.discord_id, nickname.as_str())
+                    .await?;
+                Ok(v1::ReportNicknameChangedResponse { changed })
             }
             .await,
         )

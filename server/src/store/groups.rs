@@ -2,11 +2,11 @@
 
 use chrono::{DateTime, Utc};
 
-use super::jobs::ENQUEUE;
+use super::jobs::{ENQUEUE, ask_again};
 use super::locks::{BeginLocked, Lock};
 use super::{Store, StoreResult, on_backend};
 use crate::clock;
-use crate::domain::{CohortId, CohortRole, GroupId, GroupStatus, UserId};
+use crate::domain::{CohortId, CohortRole, DiscordJob, GroupId, GroupStatus, UserId};
 
 /// How a join ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -85,15 +85,12 @@ pub struct GroupInfo {
     pub members: i64,
 }
 
-/// Tasks queued when a late learner joins a group.
-pub const JOIN_TASKS: &[&str] = &["discord.add_member", "calendar.add_attendee"];
+/// Calendar work queued when a late learner joins a group (the group's
+/// Discord sync is queued too: [`DiscordJob::SyncGroup`]).
+pub const JOIN_TASKS: &[&str] = &["calendar.add_attendee"];
 
-/// Tasks queued for each committed group, in delivery order.
-pub const COMMIT_TASKS: &[&str] = &[
-    "discord.create_group_channel",
-    "calendar.create_group_event",
-    "discord.send_welcome",
-];
+/// Calendar work queued for each committed group, beside its Discord sync.
+pub const COMMIT_TASKS: &[&str] = &["calendar.create_group_event"];
 
 impl Store {
     /// Replaces a cohort's preview groups and records why each unplaced
@@ -207,6 +204,7 @@ impl Store {
                     .bind(id)
                     .execute(&mut *tx)
                     .await?;
+                queued += ask_again!(&mut *tx, DiscordJob::SyncGroup(GroupId(*id)), now)?;
                 for kind in COMMIT_TASKS {
                     let payload =
                         serde_json::json!({ "group_id": id, "cohort_id": cohort_id }).to_string();
@@ -406,6 +404,7 @@ impl Store {
                 .bind(now)
                 .execute(&mut *tx)
                 .await?;
+            ask_again!(&mut *tx, DiscordJob::SyncGroup(group_id), now)?;
             for kind in JOIN_TASKS {
                 let payload = serde_json::json!({ "group_id": group_id, "cohort_id": cohort_id, "user_id": user_id }).to_string();
                 sqlx::query(ENQUEUE)

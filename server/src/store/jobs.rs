@@ -17,6 +17,38 @@ use crate::domain::{JobId, JobState};
 pub(crate) const ENQUEUE: &str = "INSERT INTO jobs (kind, payload, idempotency_key, run_at, created_at) VALUES ($1, $2, $3, $4, $5) \
      ON CONFLICT (idempotency_key) DO NOTHING";
 
+/// Asks for a job again inside the caller's transaction (same binds as
+/// [`ENQUEUE`]), for work that makes something match the current data (a
+/// group's Discord state): a pending job is left as it is (it will read the
+/// new data), a running one is marked to run once more when its attempt
+/// ends, and a finished one is queued afresh. So a burst of changes costs
+/// one run, and no change is missed by a run that read the data before it.
+pub(crate) const ENQUEUE_AGAIN: &str = "INSERT INTO jobs (kind, payload, idempotency_key, run_at, created_at) VALUES ($1, $2, $3, $4, $5) \
+     ON CONFLICT (idempotency_key) DO UPDATE SET \
+       rerun = (jobs.state = 'running'), \
+       state = CASE WHEN jobs.state = 'running' THEN 'running' ELSE 'pending' END, \
+       attempts = CASE WHEN jobs.state IN ('pending', 'running') THEN jobs.attempts ELSE 0 END, \
+       run_at = CASE WHEN jobs.state IN ('pending', 'running') THEN jobs.run_at ELSE excluded.run_at END, \
+       finished_at = CASE WHEN jobs.state = 'running' THEN jobs.finished_at ELSE NULL END";
+
+/// Runs [`ENQUEUE_AGAIN`] for `$job` (a [`crate::domain::DiscordJob`]) on
+/// `$executor` (the caller's transaction), due at `$now`.
+macro_rules! ask_again {
+    ($executor:expr, $job:expr, $now:expr) => {{
+        let job: $crate::domain::DiscordJob = $job;
+        sqlx::query($crate::store::jobs::ENQUEUE_AGAIN)
+            .bind(job.kind())
+            .bind(job.payload())
+            .bind(job.key())
+            .bind($now)
+            .bind($now)
+            .execute($executor)
+            .await
+            .map(|done| done.rows_affected())
+    }};
+}
+pub(crate) use ask_again;
+
 const COLUMNS: &str = "id, kind, payload, idempotency_key, state, attempts, run_at, lease_until, last_error, created_at, finished_at";
 
 /// A stored job.
@@ -121,8 +153,10 @@ impl Store {
     }
 
     /// Records the outcome of attempt `attempt` of job `id`: `state` with
-    /// `error`, and for a retry the time to try again. False if the attempt
-    /// no longer holds the job (its lease ran out and another took it).
+    /// `error`, and for a retry the time to try again. A job asked for again
+    /// while this attempt ran ([`ENQUEUE_AGAIN`]) goes back to the queue
+    /// instead of ending done. False if the attempt no longer holds the job
+    /// (its lease ran out and another took it).
     pub async fn finish_attempt(
         &self,
         id: JobId,
@@ -133,8 +167,14 @@ impl Store {
     ) -> StoreResult<bool> {
         let now = clock::now();
         let finished = (state != JobState::Pending).then_some(now);
-        let sql = "UPDATE jobs SET state = $3, last_error = COALESCE($4, last_error), run_at = COALESCE($5, run_at), \
-                   lease_until = NULL, finished_at = $6 \
+        let again = state == JobState::Done;
+        let sql = "UPDATE jobs SET \
+                   state = CASE WHEN rerun AND $7 THEN 'pending' ELSE $3 END, \
+                   attempts = CASE WHEN rerun AND $7 THEN 0 ELSE attempts END, \
+                   last_error = COALESCE($4, last_error), \
+                   run_at = CASE WHEN rerun AND $7 THEN $8 ELSE COALESCE($5, run_at) END, \
+                   finished_at = CASE WHEN rerun AND $7 THEN NULL ELSE $6 END, \
+                   lease_until = NULL, rerun = FALSE \
                    WHERE id = $1 AND attempts = $2 AND state = 'running'";
         let changed = on_backend!(self, |pool| {
             sqlx::query(sql)
@@ -144,6 +184,8 @@ impl Store {
                 .bind(error)
                 .bind(retry_at)
                 .bind(finished)
+                .bind(again)
+                .bind(now)
                 .execute(pool)
                 .await?
                 .rows_affected()

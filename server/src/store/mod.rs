@@ -9,6 +9,7 @@
 mod chat;
 mod cohorts;
 mod content;
+mod discord;
 mod error;
 mod groups;
 mod jobs;
@@ -28,6 +29,7 @@ use crate::config::{DatabaseConfig, DatabaseKind};
 
 pub use chat::{Admitted, ChatUsage, INTERRUPTED, MessageRecord, NewMessage, SessionRecord};
 pub use cohorts::{AvailabilityRecord, CohortRecord, MatchingSignup};
+pub use discord::{DiscordGroup, DiscordMember, RealizedIds};
 pub use error::{StoreError, StoreResult};
 pub use groups::{
     COMMIT_TASKS, GroupInfo, GroupRecord, JOIN_TASKS, JoinOutcome, MemberRecord, NewGroup,

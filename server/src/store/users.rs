@@ -2,9 +2,10 @@
 
 use chrono::{DateTime, Duration, Utc};
 
+use super::jobs::ask_again;
 use super::{OPTIMISTIC_ATTEMPTS, Store, StoreError, StoreResult, on_backend};
 use crate::clock;
-use crate::domain::UserId;
+use crate::domain::{DiscordJob, UserId};
 use crate::domain::{Email, Nickname, Timezone};
 
 /// The columns of [`UserRecord`], in order, for SELECT and RETURNING.
@@ -204,8 +205,12 @@ impl Store {
                 .filter(|u| u.deleted_at.is_none())
                 .ok_or(StoreError::NotFound)?;
             let next = changes.apply(&current, clock::now());
+            // The Discord nickname follows the profile's, queued with the
+            // change so neither is kept without the other.
+            let nickname_changed = next.nickname != current.nickname;
             let written = on_backend!(self, |pool| {
-                sqlx::query_as::<_, UserRecord>(sql)
+                let mut tx = pool.begin().await?;
+                let written = sqlx::query_as::<_, UserRecord>(sql)
                     .bind(id)
                     .bind(&next.nickname)
                     .bind(&next.email)
@@ -216,8 +221,13 @@ impl Store {
                     .bind(next.notify_discord_dm)
                     .bind(next.updated_at)
                     .bind(current.updated_at)
-                    .fetch_optional(pool)
-                    .await?
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                if written.is_some() && nickname_changed {
+                    ask_again!(&mut *tx, DiscordJob::SetNickname(id), next.updated_at)?;
+                }
+                tx.commit().await?;
+                written
             });
             if let Some(record) = written {
                 return Ok(record);

@@ -5,6 +5,7 @@ pub mod chat;
 pub mod cohort;
 pub mod content;
 pub mod delivery;
+pub mod discord;
 
 use chrono::{DateTime, Utc};
 use lens_proto::v1;

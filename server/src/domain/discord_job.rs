@@ -1,0 +1,95 @@
+//! The Discord jobs the core queues for the discord edge. Each names what
+//! to make true in Discord, not a step: the bot is handed the current
+//! desired state when it takes the job, so a job run late, twice or after
+//! more changes still ends with Discord matching the data.
+
+use serde::{Deserialize, Serialize};
+
+use super::{GroupId, UserId};
+
+/// The prefix every Discord job kind shares (what the discord edge takes).
+pub const DISCORD_KIND_PREFIX: &str = "discord.";
+
+/// One Discord job.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DiscordJob {
+    /// Make the group's channels, role, members and welcome match the data.
+    SyncGroup(GroupId),
+    /// Make the user's nickname in the server match their profile.
+    SetNickname(UserId),
+}
+
+#[derive(Serialize, Deserialize)]
+struct GroupPayload {
+    group_id: GroupId,
+}
+
+#[derive(Serialize, Deserialize)]
+struct UserPayload {
+    user_id: UserId,
+}
+
+const SYNC_GROUP: &str = "discord.sync_group";
+const SET_NICKNAME: &str = "discord.set_nickname";
+
+impl DiscordJob {
+    /// The job's kind, as stored.
+    pub fn kind(self) -> &'static str {
+        match self {
+            Self::SyncGroup(_) => SYNC_GROUP,
+            Self::SetNickname(_) => SET_NICKNAME,
+        }
+    }
+
+    /// The job's input, as stored (JSON).
+    pub fn payload(self) -> String {
+        match self {
+            Self::SyncGroup(group_id) => serde_json::to_string(&GroupPayload { group_id }),
+            Self::SetNickname(user_id) => serde_json::to_string(&UserPayload { user_id }),
+        }
+        .unwrap_or_default()
+    }
+
+    /// The idempotency key: one job per group or user, asked for again
+    /// (`store::jobs::ENQUEUE_AGAIN`) when the data changes.
+    pub fn key(self) -> String {
+        match self {
+            Self::SyncGroup(group) => format!("group:{group}:{SYNC_GROUP}"),
+            Self::SetNickname(user) => format!("user:{user}:{SET_NICKNAME}"),
+        }
+    }
+
+    /// The job a stored kind and payload describe, if it is one.
+    pub fn parse(kind: &str, payload: &str) -> Option<Self> {
+        match kind {
+            SYNC_GROUP => serde_json::from_str::<GroupPayload>(payload)
+                .ok()
+                .map(|p| Self::SyncGroup(p.group_id)),
+            SET_NICKNAME => serde_json::from_str::<UserPayload>(payload)
+                .ok()
+                .map(|p| Self::SetNickname(p.user_id)),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_job_reads_back_from_its_kind_and_payload() {
+        for job in [
+            DiscordJob::SyncGroup(GroupId(7)),
+            DiscordJob::SetNickname(UserId(3)),
+        ] {
+            assert_eq!(DiscordJob::parse(job.kind(), &job.payload()), Some(job));
+            assert!(job.kind().starts_with(DISCORD_KIND_PREFIX));
+        }
+        assert_eq!(
+            DiscordJob::SyncGroup(GroupId(7)).key(),
+            "group:7:discord.sync_group"
+        );
+        assert_eq!(DiscordJob::parse("discord.unknown", "{}"), None);
+    }
+}
