@@ -24,6 +24,11 @@ pub struct DiscordConfig {
     pub api_proxy_url: Option<HttpUrl>,
     /// The course website, named in replies (`LENS_PUBLIC_URL`).
     pub public_url: HttpUrl,
+    /// How long a Discord job taken from the core is the bot's before the
+    /// core hands it out again (`DISCORD_WORK_LEASE_SECONDS`, default 300):
+    /// longer than the slowest job, short enough that work a stopped bot
+    /// held soon flows again.
+    pub work_lease_seconds: u32,
 }
 
 /// Whether the bot should run at all.
@@ -71,6 +76,7 @@ impl DiscordConfig {
             server_id,
             api_proxy_url: env.optional_url("DISCORD_API_PROXY_URL")?,
             public_url: env.url("LENS_PUBLIC_URL", "http://localhost:8000")?,
+            work_lease_seconds: env.number("DISCORD_WORK_LEASE_SECONDS", 300, 1..=600)? as u32,
         })))
     }
 }

@@ -3,6 +3,9 @@
 
 use lens_proto::client::{Credentials, core_channel};
 use lens_proto::v1::auth_service_client::AuthServiceClient;
+use lens_proto::v1::cohort_service_client::CohortServiceClient;
+use lens_proto::v1::discord_work_service_client::DiscordWorkServiceClient;
+use lens_proto::v1::user_service_client::UserServiceClient;
 use lens_runtime::{HttpUrl, Secret, SettingError};
 use tonic::service::interceptor::InterceptedService;
 use tonic::transport::Channel;
@@ -33,5 +36,29 @@ impl CoreClient {
     ) -> AuthServiceClient<InterceptedService<Channel, Credentials>> {
         let credentials = self.edge.clone().acting_for_discord_user(discord_user);
         AuthServiceClient::with_interceptor(self.channel.clone(), credentials)
+    }
+
+    /// CohortService, acting for a Discord user.
+    pub fn cohorts_for(
+        &self,
+        discord_user: u64,
+    ) -> CohortServiceClient<InterceptedService<Channel, Credentials>> {
+        let credentials = self.edge.clone().acting_for_discord_user(discord_user);
+        CohortServiceClient::with_interceptor(self.channel.clone(), credentials)
+            .max_decoding_message_size(16 * 1024 * 1024)
+    }
+
+    /// UserService, acting for a Discord user.
+    pub fn users_for(
+        &self,
+        discord_user: u64,
+    ) -> UserServiceClient<InterceptedService<Channel, Credentials>> {
+        let credentials = self.edge.clone().acting_for_discord_user(discord_user);
+        UserServiceClient::with_interceptor(self.channel.clone(), credentials)
+    }
+
+    /// DiscordWorkService, as the discord edge itself.
+    pub fn work(&self) -> DiscordWorkServiceClient<InterceptedService<Channel, Credentials>> {
+        DiscordWorkServiceClient::with_interceptor(self.channel.clone(), self.edge.clone())
     }
 }

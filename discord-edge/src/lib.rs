@@ -6,6 +6,9 @@ pub mod bot;
 pub mod commands;
 pub mod config;
 pub mod core_client;
+pub mod realize;
+pub mod rest;
+pub mod work;
 
 pub use bot::run;
 pub use config::{DiscordConfig, Startup};

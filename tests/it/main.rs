@@ -31,6 +31,7 @@ mod content_fuzz;
 mod content_today;
 mod delivery;
 mod discord_bot;
+mod discord_groups;
 mod discord_work;
 mod faults;
 mod matching;

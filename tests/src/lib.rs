@@ -2,6 +2,7 @@
 //! databases, and fake the third-party services they talk to with local
 //! HTTP servers speaking those services' wire formats.
 
+pub mod bot;
 pub mod cohorts;
 pub mod core;
 pub mod db;

@@ -138,6 +138,35 @@ pub async fn propose(
     })
 }
 
+impl Proposal {
+    /// Clock changes admins should know of: for each group, the zones of
+    /// its members in which its weekly time does not stay at one local
+    /// time all term, in words (group names as [`save`] gives them).
+    pub fn clock_warnings(&self) -> Vec<String> {
+        let mut warnings = Vec::new();
+        for (i, group) in self.solution.groups.iter().enumerate() {
+            let people = std::iter::once(&self.problem.facilitators[group.facilitator].person)
+                .chain(group.learners.iter().map(|l| &self.problem.learners[*l]));
+            let mut zones: Vec<_> = people
+                .filter_map(|p| p.zone)
+                .filter(|zone| !self.problem.times.steady_in(group.time, *zone))
+                .map(|zone| zone.name().to_owned())
+                .collect();
+            zones.sort();
+            zones.dedup();
+            if !zones.is_empty() {
+                warnings.push(format!(
+                    "{} meets at {}, which moves by the clock change during the cohort for members in {}",
+                    group_name(i),
+                    self.problem.times.get(group.time).describe(),
+                    zones.join(", ")
+                ));
+            }
+        }
+        warnings
+    }
+}
+
 /// Stores a proposal as the cohort's preview groups (replacing earlier ones).
 pub async fn save(store: &Store, cohort_id: CohortId, proposal: &Proposal) -> StoreResult<()> {
     let groups: Vec<NewGroup> = proposal

@@ -65,6 +65,8 @@ impl CohortApi {
                 meeting_local_slot: g.meeting_local_slot.unwrap_or(g.meeting_start_slot) as u32,
                 meeting_timezone: g.meeting_anchor,
                 members: by_group.remove(&g.id).unwrap_or_default(),
+                realized: g.realized_at.is_some(),
+                discord_channel_id: g.discord_channel_id.unwrap_or_default(),
             })
             .collect())
     }
@@ -329,6 +331,7 @@ impl CohortService for CohortApi {
                     proven_optimal: proposal.report.proven_optimal,
                     placed_bound: proposal.report.placed_bound as u32,
                     method: proposal.report.method.as_str().to_owned(),
+                    clock_warnings: proposal.clock_warnings(),
                 })
             }
             .await,
@@ -404,6 +407,46 @@ impl CohortService for CohortApi {
                     .find(|g| g.id == group_id)
                     .ok_or_else(|| AppError::Internal("joined group vanished".into()))?;
                 Ok(v1::JoinGroupResponse { group: Some(group) })
+            }
+            .await,
+        )
+    }
+
+    async fn list_my_groups(
+        &self,
+        request: Request<v1::ListMyGroupsRequest>,
+    ) -> Result<Response<v1::ListMyGroupsResponse>, Status> {
+        respond(
+            async {
+                let me = auth::user(&request)?;
+                let mut mine = Vec::new();
+                for (cohort_id, group_id) in self.state.store.groups_of_member(me.id).await? {
+                    let cohort = self.cohorts.cohort(cohort_id).await?;
+                    let Some(group) = self
+                        .groups(cohort_id)
+                        .await?
+                        .into_iter()
+                        .find(|g| g.id == group_id.0)
+                    else {
+                        continue;
+                    };
+                    let local = (group.meeting_timezone != "UTC")
+                        .then_some(i64::from(group.meeting_local_slot));
+                    let next = crate::cohorts::next_meeting(
+                        &cohort,
+                        i64::from(group.meeting_start_slot),
+                        &group.meeting_timezone,
+                        local,
+                        crate::clock::now(),
+                    );
+                    mine.push(v1::MyGroup {
+                        group: Some(group),
+                        cohort: Some(convert::cohort::cohort(cohort)),
+                        next_meeting: next.map(|(_, at)| timestamp(at)),
+                        next_meeting_number: next.map_or(0, |(n, _)| n),
+                    });
+                }
+                Ok(v1::ListMyGroupsResponse { groups: mine })
             }
             .await,
         )

@@ -64,6 +64,10 @@ pub struct GroupRecord {
     pub meeting_anchor: String,
     /// The start in the anchor's local week (`None` for UTC).
     pub meeting_local_slot: Option<i64>,
+    /// Its Discord text channel, once made.
+    pub discord_channel_id: Option<String>,
+    /// When Discord first had all of it.
+    pub realized_at: Option<DateTime<Utc>>,
 }
 
 /// A group with its cohort and size.
@@ -163,7 +167,8 @@ impl Store {
         &self,
         cohort_id: CohortId,
     ) -> StoreResult<(Vec<GroupRecord>, Vec<MemberRecord>)> {
-        let groups_sql = "SELECT id, name, status, meeting_start_slot, meeting_anchor, meeting_local_slot FROM groups \
+        let groups_sql = "SELECT id, name, status, meeting_start_slot, meeting_anchor, meeting_local_slot, \
+                          discord_channel_id, realized_at FROM groups \
                           WHERE cohort_id = $1 ORDER BY meeting_start_slot, id";
         let members_sql = "SELECT m.group_id, m.user_id, COALESCE(u.nickname, u.discord_username) AS name, m.role \
                            FROM group_members m JOIN groups g ON g.id = m.group_id JOIN users u ON u.id = m.user_id \
@@ -229,6 +234,22 @@ impl Store {
             (ids.len() as u64, queued)
         });
         Ok((result.0, result.1, now))
+    }
+
+    /// The active groups `user_id` is an active member of, with their
+    /// cohorts, by cohort start.
+    pub async fn groups_of_member(&self, user_id: UserId) -> StoreResult<Vec<(CohortId, GroupId)>> {
+        let sql = "SELECT g.cohort_id, g.id FROM group_members m JOIN groups g ON g.id = m.group_id \
+                   JOIN cohorts c ON c.id = g.cohort_id \
+                   WHERE m.user_id = $1 AND m.status = 'active' AND g.status = 'active' \
+                   ORDER BY c.start_date, g.id";
+        let rows = on_backend!(self, |pool| {
+            sqlx::query_as::<_, (CohortId, GroupId)>(sql)
+                .bind(user_id)
+                .fetch_all(pool)
+                .await?
+        });
+        Ok(rows)
     }
 
     /// The course slug of a group's cohort, and its active members.

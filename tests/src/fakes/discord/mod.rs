@@ -1,7 +1,10 @@
 //! A fake Discord: OAuth2 token exchange, `/users/@me`, the bot REST calls
 //! Lens makes, and a gateway websocket that says HELLO, answers IDENTIFY
-//! with READY and delivers dispatches the test asks for. Paths and JSON
-//! follow Discord's API v10.
+//! with READY and delivers dispatches the test asks for, and a course
+//! server ([`guild`]) the bot's REST calls change. Paths and JSON follow
+//! Discord's API v10.
+
+pub mod guild;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -11,12 +14,13 @@ use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post, put};
+use axum::routing::{get, patch, post, put};
 use axum::{Form, Json, Router};
 use serde_json::{Value, json};
 use tokio::sync::{broadcast, mpsc};
 
 use crate::core::{DISCORD_CLIENT_ID, DISCORD_CLIENT_SECRET};
+pub use guild::{BOT_ID, FakeChannel, FakeMember, Fault, GUILD_ID, Guild};
 
 /// The application id the fake reports in READY.
 pub const APPLICATION_ID: &str = "700000000000000001";
@@ -49,6 +53,8 @@ struct Inner {
     consenting: Option<FakeUser>,
     /// Gateway sessions still to end with a fatal close at IDENTIFY.
     sessions_to_refuse: usize,
+    /// The course server.
+    guild: Guild,
 }
 
 /// The fake's shared state.
@@ -75,7 +81,10 @@ impl FakeDiscord {
         let (dispatch, _) = broadcast::channel(16);
         let (callback_tx, callback_rx) = mpsc::unbounded_channel();
         let shared = Shared {
-            inner: Arc::default(),
+            inner: Arc::new(Mutex::new(Inner {
+                guild: Guild::new(),
+                ..Inner::default()
+            })),
             addr,
             dispatch,
             callbacks: callback_tx,
@@ -97,6 +106,35 @@ impl FakeDiscord {
             .route(
                 "/api/v10/interactions/{id}/{token}/callback",
                 post(interaction_callback),
+            )
+            .route(
+                "/api/v10/webhooks/{app}/{token}/messages/@original",
+                patch(edit_original),
+            )
+            .route(
+                "/api/v10/guilds/{guild}/channels",
+                get(guild::channels).post(guild::channels),
+            )
+            .route(
+                "/api/v10/channels/{channel}/permissions/{target}",
+                put(guild::overwrite),
+            )
+            .route(
+                "/api/v10/guilds/{guild}/roles",
+                get(guild::roles).post(guild::roles),
+            )
+            .route("/api/v10/guilds/{guild}/members", get(guild::members))
+            .route(
+                "/api/v10/guilds/{guild}/members/{user}",
+                get(guild::member).patch(guild::member),
+            )
+            .route(
+                "/api/v10/guilds/{guild}/members/{user}/roles/{role}",
+                put(guild::member_role).delete(guild::member_role),
+            )
+            .route(
+                "/api/v10/channels/{channel}/messages",
+                get(guild::messages).post(guild::messages),
             )
             .route("/gateway", get(gateway))
             .with_state(shared.clone());
@@ -148,39 +186,151 @@ impl FakeDiscord {
     /// Sends a slash-command interaction from `user_id` through the gateway
     /// and returns the bot's interaction response body.
     pub async fn invoke_command(&self, name: &str, user_id: &str) -> Value {
+        self.invoke(name, user_id, json!([])).await.0
+    }
+
+    /// Sends a slash command with `options` (Discord's JSON) from
+    /// `user_id`; the bot's response body and the interaction's token.
+    pub async fn invoke(&self, name: &str, user_id: &str, options: Value) -> (Value, String) {
+        let data = json!({"id": "800000000000000001", "name": name, "type": 1, "options": options});
+        self.interact(2, data, user_id, None).await
+    }
+
+    /// Sends an autocompletion request for command `name` with `options`
+    /// (one marked `"focused": true`); the bot's choices.
+    pub async fn autocomplete(&self, name: &str, user_id: &str, options: Value) -> Value {
+        let data = json!({"id": "800000000000000001", "name": name, "type": 1, "options": options});
+        self.interact(4, data, user_id, None).await.0
+    }
+
+    /// Presses the button `custom_id` on a message of the bot's; the bot's
+    /// response body.
+    pub async fn press(&self, custom_id: &str, user_id: &str) -> Value {
+        let data = json!({"custom_id": custom_id, "component_type": 2});
+        let message = guild::message_json("990000000000000002", "600000000000000001", "buttons");
+        self.interact(3, data, user_id, Some(message)).await.0
+    }
+
+    async fn interact(
+        &self,
+        kind: u8,
+        data: Value,
+        user_id: &str,
+        message: Option<Value>,
+    ) -> (Value, String) {
         let interaction_id = format!("9{}", rand_digits());
         let token = format!("interaction-token-{interaction_id}");
-        let payload = json!({
+        let mut payload = json!({
             "id": interaction_id,
             "application_id": APPLICATION_ID,
-            "type": 2,
-            "data": {"id": "800000000000000001", "name": name, "type": 1},
+            "type": kind,
+            "data": data,
+            "guild_id": GUILD_ID,
             "channel_id": "600000000000000001",
-            "user": user_json(user_id, "someone"),
+            "member": {
+                "user": user_json(user_id, "someone"), "roles": [], "joined_at": "2027-01-01T00:00:00.000000+00:00",
+                "deaf": false, "mute": false, "flags": 0, "pending": false, "nick": null, "avatar": null,
+                "permissions": "8"
+            },
             "token": token,
             "version": 1,
-            "app_permissions": "0",
+            "app_permissions": "8",
             "locale": "en-US",
             "entitlements": [],
             "authorizing_integration_owners": {},
-            "context": 1,
+            "context": 0,
             "attachment_size_limit": 10485760
         });
+        if let Some(message) = message {
+            payload["message"] = message;
+        }
         self.shared
             .dispatch
             .send(json!({"t": "INTERACTION_CREATE", "d": payload}))
             .expect("the bot is connected to the gateway");
+        let body = self.next_answer(&interaction_id).await;
+        (body, token)
+    }
+
+    /// The next answer whose path names `key` (an interaction id or token).
+    async fn next_answer(&self, key: &str) -> Value {
         let mut callbacks = self.callbacks.lock().await;
         loop {
             let (path, body) =
-                tokio::time::timeout(std::time::Duration::from_secs(20), callbacks.recv())
+                tokio::time::timeout(std::time::Duration::from_secs(30), callbacks.recv())
                     .await
                     .expect("the bot answers the interaction")
                     .expect("fake running");
-            if path.contains(&interaction_id) {
+            if path.contains(key) {
                 return body;
             }
         }
+    }
+
+    /// Edits of a deferred answer, until one `done` accepts; that one.
+    pub async fn edits_until(&self, token: &str, done: impl Fn(&Value) -> bool) -> Value {
+        loop {
+            let edit = self.next_answer(token).await;
+            if done(&edit) {
+                return edit;
+            }
+        }
+    }
+
+    /// Reads the course server.
+    pub fn guild<T>(&self, read: impl FnOnce(&Guild) -> T) -> T {
+        read(&self.shared.inner.lock().unwrap().guild)
+    }
+
+    /// Changes the course server behind the bot's back (an admin's hand).
+    pub fn change_guild(&self, change: impl FnOnce(&mut Guild)) {
+        change(&mut self.shared.inner.lock().unwrap().guild);
+    }
+
+    /// Makes matching calls fail as `fault` says.
+    pub fn fail(&self, fault: Fault) {
+        self.change_guild(|g| g.faults.push(fault));
+    }
+
+    /// `user_id` is a member of the server (before the bot runs).
+    pub fn add_member(&self, user_id: &str, nick: Option<&str>) {
+        self.change_guild(|g| {
+            g.members.insert(
+                user_id.to_owned(),
+                FakeMember {
+                    nick: nick.map(str::to_owned),
+                    roles: Vec::new(),
+                },
+            );
+        });
+    }
+
+    /// `user_id` joins the server now: the bot hears GUILD_MEMBER_ADD.
+    pub fn member_joins(&self, user_id: &str, nick: Option<&str>) {
+        self.add_member(user_id, nick);
+        let member = self.guild(|g| guild::member_json(user_id, &g.members[user_id]));
+        let mut event = member;
+        event["guild_id"] = json!(GUILD_ID);
+        let _ = self
+            .shared
+            .dispatch
+            .send(json!({"t": "GUILD_MEMBER_ADD", "d": event}));
+    }
+
+    /// `user_id` sets their nickname in the server: the bot hears
+    /// GUILD_MEMBER_UPDATE.
+    pub fn member_renames(&self, user_id: &str, nick: &str) {
+        self.change_guild(|g| {
+            if let Some(member) = g.members.get_mut(user_id) {
+                member.nick = Some(nick.to_owned());
+            }
+        });
+        let mut event = self.guild(|g| guild::member_json(user_id, &g.members[user_id]));
+        event["guild_id"] = json!(GUILD_ID);
+        let _ = self
+            .shared
+            .dispatch
+            .send(json!({"t": "GUILD_MEMBER_UPDATE", "d": event}));
     }
 
     /// Waits until the bot has connected and registered its commands.
@@ -277,6 +427,18 @@ async fn token(
 }
 
 async fn me(State(shared): State<Shared>, headers: HeaderMap) -> Response {
+    let bot = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("Bot "));
+    if bot {
+        return Json(json!({
+            "id": BOT_ID, "username": "lens-bot", "discriminator": "0", "global_name": null,
+            "avatar": null, "bot": true, "verified": true, "mfa_enabled": false, "flags": 0,
+            "public_flags": 0
+        }))
+        .into_response();
+    }
     let token = headers
         .get("authorization")
         .and_then(|v| v.to_str().ok())
@@ -372,6 +534,25 @@ async fn interaction_callback(
         .callbacks
         .send((format!("/interactions/{id}/{token}/callback"), body));
     StatusCode::NO_CONTENT
+}
+
+/// `PATCH /webhooks/{app}/{token}/messages/@original`: a deferred or
+/// earlier answer, edited.
+async fn edit_original(
+    State(shared): State<Shared>,
+    Path((_app, token)): Path<(String, String)>,
+    Json(body): Json<Value>,
+) -> Response {
+    let content = body["content"].as_str().unwrap_or_default().to_owned();
+    let _ = shared
+        .callbacks
+        .send((format!("/webhooks/{token}/messages/@original"), body));
+    Json(guild::message_json(
+        "990000000000000001",
+        "600000000000000001",
+        &content,
+    ))
+    .into_response()
 }
 
 async fn gateway(State(shared): State<Shared>, upgrade: WebSocketUpgrade) -> Response {
