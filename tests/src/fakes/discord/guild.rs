@@ -168,7 +168,7 @@ impl Guild {
         let fault = self
             .faults
             .iter_mut()
-            .find(|f| &f.method == method && path.contains(&f.path_contains) && f.times > 0)?;
+            .find(|f| f.method == *method && path.contains(&f.path_contains) && f.times > 0)?;
         fault.times -= 1;
         let status = StatusCode::from_u16(fault.status).expect("a status");
         let mut response = (status, Json(fault.body.clone())).into_response();
@@ -393,12 +393,11 @@ pub(super) async fn member(
     let Some(member) = inner.guild.members.get_mut(&user) else {
         return not_found("Member");
     };
-    if method == Method::PATCH {
-        if let Some(Json(body)) = body {
-            if let Some(nick) = body.get("nick") {
-                member.nick = nick.as_str().map(str::to_owned);
-            }
-        }
+    if method == Method::PATCH
+        && let Some(Json(body)) = body
+        && let Some(nick) = body.get("nick")
+    {
+        member.nick = nick.as_str().map(str::to_owned);
     }
     Json(member_json(&user, member)).into_response()
 }
