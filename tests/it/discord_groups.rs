@@ -4,9 +4,11 @@
 //! words an admin can act on when it lacks a permission.
 
 use axum::http::Method;
+use lens_proto::v1;
 use lens_server::domain::{DISCORD_KIND_PREFIX, JobState};
 use lens_tests::bot::{RunningBot, eventually};
 use lens_tests::cohorts::{CohortWorld, discord_id_of};
+use lens_tests::core::authed;
 use lens_tests::fakes::discord::{BOT_ID, FakeDiscord, Fault, GUILD_ID};
 
 both_backends!(
@@ -14,6 +16,8 @@ both_backends!(
     a_second_sync_changes_nothing,
     a_learner_joining_a_group_costs_one_role_grant,
     a_member_who_joins_the_server_later_gets_their_role,
+    a_learner_who_leaves_loses_the_role_and_may_come_back,
+    an_admin_moving_a_learner_between_running_groups_moves_their_role,
     a_deleted_channel_is_made_again_with_its_welcome,
     a_short_rate_limit_is_waited_out_in_place,
     a_long_rate_limit_holds_the_job_for_as_long_as_discord_says,
@@ -211,6 +215,101 @@ async fn a_learner_joining_a_group_costs_one_role_grant(postgres: bool) {
             late.discord_id
         )),
         "{changes:?}"
+    );
+}
+
+/// The calls after the `before`th that changed something.
+fn changes_since(discord: &FakeDiscord, before: usize) -> Vec<String> {
+    discord.guild(|g| {
+        g.calls[before..]
+            .iter()
+            .filter(|c| !c.starts_with("GET "))
+            .cloned()
+            .collect()
+    })
+}
+
+async fn a_learner_who_leaves_loses_the_role_and_may_come_back(postgres: bool) {
+    let (world, discord, _bot) = realized(postgres, 1, 4).await;
+    let group = world.list_groups().await.remove(0);
+    let learner = &group.members[1];
+    let token = world.core.user_token(learner.user_id, false);
+    let leave = v1::LeaveGroupRequest {
+        group_id: group.id,
+        user_id: 0,
+        reason: v1::LeaveReason::TimeConstraints.into(),
+    };
+    let before = discord.guild(|g| g.calls.len());
+    world
+        .cohorts()
+        .await
+        .leave_group(authed(leave.clone(), &token))
+        .await
+        .unwrap();
+    discord_work_done(&world).await;
+    let changes = changes_since(&discord, before);
+    assert_eq!(changes.len(), 1, "{changes:?}");
+    assert!(changes[0].starts_with(&format!(
+        "DELETE /guilds/{GUILD_ID}/members/{}/roles/",
+        discord_id_of(&learner.name)
+    )));
+    let status = world
+        .cohorts()
+        .await
+        .leave_group(authed(leave, &token))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        status.code(),
+        tonic::Code::FailedPrecondition,
+        "already out"
+    );
+
+    let person = lens_tests::cohorts::Person {
+        id: learner.user_id,
+        token,
+        discord_id: discord_id_of(&learner.name),
+    };
+    world.join(&person, group.id).await.expect("back in");
+    discord_work_done(&world).await;
+    let role = discord.guild(|g| g.roles[1].0.clone());
+    assert!(
+        discord
+            .guild(|g| g.holders(&role))
+            .contains(&person.discord_id)
+    );
+}
+
+async fn an_admin_moving_a_learner_between_running_groups_moves_their_role(postgres: bool) {
+    let (world, discord, _bot) = realized(postgres, 2, 8).await;
+    let groups = world.list_groups().await;
+    let learner = groups[0].members[1].clone();
+    let before = discord.guild(|g| g.calls.len());
+    world
+        .move_member(learner.user_id, groups[1].id)
+        .await
+        .expect("moved");
+    discord_work_done(&world).await;
+    let mut changes = changes_since(&discord, before);
+    changes.sort();
+    let member = discord_id_of(&learner.name);
+    assert_eq!(changes.len(), 2, "{changes:?}");
+    assert!(changes[0].starts_with(&format!(
+        "DELETE /guilds/{GUILD_ID}/members/{member}/roles/"
+    )));
+    assert!(changes[1].starts_with(&format!("PUT /guilds/{GUILD_ID}/members/{member}/roles/")));
+    let after = world.list_groups().await;
+    assert!(
+        after[1]
+            .members
+            .iter()
+            .any(|m| m.user_id == learner.user_id)
+    );
+    assert!(
+        !after[0]
+            .members
+            .iter()
+            .any(|m| m.user_id == learner.user_id)
     );
 }
 

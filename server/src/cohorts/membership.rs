@@ -8,12 +8,14 @@ use chrono::{Duration, TimeZone, Utc};
 use super::Cohorts;
 use super::proposal::signed_up;
 use crate::clock;
-use crate::domain::{CohortId, CohortRole, CohortStatus, GroupId, GroupStatus, UserId};
+use crate::domain::{
+    CohortId, CohortRole, CohortStatus, GroupId, GroupStatus, LeaveReason, UserId,
+};
 use crate::error::{AppError, AppResult};
 use crate::matching::Params;
 use crate::matching::availability::{meeting_weeks, weekly_starts};
 use crate::matching::times::MeetingTime;
-use crate::store::{CohortRecord, GroupInfo, JoinOutcome};
+use crate::store::{CohortRecord, GroupInfo, JoinOutcome, MoveOutcome};
 
 impl Cohorts {
     /// Whether `user_id` can make a meeting at `time` in every week of the
@@ -73,11 +75,15 @@ impl Cohorts {
         to_group_id: GroupId,
     ) -> AppResult<Vec<String>> {
         let cohort = self.cohort(cohort_id).await?;
-        if cohort.status != CohortStatus::Planned {
-            return Err(AppError::FailedPrecondition(format!(
-                "cohort {} is {}: only preview groups can be rearranged",
-                cohort.id, cohort.status
-            )));
+        match cohort.status {
+            CohortStatus::Planned => {}
+            CohortStatus::Active => return self.move_active(&cohort, user_id, to_group_id).await,
+            _ => {
+                return Err(AppError::FailedPrecondition(format!(
+                    "cohort {} is {}: its groups no longer change",
+                    cohort.id, cohort.status
+                )));
+            }
         }
         let target = self.preview_group(&cohort, to_group_id).await?;
         if self.store.signup_role(cohort.id, user_id).await? != Some(CohortRole::Learner) {
@@ -124,6 +130,113 @@ impl Cohorts {
             ));
         }
         Ok(warnings)
+    }
+
+    /// Moves learner `user_id` of running cohort `cohort` into its active
+    /// group `to_group_id`; the soft rules the move breaks, in words. Their
+    /// old group's Discord role goes, the new one's comes.
+    async fn move_active(
+        &self,
+        cohort: &CohortRecord,
+        user_id: UserId,
+        to_group_id: GroupId,
+    ) -> AppResult<Vec<String>> {
+        let target = match self.store.group_info(to_group_id).await? {
+            Some(group) if group.cohort_id == cohort.id && group.status == GroupStatus::Active => {
+                group
+            }
+            Some(_) => {
+                return Err(AppError::FailedPrecondition(format!(
+                    "group {to_group_id} is not an active group of cohort {}",
+                    cohort.id
+                )));
+            }
+            None => {
+                return Err(AppError::NotFound(format!(
+                    "no group with id {to_group_id}"
+                )));
+            }
+        };
+        if self.store.signup_role(cohort.id, user_id).await? != Some(CohortRole::Learner) {
+            return Err(AppError::FailedPrecondition(format!(
+                "user {} is not signed up for cohort {} as a learner",
+                user_id, cohort.id
+            )));
+        }
+        let mut warnings = Vec::new();
+        let time = Self::time_of(cohort, &target);
+        if !self.can_make(cohort, user_id, &time).await? {
+            warnings.push(format!(
+                "user {} cannot make {} in every week of the cohort",
+                user_id,
+                time.describe()
+            ));
+        }
+        let max = Params::default().max_size as i64;
+        match self
+            .store
+            .move_active_learner(cohort.id, user_id, target.id, max)
+            .await?
+        {
+            MoveOutcome::Full => Err(AppError::FailedPrecondition(format!(
+                "group {} is full ({max} members); move someone out first",
+                target.id
+            ))),
+            MoveOutcome::Moved(from) => {
+                if let Some(from) = from
+                    && from != target.id
+                    && let Some(left) = self.store.group_info(from).await?
+                    && left.members < Params::default().min_size as i64
+                {
+                    warnings.push(format!(
+                        "group {} now has {} members, fewer than the minimum of {}",
+                        from,
+                        left.members,
+                        Params::default().min_size
+                    ));
+                }
+                Ok(warnings)
+            }
+        }
+    }
+
+    /// Takes `user_id` out of active group `group_id`: themself (`by_admin`
+    /// false) or by an admin, for `reason`. Facilitators are moved by
+    /// admins, not taken out: a group needs one.
+    pub async fn leave(
+        &self,
+        group_id: GroupId,
+        user_id: UserId,
+        by_admin: bool,
+        reason: LeaveReason,
+    ) -> AppResult<()> {
+        let group = self
+            .store
+            .group_info(group_id)
+            .await?
+            .ok_or_else(|| AppError::NotFound(format!("no group with id {group_id}")))?;
+        if group.status != GroupStatus::Active {
+            return Err(AppError::FailedPrecondition(format!(
+                "group {group_id} is not active"
+            )));
+        }
+        if self.store.signup_role(group.cohort_id, user_id).await? == Some(CohortRole::Facilitator)
+        {
+            return Err(AppError::FailedPrecondition(
+                "a facilitator cannot leave their group here: ask the course admins to hand it over"
+                    .into(),
+            ));
+        }
+        if !self
+            .store
+            .leave_group(group_id, user_id, by_admin, reason)
+            .await?
+        {
+            return Err(AppError::FailedPrecondition(format!(
+                "user {user_id} is not a member of group {group_id}"
+            )));
+        }
+        Ok(())
     }
 
     async fn preview_group(

@@ -17,7 +17,9 @@ pub use discord_job::{DISCORD_KIND_PREFIX, DiscordJob};
 pub use email::Email;
 pub use ids::{ChatSessionId, CohortId, GroupId, JobId, MessageId, UserId};
 pub use nickname::Nickname;
-pub use states::{ChatRole, CohortRole, CohortStatus, GroupStatus, JobState, MessageStatus};
+pub use states::{
+    ChatRole, CohortRole, CohortStatus, GroupStatus, JobState, LeaveReason, MessageStatus,
+};
 pub use timezone::Timezone;
 
 /// Input that was refused, with the field it came from and what to change.

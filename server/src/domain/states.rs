@@ -32,6 +32,24 @@ pub enum GroupStatus {
     Cancelled,
 }
 
+/// Why someone is no longer in a group (kept with the membership).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, sqlx::Type)]
+#[sqlx(type_name = "TEXT", rename_all = "snake_case")]
+pub enum LeaveReason {
+    /// The meeting time no longer works for them.
+    TimeConstraints,
+    /// Personal reasons.
+    PersonalReasons,
+    /// The course is not what they need.
+    CourseFit,
+    /// They stopped answering (an admin's call).
+    Unresponsive,
+    /// An admin moved them to another group.
+    Moved,
+    /// Anything else.
+    Other,
+}
+
 /// What someone is in a cohort: in their sign-up and in their group.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, sqlx::Type)]
 #[sqlx(type_name = "TEXT", rename_all = "lowercase")]

@@ -12,7 +12,7 @@ use crate::app::AppState;
 use crate::auth;
 use crate::cohorts::Cohorts;
 use crate::cohorts::MatchingSettings;
-use crate::domain::{CohortId, CohortRole, CohortStatus, GroupId, Invalid, UserId};
+use crate::domain::{CohortId, CohortRole, CohortStatus, GroupId, Invalid, LeaveReason, UserId};
 use crate::error::{AppError, AppResult};
 use crate::matching::times::describe_stored;
 use crate::matching::{Params, TimeModel};
@@ -407,6 +407,47 @@ impl CohortService for CohortApi {
                     .find(|g| g.id == group_id)
                     .ok_or_else(|| AppError::Internal("joined group vanished".into()))?;
                 Ok(v1::JoinGroupResponse { group: Some(group) })
+            }
+            .await,
+        )
+    }
+
+    async fn leave_group(
+        &self,
+        request: Request<v1::LeaveGroupRequest>,
+    ) -> Result<Response<v1::LeaveGroupResponse>, Status> {
+        respond(
+            async {
+                let me = auth::user(&request)?;
+                let r = request.get_ref();
+                let reason = match r.reason() {
+                    v1::LeaveReason::Unspecified => {
+                        return Err(Invalid::new("reason", "say why the learner leaves").into());
+                    }
+                    v1::LeaveReason::TimeConstraints => LeaveReason::TimeConstraints,
+                    v1::LeaveReason::PersonalReasons => LeaveReason::PersonalReasons,
+                    v1::LeaveReason::CourseFit => LeaveReason::CourseFit,
+                    v1::LeaveReason::Unresponsive => LeaveReason::Unresponsive,
+                    v1::LeaveReason::Other => LeaveReason::Other,
+                };
+                let user = if r.user_id == 0 {
+                    me.id
+                } else {
+                    UserId(r.user_id)
+                };
+                let by_admin = user != me.id;
+                if by_admin && !me.is_admin {
+                    return Err(AppError::PermissionDenied(
+                        "only admins take other people out of groups".into(),
+                    ));
+                }
+                if reason == LeaveReason::Unresponsive && !by_admin {
+                    return Err(Invalid::new("reason", "unresponsive is an admin's call").into());
+                }
+                self.cohorts
+                    .leave(GroupId(r.group_id), user, by_admin, reason)
+                    .await?;
+                Ok(v1::LeaveGroupResponse {})
             }
             .await,
         )

@@ -6,7 +6,7 @@ use super::jobs::{ENQUEUE, ask_again};
 use super::locks::{BeginLocked, Lock};
 use super::{Store, StoreResult, on_backend};
 use crate::clock;
-use crate::domain::{CohortId, CohortRole, DiscordJob, GroupId, GroupStatus, UserId};
+use crate::domain::{CohortId, CohortRole, DiscordJob, GroupId, GroupStatus, LeaveReason, UserId};
 
 /// How a join ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -87,6 +87,21 @@ pub struct GroupInfo {
     pub meeting_local_slot: Option<i64>,
     /// Active members, facilitator included.
     pub members: i64,
+}
+
+/// Makes a learner an active member of a group (bind group, cohort, user,
+/// now); someone who left it and comes back takes their old row again.
+const REJOIN: &str = "INSERT INTO group_members (group_id, cohort_id, user_id, role, joined_at) VALUES ($1, $2, $3, 'learner', $4) \
+     ON CONFLICT (group_id, user_id) DO UPDATE SET status = 'active', role = 'learner', \
+       joined_at = excluded.joined_at, left_at = NULL, left_reason = NULL";
+
+/// How a move between active groups ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MoveOutcome {
+    /// Moved, from this group if they were in one.
+    Moved(Option<GroupId>),
+    /// The target has no room.
+    Full,
 }
 
 /// Calendar work queued when a late learner joins a group (the group's
@@ -418,7 +433,7 @@ impl Store {
             if count >= max_size {
                 return Ok(JoinOutcome::Full);
             }
-            sqlx::query("INSERT INTO group_members (group_id, cohort_id, user_id, role, joined_at) VALUES ($1, $2, $3, 'learner', $4)")
+            sqlx::query(REJOIN)
                 .bind(group_id)
                 .bind(cohort_id)
                 .bind(user_id)
@@ -442,4 +457,104 @@ impl Store {
         });
         Ok(outcome)
     }
+
+    /// Moves learner `user_id` of active cohort `cohort_id` out of their
+    /// active group (if any; that membership ends `removed`, `moved`) into
+    /// active group `to` with fewer than `max_size` members, and asks for
+    /// both groups' Discord syncs: one step, under the learner's and the
+    /// target's locks, so a concurrent join or move cannot overfill it.
+    pub async fn move_active_learner(
+        &self,
+        cohort_id: CohortId,
+        user_id: UserId,
+        to: GroupId,
+        max_size: i64,
+    ) -> StoreResult<MoveOutcome> {
+        let now = clock::now();
+        let current = "SELECT group_id FROM group_members WHERE cohort_id = $1 AND user_id = $2 \
+                       AND role = 'learner' AND status = 'active'";
+        let members =
+            "SELECT COUNT(*) FROM group_members WHERE group_id = $1 AND status = 'active'";
+        let outcome = on_backend!(self, |pool| {
+            let mut tx = pool
+                .begin_locked(&[Lock::User(user_id), Lock::Group(to)])
+                .await?;
+            let from: Option<GroupId> = sqlx::query_scalar(current)
+                .bind(cohort_id)
+                .bind(user_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+            if from == Some(to) {
+                return Ok(MoveOutcome::Moved(from));
+            }
+            let count: i64 = sqlx::query_scalar(members)
+                .bind(to)
+                .fetch_one(&mut *tx)
+                .await?;
+            if count >= max_size {
+                return Ok(MoveOutcome::Full);
+            }
+            if let Some(from) = from {
+                sqlx::query(LEAVE)
+                    .bind(from)
+                    .bind(user_id)
+                    .bind("removed")
+                    .bind(LeaveReason::Moved)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+                ask_again!(&mut *tx, DiscordJob::SyncGroup(from), now)?;
+            }
+            sqlx::query(REJOIN)
+                .bind(to)
+                .bind(cohort_id)
+                .bind(user_id)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            ask_again!(&mut *tx, DiscordJob::SyncGroup(to), now)?;
+            tx.commit().await?;
+            MoveOutcome::Moved(from)
+        });
+        Ok(outcome)
+    }
+
+    /// Ends `user_id`'s active membership of `group_id`: `dropped` when
+    /// they leave, `removed` when an admin takes them out; asks for the
+    /// group's Discord sync (their role goes). Whether they were in it.
+    pub async fn leave_group(
+        &self,
+        group_id: GroupId,
+        user_id: UserId,
+        by_admin: bool,
+        reason: LeaveReason,
+    ) -> StoreResult<bool> {
+        let now = clock::now();
+        let status = if by_admin { "removed" } else { "dropped" };
+        let left = on_backend!(self, |pool| {
+            let mut tx = pool
+                .begin_locked(&[Lock::User(user_id), Lock::Group(group_id)])
+                .await?;
+            let left = sqlx::query(LEAVE)
+                .bind(group_id)
+                .bind(user_id)
+                .bind(status)
+                .bind(reason)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected()
+                == 1;
+            if left {
+                ask_again!(&mut *tx, DiscordJob::SyncGroup(group_id), now)?;
+            }
+            tx.commit().await?;
+            left
+        });
+        Ok(left)
+    }
 }
+
+/// Ends an active membership (bind group, user, status, reason, now).
+const LEAVE: &str = "UPDATE group_members SET status = $3, left_reason = $4, left_at = $5 \
+     WHERE group_id = $1 AND user_id = $2 AND status = 'active'";

@@ -32,7 +32,8 @@ pub use cohorts::{AvailabilityRecord, CohortRecord, MatchingSignup};
 pub use discord::{DiscordGroup, DiscordMember, RealizedIds};
 pub use error::{StoreError, StoreResult};
 pub use groups::{
-    COMMIT_TASKS, GroupInfo, GroupRecord, JOIN_TASKS, JoinOutcome, MemberRecord, NewGroup,
+    COMMIT_TASKS, GroupInfo, GroupRecord, JOIN_TASKS, JoinOutcome, MemberRecord, MoveOutcome,
+    NewGroup,
 };
 pub use jobs::JobRecord;
 pub use progress::{HEARTBEAT_CAP_SECONDS, ProgressRecord, heartbeat_credit};
