@@ -243,7 +243,7 @@ async fn a_learner_who_leaves_loses_the_role_and_may_come_back(postgres: bool) {
     world
         .cohorts()
         .await
-        .leave_group(authed(leave.clone(), &token))
+        .leave_group(authed(leave, &token))
         .await
         .unwrap();
     discord_work_done(&world).await;
