@@ -16,6 +16,7 @@ both_backends!(
     an_admin_proposes_groups_and_sees_progress_then_the_proposal,
     someone_who_is_not_a_lens_admin_cannot_propose,
     an_admin_commits_and_sees_the_groups_set_up_in_discord,
+    a_commit_that_would_pass_discords_role_cap_is_refused_before_anything_changes,
 );
 
 /// A world with the bot running against a fake server holding its people.
@@ -232,4 +233,42 @@ async fn an_admin_commits_and_sees_the_groups_set_up_in_discord(postgres: bool) 
         "Committed **Spring 2027**: all 2 groups are set up in Discord, with channels, roles and welcomes."
     );
     assert_eq!(discord.guild(|g| g.roles.len()), 3);
+}
+
+async fn a_commit_that_would_pass_discords_role_cap_is_refused_before_anything_changes(
+    postgres: bool,
+) {
+    let world = CohortWorld::proposed(postgres, 2, 8).await;
+    let (world, discord, _bot) = with_bot(world, &[]).await;
+    discord.change_guild(|g| {
+        for i in 0..248 {
+            g.roles.push((
+                format!("{}", 610_000_000_000_000_000u64 + i),
+                format!("old role {i}"),
+            ));
+        }
+    });
+    let (_, token) = discord
+        .invoke(
+            "cohort",
+            &discord_id_of("admin"),
+            subcommand("commit", &world),
+        )
+        .await;
+    let refused = discord
+        .edits_until(&token, |e| text(e).starts_with("Not committed"))
+        .await;
+    assert!(
+        text(&refused)
+            .contains("the server has 249 roles, and 2 groups need one each; Discord allows 250"),
+        "{refused}"
+    );
+    assert!(
+        world
+            .list_groups()
+            .await
+            .iter()
+            .all(|g| g.status() == lens_proto::v1::GroupStatus::Preview),
+        "still a proposal"
+    );
 }

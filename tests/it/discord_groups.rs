@@ -19,6 +19,7 @@ both_backends!(
     a_learner_who_leaves_loses_the_role_and_may_come_back,
     an_admin_moving_a_learner_between_running_groups_moves_their_role,
     a_deleted_channel_is_made_again_with_its_welcome,
+    a_deleted_role_is_made_again_and_given_back,
     a_short_rate_limit_is_waited_out_in_place,
     a_long_rate_limit_holds_the_job_for_as_long_as_discord_says,
     an_outage_is_retried_until_discord_answers,
@@ -352,6 +353,46 @@ async fn a_deleted_channel_is_made_again_with_its_welcome(postgres: bool) {
     assert_ne!(new, old, "a new channel, recorded");
     let welcomes = discord.guild(|g| g.messages.iter().filter(|(c, _)| *c == new).count());
     assert_eq!(welcomes, 1, "the new channel gets the welcome");
+}
+
+async fn a_deleted_role_is_made_again_and_given_back(postgres: bool) {
+    let (world, discord, _bot) = realized(postgres, 1, 4).await;
+    let old = discord.guild(|g| g.roles[1].0.clone());
+    discord.change_guild(|g| {
+        g.roles.retain(|(id, _)| *id != old);
+        for member in g.members.values_mut() {
+            member.roles.retain(|r| *r != old);
+        }
+    });
+    world
+        .core
+        .state
+        .store
+        .discord_member_joined(&discord_id_of("learner0"), true)
+        .await
+        .unwrap();
+    discord_work_done(&world).await;
+    let group = world.list_groups().await.remove(0);
+    let new = discord
+        .guild(|g| g.role(&format!("Cohort Spring 2027 - Group {}", group.name)))
+        .expect("the role again");
+    assert_ne!(new, old);
+    assert_eq!(
+        discord.guild(|g| g.holders(&new)).len(),
+        group.members.len()
+    );
+    let text = discord
+        .guild(|g| {
+            g.channels
+                .iter()
+                .find(|c| c.id == group.discord_channel_id)
+                .cloned()
+        })
+        .unwrap();
+    assert!(
+        text.overwrites.contains_key(&new),
+        "the channel opens to the new role"
+    );
 }
 
 async fn a_short_rate_limit_is_waited_out_in_place(postgres: bool) {
