@@ -362,7 +362,7 @@ mod tests {
                 course_title: "AI Safety".into(),
                 meeting_time: "Mon 18:00 UTC".into(),
                 first_meeting: Some(prost_types::Timestamp {
-                    seconds: 1_803_837_600,
+                    seconds: 1_803_924_000,
                     nanos: 0,
                 }),
                 meeting_count: 8,
@@ -377,7 +377,7 @@ mod tests {
             "{text}"
         );
         assert!(
-            text.contains("Mon 1 Mar 2027, 18:00 UTC (<t:1803837600:F>"),
+            text.contains("Mon 1 Mar 2027, 18:00 UTC (<t:1803924000:F>"),
             "{text}"
         );
     }
