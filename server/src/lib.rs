@@ -13,6 +13,7 @@ pub mod delivery;
 pub mod domain;
 pub mod error;
 pub mod matching;
+pub mod meetings;
 pub mod services;
 pub mod store;
 

@@ -61,7 +61,10 @@ async fn main() {
     let calls_before = discord.guild(|g| g.calls.len());
 
     let started = Instant::now();
-    store.commit_groups(cohort.id).await.unwrap();
+    lens_server::cohorts::Cohorts::new(store.clone())
+        .commit(cohort.id)
+        .await
+        .unwrap();
     let first_channel =
         wait(|| async { discord.guild(|g| g.channels.iter().any(|c| c.kind == 2)) }).await;
     let first_channel = first_channel.then(|| started.elapsed());

@@ -256,18 +256,14 @@ async fn facilitators_are_not_moved_as_learners(postgres: bool) {
 async fn committing_activates_the_groups_and_queues_their_setup(postgres: bool) {
     let world = CohortWorld::proposed(postgres, 2, 8).await;
     let committed = world.commit().await.unwrap();
-    assert_eq!((committed.committed, committed.queued_tasks), (2, 4));
-    let mut work = world.pending_work().await;
-    work.sort();
-    assert_eq!(
-        work,
-        [
-            "calendar.create_group_event",
-            "calendar.create_group_event",
-            "discord.sync_group",
-            "discord.sync_group"
-        ]
-    );
+    // Per group: its Discord sync, its calendar event, and three reminders
+    // for each of its four meetings.
+    assert_eq!((committed.committed, committed.queued_tasks), (2, 28));
+    let work = world.pending_work().await;
+    let count = |prefix: &str| work.iter().filter(|k| k.starts_with(prefix)).count();
+    assert_eq!(count("discord.sync_group"), 2);
+    assert_eq!(count("calendar.create_group_event"), 2);
+    assert_eq!(count("reminder."), 24);
     for group in world.list_groups().await {
         assert_eq!(group.status(), v1::GroupStatus::Active);
     }

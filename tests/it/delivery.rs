@@ -90,8 +90,8 @@ async fn committed_groups_queue_jobs_that_admins_can_list(postgres: bool) {
         .jobs;
     assert_eq!(
         listed.len(),
-        4,
-        "a Discord sync and a calendar event per group"
+        28,
+        "per group a Discord sync, a calendar event, three reminders for each of four meetings"
     );
     assert!(
         listed

@@ -76,8 +76,8 @@ async fn report(
 async fn committed_groups_discord_work_streams_to_the_bot_and_its_reports_are_recorded(
     postgres: bool,
 ) {
-    // Two groups: a Discord sync each, and a calendar event each that is
-    // not the bot's.
+    // Two groups: a Discord sync each, and calendar and reminder jobs that
+    // are not the bot's.
     let world = CohortWorld::committed(postgres, 2, 8).await;
     let work = take(&world, 2).await;
     assert!(work.iter().all(|w| w.kind == "discord.sync_group"));
@@ -91,7 +91,7 @@ async fn committed_groups_discord_work_streams_to_the_bot_and_its_reports_are_re
     assert!(done.iter().all(|j| j.kind.starts_with("discord.")));
     let waiting = store.list_jobs(&[JobState::Pending], 100).await.unwrap();
     assert!(
-        waiting.iter().all(|j| j.kind.starts_with("calendar.")),
+        waiting.iter().all(|j| !j.kind.starts_with("discord.")),
         "{waiting:?}"
     );
 

@@ -12,6 +12,7 @@ use lens_proto::v1::cohort_service_server::CohortServiceServer;
 use lens_proto::v1::content_service_server::ContentServiceServer;
 use lens_proto::v1::delivery_service_server::DeliveryServiceServer;
 use lens_proto::v1::discord_work_service_server::DiscordWorkServiceServer;
+use lens_proto::v1::meeting_service_server::MeetingServiceServer;
 use lens_proto::v1::progress_service_server::ProgressServiceServer;
 use lens_proto::v1::system_service_server::SystemServiceServer;
 use lens_proto::v1::user_service_server::UserServiceServer;
@@ -160,6 +161,7 @@ impl Core {
             ChatServiceServer => ChatApi,
             DeliveryServiceServer => DeliveryApi,
             DiscordWorkServiceServer => DiscordWorkApi,
+            MeetingServiceServer => MeetingApi,
         );
 
         crate::content::refresher::spawn(

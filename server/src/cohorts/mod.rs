@@ -13,32 +13,7 @@ use chrono::{DateTime, Utc};
 
 use crate::domain::CohortId;
 use crate::error::{AppError, AppResult};
-use crate::matching::availability::meeting_weeks;
-use crate::matching::times::MeetingTime;
 use crate::store::{CohortRecord, Store};
-
-/// The meeting after `now` of a group of `cohort` meeting at its stored
-/// time: its number (1 for the first) and start; `None` when all are past.
-pub fn next_meeting(
-    cohort: &CohortRecord,
-    start_slot: i64,
-    anchor: &str,
-    local_slot: Option<i64>,
-    now: DateTime<Utc>,
-) -> Option<(u32, DateTime<Utc>)> {
-    let weeks = meeting_weeks(cohort.start_date, cohort.meeting_count.max(0) as u32);
-    let time = MeetingTime::stored(
-        start_slot as usize,
-        anchor,
-        local_slot.map(|s| s as usize),
-        &weeks,
-    );
-    time.starts(&weeks)
-        .into_iter()
-        .zip(1..)
-        .find(|(start, _)| *start > now)
-        .map(|(start, number)| (number, start))
-}
 
 /// The cohort rules over the store.
 #[derive(Debug, Clone)]
@@ -50,6 +25,22 @@ impl Cohorts {
     /// Cohorts kept in `store`.
     pub fn new(store: Store) -> Self {
         Self { store }
+    }
+
+    /// Commits cohort `id`'s preview groups: active, each with its
+    /// meetings and their reminders, and its Discord and calendar work
+    /// queued, in one transaction. (groups committed, jobs queued, when).
+    pub async fn commit(&self, id: CohortId) -> AppResult<(u64, u64, DateTime<Utc>)> {
+        let cohort = self.cohort(id).await?;
+        let previews: Vec<_> = self
+            .store
+            .group_infos(cohort.id)
+            .await?
+            .into_iter()
+            .filter(|g| g.status == crate::domain::GroupStatus::Preview)
+            .collect();
+        let schedules = crate::meetings::schedules(&cohort, &previews);
+        Ok(self.store.commit_groups(cohort.id, &schedules).await?)
     }
 
     /// The cohort `id`, or NOT_FOUND naming it.

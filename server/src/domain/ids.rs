@@ -60,3 +60,7 @@ id!(
     /// A durable job of the delivery engine.
     JobId
 );
+id!(
+    /// One weekly meeting of a group.
+    MeetingId
+);

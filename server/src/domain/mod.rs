@@ -15,10 +15,11 @@ pub use availability::WeeklySlots;
 pub use cohort_start::CohortStart;
 pub use discord_job::{DISCORD_KIND_PREFIX, DiscordJob};
 pub use email::Email;
-pub use ids::{ChatSessionId, CohortId, GroupId, JobId, MessageId, UserId};
+pub use ids::{ChatSessionId, CohortId, GroupId, JobId, MeetingId, MessageId, UserId};
 pub use nickname::Nickname;
 pub use states::{
-    ChatRole, CohortRole, CohortStatus, GroupStatus, JobState, LeaveReason, MessageStatus,
+    ChatRole, CohortRole, CohortStatus, GroupStatus, JobState, LeaveReason, MeetingStatus,
+    MessageStatus, Rsvp,
 };
 pub use timezone::Timezone;
 

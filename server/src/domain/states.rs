@@ -32,6 +32,30 @@ pub enum GroupStatus {
     Cancelled,
 }
 
+/// Whether a meeting happens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, sqlx::Type)]
+#[sqlx(type_name = "TEXT", rename_all = "lowercase")]
+pub enum MeetingStatus {
+    /// It happens at its time.
+    Scheduled,
+    /// It was put off: the later meetings took its place.
+    Postponed,
+}
+
+/// What someone said about coming to a meeting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, sqlx::Type)]
+#[sqlx(type_name = "TEXT", rename_all = "snake_case")]
+pub enum Rsvp {
+    /// Not answered.
+    Pending,
+    /// Coming.
+    Attending,
+    /// Not coming.
+    NotAttending,
+    /// Maybe.
+    Tentative,
+}
+
 /// Why someone is no longer in a group (kept with the membership).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, sqlx::Type)]
 #[sqlx(type_name = "TEXT", rename_all = "snake_case")]

@@ -12,7 +12,9 @@ use crate::app::AppState;
 use crate::auth;
 use crate::cohorts::Cohorts;
 use crate::cohorts::MatchingSettings;
-use crate::domain::{CohortId, CohortRole, CohortStatus, GroupId, Invalid, LeaveReason, UserId};
+use crate::domain::{
+    CohortId, CohortRole, CohortStatus, GroupId, Invalid, LeaveReason, MeetingStatus, UserId,
+};
 use crate::error::{AppError, AppResult};
 use crate::matching::times::describe_stored;
 use crate::matching::{Params, TimeModel};
@@ -471,15 +473,15 @@ impl CohortService for CohortApi {
                     else {
                         continue;
                     };
-                    let local = (group.meeting_timezone != "UTC")
-                        .then_some(i64::from(group.meeting_local_slot));
-                    let next = crate::cohorts::next_meeting(
-                        &cohort,
-                        i64::from(group.meeting_start_slot),
-                        &group.meeting_timezone,
-                        local,
-                        crate::clock::now(),
-                    );
+                    let now = crate::clock::now();
+                    let next = self
+                        .state
+                        .store
+                        .meetings_of_group(group_id)
+                        .await?
+                        .into_iter()
+                        .find(|m| m.status == MeetingStatus::Scheduled && m.starts_at > now)
+                        .map(|m| (m.number.unwrap_or_default().max(0) as u32, m.starts_at));
                     mine.push(v1::MyGroup {
                         group: Some(group),
                         cohort: Some(convert::cohort::cohort(cohort)),
@@ -500,7 +502,7 @@ impl CohortService for CohortApi {
         respond(
             async {
                 let cohort = self.cohort(request.get_ref().cohort_id).await?;
-                let (committed, queued, at) = self.state.store.commit_groups(cohort.id).await?;
+                let (committed, queued, at) = self.cohorts.commit(cohort.id).await?;
                 if committed == 0 {
                     return Err(AppError::FailedPrecondition(format!(
                         "cohort {} has no preview groups to commit: run ProposeGroups first",

@@ -1,10 +1,13 @@
 //! Groups, their members, and the jobs their commit queues.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 
 use super::jobs::{ENQUEUE, ask_again};
 use super::locks::{BeginLocked, Lock};
-use super::{Store, StoreResult, on_backend};
+use super::meetings::schedule_meetings;
+use super::{Store, StoreError, StoreResult, on_backend};
 use crate::clock;
 use crate::domain::{CohortId, CohortRole, DiscordJob, GroupId, GroupStatus, LeaveReason, UserId};
 
@@ -208,6 +211,7 @@ impl Store {
     pub async fn commit_groups(
         &self,
         cohort_id: CohortId,
+        schedules: &HashMap<GroupId, Vec<DateTime<Utc>>>,
     ) -> StoreResult<(u64, u64, DateTime<Utc>)> {
         let now = clock::now();
         let result = on_backend!(self, |pool| {
@@ -225,6 +229,12 @@ impl Store {
                     .execute(&mut *tx)
                     .await?;
                 queued += ask_again!(&mut *tx, DiscordJob::SyncGroup(GroupId(*id)), now)?;
+                // Proposed again since the schedules were worked out: the
+                // caller commits again with the new groups' schedules.
+                let Some(starts) = schedules.get(&GroupId(*id)) else {
+                    return Err(StoreError::Contended);
+                };
+                queued += schedule_meetings!(tx, *id, starts, now);
                 for kind in COMMIT_TASKS {
                     let payload =
                         serde_json::json!({ "group_id": id, "cohort_id": cohort_id }).to_string();

@@ -14,6 +14,7 @@ mod error;
 mod groups;
 mod jobs;
 mod locks;
+pub(crate) mod meetings;
 mod progress;
 mod sessions;
 mod users;
@@ -36,6 +37,7 @@ pub use groups::{
     NewGroup,
 };
 pub use jobs::JobRecord;
+pub use meetings::{AttendanceRecord, MeetingRecord, MyMeetingRecord};
 pub use progress::{HEARTBEAT_CAP_SECONDS, ProgressRecord, heartbeat_credit};
 pub use sessions::SessionCheck;
 pub use users::{DiscordProfile, ProfileChanges, UserRecord};

@@ -6,6 +6,7 @@ pub mod cohort;
 pub mod content;
 pub mod delivery;
 pub mod discord;
+pub mod meeting;
 
 use chrono::{DateTime, Utc};
 use lens_proto::v1;
