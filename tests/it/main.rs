@@ -37,6 +37,7 @@ mod discord_members;
 mod discord_work;
 mod faults;
 mod matching;
+mod meetings;
 mod oauth_flow;
 mod progress;
 mod reflection;
