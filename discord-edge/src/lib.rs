@@ -7,6 +7,7 @@ pub mod commands;
 pub mod config;
 pub mod core_client;
 pub mod realize;
+pub mod reminders;
 pub mod rest;
 pub mod work;
 

@@ -212,7 +212,7 @@ async fn sync_into(
         let message = welcome(spec, voice.0);
         let heading = message.lines().next().unwrap_or_default();
         if text_made || !rest.has_posted(text_id, place.bot, heading).await? {
-            rest.post(text_id, &message).await?;
+            rest.post(text_id, &message, &[]).await?;
         }
     }
     realized.welcome_posted_in = text_id.to_string();

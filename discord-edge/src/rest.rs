@@ -452,12 +452,20 @@ impl Rest {
             .any(|m| m.author.id == author && m.content.starts_with(start)))
     }
 
-    /// Posts `content` in a channel, pinging only the users it mentions.
-    pub async fn post(&self, channel_id: ChannelId, content: &str) -> RestResult<()> {
+    /// Posts `content` in a channel, pinging the users it mentions and
+    /// the roles in `roles`, no one else.
+    pub async fn post(
+        &self,
+        channel_id: ChannelId,
+        content: &str,
+        roles: &[RoleId],
+    ) -> RestResult<()> {
         let body = serde_json::to_vec(
-            &CreateMessage::new()
-                .content(content)
-                .allowed_mentions(CreateAllowedMentions::new().all_users(true)),
+            &CreateMessage::new().content(content).allowed_mentions(
+                CreateAllowedMentions::new()
+                    .all_users(true)
+                    .roles(roles.to_vec()),
+            ),
         )
         .unwrap_or_default();
         self.send(|| {

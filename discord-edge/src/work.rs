@@ -91,6 +91,7 @@ pub async fn perform(
             synced.result
         }
         Some(Work::Nickname(spec)) => realize::sync_nickname(rest, place, spec).await.map(drop),
+        Some(Work::Reminder(spec)) => crate::reminders::post(rest, spec).await,
         None => Err(RestError::Refused {
             call: work.kind.clone(),
             reason: "this bot does not know this kind of job; update the bot".to_owned(),

@@ -22,7 +22,7 @@ impl Handler for Nothing {
         "bench."
     }
 
-    async fn deliver(&self, _job: &JobRecord) -> Outcome {
+    async fn deliver(&self, _job: &JobRecord, _now: chrono::DateTime<chrono::Utc>) -> Outcome {
         Outcome::Done
     }
 }

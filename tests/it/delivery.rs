@@ -34,7 +34,7 @@ impl Handler for Always {
         "test."
     }
 
-    async fn deliver(&self, _job: &JobRecord) -> Outcome {
+    async fn deliver(&self, _job: &JobRecord, _now: chrono::DateTime<chrono::Utc>) -> Outcome {
         self.0.clone()
     }
 }

@@ -41,6 +41,7 @@ mod meetings;
 mod oauth_flow;
 mod progress;
 mod reflection;
+mod reminders;
 mod rpc_users;
 mod store_users;
 mod web_edge;

@@ -171,6 +171,15 @@ impl Core {
             state.shutdown.clone(),
         );
         let maintenance = tokio::spawn(maintenance(state.store.clone(), state.shutdown.clone()));
+        // Meeting reminders come due on their own schedule: every replica
+        // runs a worker; the job table's leases keep each reminder to one.
+        let reminders = tokio::spawn(
+            crate::delivery::worker::Worker::new(
+                state.store.clone(),
+                crate::meetings::remind::Reminders::new(state.store.clone()),
+            )
+            .run(state.shutdown.clone()),
+        );
         let token = state.shutdown.clone();
         let signalled = async move {
             shutdown.await;
@@ -204,6 +213,10 @@ impl Core {
             tracing::warn!("some tutor answers were still being stored at shutdown");
         }
         maintenance.abort();
+        // The worker stops at the shutdown token; a reminder it was sending
+        // is finished or, if cut off, sent again by whichever replica next
+        // claims it after the lease.
+        let _ = tokio::time::timeout(Duration::from_secs(5), reminders).await;
         state.store.close().await;
         tracing::info!("core stopped");
         Ok(())

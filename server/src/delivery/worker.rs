@@ -4,9 +4,11 @@
 use std::future::Future;
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
 use tokio_util::sync::CancellationToken;
 
 use super::{Outcome, record};
+use crate::clock;
 use crate::store::{JobRecord, Store, StoreResult};
 
 /// Delivers the jobs whose kind starts with [`Handler::kinds`].
@@ -14,9 +16,11 @@ pub trait Handler: Send + Sync + 'static {
     /// The kind prefix, for example `discord.`.
     fn kinds(&self) -> &'static str;
 
-    /// One attempt at `job`. Must be idempotent: the same job may be
-    /// delivered again after a crash or a lost lease.
-    fn deliver(&self, job: &JobRecord) -> impl Future<Output = Outcome> + Send;
+    /// One attempt at `job`, at `now` (the time it was claimed: rules that
+    /// depend on the time read it here, so tests can set it). Must be
+    /// idempotent: the same job may be delivered again after a crash or a
+    /// lost lease.
+    fn deliver(&self, job: &JobRecord, now: DateTime<Utc>) -> impl Future<Output = Outcome> + Send;
 }
 
 /// Claims and delivers jobs for one handler.
@@ -46,12 +50,18 @@ impl<H: Handler> Worker<H> {
 
     /// Claims one batch of due jobs and delivers them in turn; how many.
     pub async fn run_once(&self) -> StoreResult<usize> {
+        self.run_once_at(clock::now()).await
+    }
+
+    /// As [`Worker::run_once`], as if it were `now`: what is due then is
+    /// claimed and delivered (tests run through hours this way).
+    pub async fn run_once_at(&self, now: DateTime<Utc>) -> StoreResult<usize> {
         let jobs = self
             .store
-            .claim_jobs(self.handler.kinds(), self.batch, self.lease)
+            .claim_jobs_at(self.handler.kinds(), self.batch, self.lease, now)
             .await?;
         for job in &jobs {
-            let outcome = self.handler.deliver(job).await;
+            let outcome = self.handler.deliver(job, now).await;
             record(&self.store, job.id, job.attempts, &job.kind, outcome).await?;
         }
         Ok(jobs.len())

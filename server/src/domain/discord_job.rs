@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{GroupId, UserId};
+use super::{GroupId, MeetingId, UserId};
 
 /// The prefix every Discord job kind shares (what the discord edge takes).
 pub const DISCORD_KIND_PREFIX: &str = "discord.";
@@ -17,6 +17,13 @@ pub enum DiscordJob {
     SyncGroup(GroupId),
     /// Make the user's nickname in the server match their profile.
     SetNickname(UserId),
+    /// Remind the group in its channel of a meeting `hours_before` ahead.
+    Remind {
+        /// The meeting.
+        meeting: MeetingId,
+        /// How many hours ahead it is (24 or 1).
+        hours_before: i64,
+    },
 }
 
 #[derive(Serialize, Deserialize)]
@@ -29,8 +36,15 @@ struct UserPayload {
     user_id: UserId,
 }
 
+#[derive(Serialize, Deserialize)]
+struct ReminderPayload {
+    meeting_id: MeetingId,
+    hours_before: i64,
+}
+
 const SYNC_GROUP: &str = "discord.sync_group";
 const SET_NICKNAME: &str = "discord.set_nickname";
+const REMIND: &str = "discord.remind";
 
 impl DiscordJob {
     /// The job's kind, as stored.
@@ -38,6 +52,7 @@ impl DiscordJob {
         match self {
             Self::SyncGroup(_) => SYNC_GROUP,
             Self::SetNickname(_) => SET_NICKNAME,
+            Self::Remind { .. } => REMIND,
         }
     }
 
@@ -46,6 +61,13 @@ impl DiscordJob {
         match self {
             Self::SyncGroup(group_id) => serde_json::to_string(&GroupPayload { group_id }),
             Self::SetNickname(user_id) => serde_json::to_string(&UserPayload { user_id }),
+            Self::Remind {
+                meeting,
+                hours_before,
+            } => serde_json::to_string(&ReminderPayload {
+                meeting_id: meeting,
+                hours_before,
+            }),
         }
         .unwrap_or_default()
     }
@@ -56,6 +78,10 @@ impl DiscordJob {
         match self {
             Self::SyncGroup(group) => format!("group:{group}:{SYNC_GROUP}"),
             Self::SetNickname(user) => format!("user:{user}:{SET_NICKNAME}"),
+            Self::Remind {
+                meeting,
+                hours_before,
+            } => format!("meeting:{meeting}:{REMIND}.{hours_before}h"),
         }
     }
 
@@ -68,6 +94,12 @@ impl DiscordJob {
             SET_NICKNAME => serde_json::from_str::<UserPayload>(payload)
                 .ok()
                 .map(|p| Self::SetNickname(p.user_id)),
+            REMIND => serde_json::from_str::<ReminderPayload>(payload)
+                .ok()
+                .map(|p| Self::Remind {
+                    meeting: p.meeting_id,
+                    hours_before: p.hours_before,
+                }),
             _ => None,
         }
     }
@@ -82,6 +114,10 @@ mod tests {
         for job in [
             DiscordJob::SyncGroup(GroupId(7)),
             DiscordJob::SetNickname(UserId(3)),
+            DiscordJob::Remind {
+                meeting: MeetingId(5),
+                hours_before: 24,
+            },
         ] {
             assert_eq!(DiscordJob::parse(job.kind(), &job.payload()), Some(job));
             assert!(job.kind().starts_with(DISCORD_KIND_PREFIX));

@@ -2,6 +2,7 @@
 //! would come and who came, postponing one, and the reminders before each.
 //! The rules are here; `MeetingService` parses, calls these and converts.
 
+pub mod remind;
 pub mod reminders;
 pub mod schedule;
 

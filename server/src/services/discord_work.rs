@@ -11,11 +11,13 @@ use tokio_stream::wrappers::ReceiverStream;
 use tonic::{Request, Response, Status};
 
 use super::convert::discord::{group_spec, realized_ids};
+use super::convert::meeting::due_modules;
+use super::convert::timestamp;
 use super::respond;
 use crate::app::AppState;
 use crate::cohorts::discord::{GroupLayout, is_snowflake};
 use crate::delivery::{Outcome, record};
-use crate::domain::{DISCORD_KIND_PREFIX, DiscordJob, Invalid, JobId, Nickname};
+use crate::domain::{DISCORD_KIND_PREFIX, DiscordJob, Invalid, JobId, MeetingId, Nickname};
 use crate::error::{AppError, AppResult};
 use crate::store::JobRecord;
 
@@ -80,6 +82,45 @@ fn snowflake(field: &'static str, raw: &str, optional: bool) -> AppResult<()> {
 }
 
 impl DiscordWorkApi {
+    /// The reminder of `meeting` for its group's channel, or why there is
+    /// none to post.
+    async fn reminder(
+        &self,
+        meeting: MeetingId,
+        hours_before: i64,
+    ) -> AppResult<Result<v1::MeetingReminderSpec, String>> {
+        let Some(found) = self.state.store.meeting(meeting).await? else {
+            return Ok(Err(format!("meeting {meeting} no longer exists")));
+        };
+        let Some((group, _)) = self.state.store.discord_group(found.group_id).await? else {
+            return Ok(Err(format!("group {} no longer exists", found.group_id)));
+        };
+        let Some(channel_id) = group.discord_channel_id.clone() else {
+            return Ok(Err(format!(
+                "group {} has no Discord channel yet: its sync has not run",
+                group.id
+            )));
+        };
+        let number = found.number.unwrap_or_default().max(0) as u32;
+        let loaded = self.state.content.current();
+        let reading = due_modules(&loaded.snapshot, &group.course_slug, number)
+            .into_iter()
+            .filter(|m| !m.optional)
+            .map(|m| m.title)
+            .collect();
+        Ok(Ok(v1::MeetingReminderSpec {
+            channel_id,
+            role_id: group.discord_role_id.clone().unwrap_or_default(),
+            voice_channel_id: group.discord_voice_channel_id.clone().unwrap_or_default(),
+            group_name: group.name.clone(),
+            number,
+            meeting_count: group.meeting_count.max(0) as u32,
+            starts_at: Some(timestamp(found.starts_at)),
+            hours_before: hours_before.max(0) as u32,
+            reading,
+        }))
+    }
+
     /// What job `job` asks for now, read fresh from the data; `None` when
     /// there is nothing to describe (the job is failed with why).
     async fn describe(&self, job: &JobRecord) -> AppResult<Option<v1::take_work_response::Work>> {
@@ -111,6 +152,13 @@ impl DiscordWorkApi {
                     _ => fail(format!("user {user_id} no longer exists")),
                 }
             }
+            Some(DiscordJob::Remind {
+                meeting,
+                hours_before,
+            }) => match self.reminder(meeting, hours_before).await? {
+                Ok(spec) => return Ok(Some(Work::Reminder(spec))),
+                Err(why) => fail(why),
+            },
             None => fail(format!(
                 "this core does not know Discord job kind {:?}; update the core",
                 job.kind

@@ -113,7 +113,19 @@ impl Store {
         limit: i64,
         lease: std::time::Duration,
     ) -> StoreResult<Vec<JobRecord>> {
-        let now = clock::now();
+        self.claim_jobs_at(kind_prefix, limit, lease, clock::now())
+            .await
+    }
+
+    /// As [`Store::claim_jobs`], with `now` deciding what is due (a
+    /// scheduled job's time, a lease's end).
+    pub async fn claim_jobs_at(
+        &self,
+        kind_prefix: &str,
+        limit: i64,
+        lease: std::time::Duration,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Vec<JobRecord>> {
         let lease_until = now + chrono::Duration::from_std(lease).unwrap_or(chrono::Duration::MAX);
         let due = "SELECT id FROM jobs WHERE substr(kind, 1, length($3)) = $3 \
                    AND ((state = 'pending' AND run_at <= $1) OR (state = 'running' AND lease_until < $1)) \
