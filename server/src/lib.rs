@@ -11,6 +11,7 @@ pub mod config;
 pub mod content;
 pub mod delivery;
 pub mod domain;
+pub mod email;
 pub mod error;
 pub mod matching;
 pub mod meetings;

@@ -35,6 +35,7 @@ mod discord_commands;
 mod discord_groups;
 mod discord_members;
 mod discord_work;
+mod email;
 mod faults;
 mod matching;
 mod meetings;

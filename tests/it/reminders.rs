@@ -20,7 +20,7 @@ both_backends!(
 );
 
 fn worker(store: &Store) -> Worker<Reminders> {
-    Worker::new(store.clone(), Reminders::new(store.clone()))
+    Worker::new(store.clone(), Reminders::new(store.clone(), false))
 }
 
 async fn meetings(world: &CohortWorld) -> Vec<MeetingRecord> {

@@ -82,6 +82,10 @@ pub fn router(state: WebState) -> Router {
             "/api/content/webhook",
             post(crate::webhook::content_webhook),
         )
+        .route(
+            "/unsubscribe",
+            get(crate::unsubscribe::confirm).post(crate::unsubscribe::unsubscribe),
+        )
         .route("/healthz", get(|| async { "ok" }))
         .fallback_service(fallback)
         // GitHub push payloads stay well under this; larger bodies are refused.

@@ -4,6 +4,7 @@ use lens_proto::client::{Credentials, core_channel};
 use lens_proto::v1::auth_service_client::AuthServiceClient;
 use lens_proto::v1::content_service_client::ContentServiceClient;
 use lens_proto::v1::system_service_client::SystemServiceClient;
+use lens_proto::v1::user_service_client::UserServiceClient;
 use lens_runtime::Secret;
 use tonic::service::interceptor::InterceptedService;
 use tonic::transport::Channel;
@@ -57,6 +58,11 @@ impl CoreClient {
         &self,
     ) -> ContentServiceClient<InterceptedService<Channel, Credentials>> {
         ContentServiceClient::with_interceptor(self.channel(), self.edge.clone())
+    }
+
+    /// UserService, anonymously.
+    pub fn users(&self) -> UserServiceClient<Channel> {
+        UserServiceClient::new(self.channel())
     }
 
     /// SystemService, anonymously.

@@ -176,10 +176,26 @@ impl Core {
         let reminders = tokio::spawn(
             crate::delivery::worker::Worker::new(
                 state.store.clone(),
-                crate::meetings::remind::Reminders::new(state.store.clone()),
+                crate::meetings::remind::Reminders::new(
+                    state.store.clone(),
+                    state.config.email.is_some(),
+                ),
             )
             .run(state.shutdown.clone()),
         );
+        let mailer = state.config.email.clone().map(|email| {
+            let mailer = crate::email::mailer::Mailer::new(
+                state.store.clone(),
+                state.content.clone(),
+                crate::email::sendgrid::SendGrid::new(state.http.clone(), email),
+                state.unsubscribe.clone(),
+                state.config.public_url.as_str(),
+            );
+            tokio::spawn(
+                crate::delivery::worker::Worker::new(state.store.clone(), mailer)
+                    .run(state.shutdown.clone()),
+            )
+        });
         let token = state.shutdown.clone();
         let signalled = async move {
             shutdown.await;
@@ -217,6 +233,9 @@ impl Core {
         // is finished or, if cut off, sent again by whichever replica next
         // claims it after the lease.
         let _ = tokio::time::timeout(Duration::from_secs(5), reminders).await;
+        if let Some(mailer) = mailer {
+            let _ = tokio::time::timeout(Duration::from_secs(5), mailer).await;
+        }
         state.store.close().await;
         tracing::info!("core stopped");
         Ok(())

@@ -11,6 +11,7 @@ use crate::auth::oauth_state::StateSigner;
 use crate::chat::Tutor;
 use crate::config::Config;
 use crate::content::Catalogue;
+use crate::email::unsubscribe::UnsubscribeSigner;
 use crate::store::Store;
 
 /// Shared state of the running core. Cheap to clone.
@@ -24,6 +25,10 @@ pub struct AppState {
     pub keys: TokenKeys,
     /// OAuth state signing.
     pub states: StateSigner,
+    /// Unsubscribe link signing.
+    pub unsubscribe: UnsubscribeSigner,
+    /// The HTTP client for third parties (GitHub, SendGrid).
+    pub http: reqwest::Client,
     /// Discord sign-in, when configured.
     pub discord: Option<DiscordOAuthClient>,
     /// The course content being served.
@@ -55,12 +60,14 @@ impl AppState {
             .connect_timeout(std::time::Duration::from_secs(5))
             .build()
             .expect("a TLS provider is installed");
-        let content = Arc::new(Catalogue::new(config.content.source.clone(), http));
+        let content = Arc::new(Catalogue::new(config.content.source.clone(), http.clone()));
         Self {
             tutor: config.llm.as_ref().map(Tutor::new),
             content,
             keys: TokenKeys::new(&config.jwt_secret),
             states: StateSigner::new(&config.jwt_secret),
+            unsubscribe: UnsubscribeSigner::new(&config.jwt_secret),
+            http,
             discord,
             store,
             config: Arc::new(config),

@@ -5,6 +5,7 @@
 
 mod content;
 mod database;
+mod email;
 mod error;
 mod group;
 mod llm;
@@ -15,6 +16,7 @@ use std::time::Duration;
 
 pub use content::{ContentConfig, DEFAULT_CONTENT_REPO};
 pub use database::{DEFAULT_DATABASE_URL, DatabaseConfig, DatabaseKind, redact_url};
+pub use email::{DEFAULT_SENDGRID_API_BASE_URL, EmailConfig};
 pub use error::{ConfigError, SettingError};
 pub use group::read_group;
 pub use lens_runtime::{Env, HttpUrl, Secret};
@@ -61,6 +63,8 @@ pub struct Config {
     pub llm: Option<LlmConfig>,
     /// Per-learner limits on the tutor.
     pub chat_limits: ChatLimits,
+    /// Email through SendGrid, when configured.
+    pub email: Option<EmailConfig>,
     /// How long in-flight calls may take to finish after a shutdown signal
     /// (`LENS_SHUTDOWN_GRACE_SECS`, default 30).
     pub shutdown_grace: Duration,
@@ -132,6 +136,7 @@ impl Config {
             content: ContentConfig::from_env(env)?,
             llm: LlmConfig::from_env(env)?,
             chat_limits: ChatLimits::from_env(env)?,
+            email: EmailConfig::from_env(env)?,
             shutdown_grace: Duration::from_secs(shutdown_grace),
         })
     }
@@ -176,6 +181,18 @@ impl Config {
                     None => format!(
                         "AI tutor off: set ANTHROPIC_API_KEY (model {DEFAULT_LLM}), or LLM_PROVIDER=openai/MODEL or gemini/MODEL with OPENAI_API_KEY or GEMINI_API_KEY, or LLM_BASE_URL for a self-hosted OpenAI-compatible server"
                     ),
+                },
+            },
+            IntegrationStatus {
+                name: "email",
+                enabled: self.email.is_some(),
+                detail: match &self.email {
+                    Some(email) => format!(
+                        "email from {} through {}",
+                        email.from_email.as_str(),
+                        email.api_base_url
+                    ),
+                    None => "email off: set SENDGRID_API_KEY and FROM_EMAIL".into(),
                 },
             },
             IntegrationStatus {

@@ -94,11 +94,23 @@ pub async fn record(
     kind: &str,
     outcome: Outcome,
 ) -> StoreResult<bool> {
+    record_at(store, id, attempt, kind, outcome, clock::now()).await
+}
+
+/// As [`record`], for an attempt made at `now` (a retry waits from then).
+pub async fn record_at(
+    store: &Store,
+    id: JobId,
+    attempt: i32,
+    kind: &str,
+    outcome: Outcome,
+    now: DateTime<Utc>,
+) -> StoreResult<bool> {
     let (state, error, retry_at) = match outcome {
         Outcome::Done => (JobState::Done, None, None),
         Outcome::Retry { error, retry_after } => {
             let jitter = rand::rng().random_range(0.0..1.0);
-            match next_run(attempt, retry_after, jitter, clock::now()) {
+            match next_run(attempt, retry_after, jitter, now) {
                 Some(at) => (JobState::Pending, Some(error), Some(at)),
                 None => (JobState::Failed, Some(error), None),
             }

@@ -7,7 +7,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use tokio_util::sync::CancellationToken;
 
-use super::{Outcome, record};
+use super::{Outcome, record_at};
 use crate::clock;
 use crate::store::{JobRecord, Store, StoreResult};
 
@@ -62,7 +62,7 @@ impl<H: Handler> Worker<H> {
             .await?;
         for job in &jobs {
             let outcome = self.handler.deliver(job, now).await;
-            record(&self.store, job.id, job.attempts, &job.kind, outcome).await?;
+            record_at(&self.store, job.id, job.attempts, &job.kind, outcome, now).await?;
         }
         Ok(jobs.len())
     }

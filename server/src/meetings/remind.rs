@@ -11,18 +11,20 @@ use crate::clock;
 use crate::delivery::Outcome;
 use crate::delivery::worker::Handler;
 use crate::domain::{DiscordJob, MeetingId};
+use crate::email::EmailJob;
 use crate::store::{JobRecord, Store};
 
 /// Delivers `reminder.` jobs.
 #[derive(Debug, Clone)]
 pub struct Reminders {
     store: Store,
+    email: bool,
 }
 
 impl Reminders {
-    /// Reminders over `store`.
-    pub fn new(store: Store) -> Self {
-        Self { store }
+    /// Reminders over `store`; with `email`, each member is emailed too.
+    pub fn new(store: Store, email: bool) -> Self {
+        Self { store, email }
     }
 
     async fn fire(&self, job: &JobRecord, now: DateTime<Utc>) -> Result<(), String> {
@@ -48,9 +50,10 @@ impl Reminders {
             .group_with_members(found.group_id)
             .await
             .map_err(|e| e.to_string())?
-            .map_or(0, |(_, members)| members.len());
+            .map(|(_, members)| members)
+            .unwrap_or_default();
         let due = reminder.due(found.starts_at);
-        if let Err(skip) = decide(due, found.status, found.starts_at, members, now) {
+        if let Err(skip) = decide(due, found.status, found.starts_at, members.len(), now) {
             tracing::info!(%meeting, kind = %job.kind, ?skip, "reminder skipped");
             return Ok(());
         }
@@ -65,6 +68,19 @@ impl Reminders {
                     .enqueue_job(job.kind(), &job.payload(), &job.key(), clock::now())
                     .await
                     .map_err(|e| e.to_string())?;
+                if self.email {
+                    for member in &members {
+                        let email = EmailJob::Reminder {
+                            user_id: member.user_id,
+                            meeting_id: meeting,
+                            hours_before: reminder.before().num_hours(),
+                        };
+                        self.store
+                            .enqueue_job(email.kind(), &email.payload(), &email.key(), clock::now())
+                            .await
+                            .map_err(|e| e.to_string())?;
+                    }
+                }
             }
             // Nudges are personal (who still has reading due): they go by
             // email, which is not built yet.

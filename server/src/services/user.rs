@@ -81,6 +81,34 @@ impl UserService for UserApi {
         )
     }
 
+    async fn unsubscribe(
+        &self,
+        request: Request<v1::UnsubscribeRequest>,
+    ) -> Result<Response<v1::UnsubscribeResponse>, Status> {
+        respond(
+            async {
+                let r = request.get_ref();
+                let user = UserId(r.user_id);
+                // The same answer for a forged link and an unknown user:
+                // the link must not tell who has an account.
+                let refused = || {
+                    AppError::PermissionDenied(
+                        "this unsubscribe link is not valid: use the one in your latest email, or switch email off in your profile".into(),
+                    )
+                };
+                if !self.state.unsubscribe.verify(user, &r.signature) {
+                    return Err(refused());
+                }
+                if !self.state.store.stop_email(user).await? {
+                    return Err(refused());
+                }
+                tracing::info!(%user, "email switched off from an unsubscribe link");
+                Ok(v1::UnsubscribeResponse {})
+            }
+            .await,
+        )
+    }
+
     async fn get_availability(
         &self,
         request: Request<v1::GetAvailabilityRequest>,

@@ -15,6 +15,7 @@ mod groups;
 mod jobs;
 mod locks;
 pub(crate) mod meetings;
+mod notifications;
 mod progress;
 mod sessions;
 mod users;
@@ -38,6 +39,7 @@ pub use groups::{
 };
 pub use jobs::JobRecord;
 pub use meetings::{AttendanceRecord, MeetingRecord, MyMeetingRecord};
+pub use notifications::NotificationChannel;
 pub use progress::{HEARTBEAT_CAP_SECONDS, ProgressRecord, heartbeat_credit};
 pub use sessions::SessionCheck;
 pub use users::{DiscordProfile, ProfileChanges, UserRecord};

@@ -3,6 +3,7 @@
 pub mod discord;
 pub mod github;
 pub mod llm;
+pub mod sendgrid;
 
 use std::net::SocketAddr;
 
