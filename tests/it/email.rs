@@ -230,3 +230,56 @@ async fn an_unsubscribe_link_works_without_signing_in_and_a_forged_one_does_not(
             .notify_email
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_unsubscribe_page_asks_first_and_then_stops_email() {
+    let world = CohortWorld::empty(false).await;
+    let person = world.person("ada", Vec::new()).await;
+    let web = lens_tests::web::TestWeb::start(&world.core, false).await;
+    let signer = UnsubscribeSigner::new(&Secret::new(TEST_JWT_SECRET));
+    let link = format!(
+        "{}/unsubscribe?user={}&sig={}",
+        web.url,
+        person.id,
+        signer.sign(UserId(person.id))
+    );
+    let browser = reqwest::Client::new();
+    let page = browser
+        .get(&link)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("<button type=\"submit\">Stop emails</button>"),
+        "{page}"
+    );
+    let store = &world.core.state.store;
+    let email_on = || async {
+        store
+            .user_by_id(UserId(person.id))
+            .await
+            .unwrap()
+            .unwrap()
+            .notify_email
+    };
+    assert!(email_on().await, "opening the link changes nothing");
+
+    let forged = browser
+        .post(format!(
+            "{}/unsubscribe?user={}&sig=forged",
+            web.url, person.id
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), 403);
+    assert!(email_on().await);
+
+    let done = browser.post(&link).send().await.unwrap();
+    assert_eq!(done.status(), 200);
+    assert!(done.text().await.unwrap().contains("Emails stopped"));
+    assert!(!email_on().await);
+}
