@@ -23,6 +23,7 @@ both_backends!(
     a_failed_send_is_retried_and_sent_once,
     someone_who_switched_email_off_gets_none,
     an_unsubscribe_link_works_without_signing_in_and_a_forged_one_does_not,
+    the_nudge_goes_only_to_learners_with_reading_left_and_points_to_it,
 );
 
 /// A committed world whose first group's members have email addresses
@@ -130,6 +131,70 @@ async fn a_reminder_email_reaches_each_member_once_in_their_own_time(postgres: b
     // Running everything again sends nothing more.
     remind_and_mail(&world, &mailer, Duration::minutes(5)).await;
     assert_eq!(sendgrid.accepted().len(), people.len());
+}
+
+async fn the_nudge_goes_only_to_learners_with_reading_left_and_points_to_it(postgres: bool) {
+    let (world, sendgrid, mailer, people) = world_with_email(postgres).await;
+    // people[0] facilitates; people[1] has read everything for meeting 1.
+    let loaded = world.core.state.content.current();
+    let snapshot = &loaded.snapshot;
+    let course = snapshot.course("default").unwrap();
+    let modules: Vec<_> = course
+        .units
+        .iter()
+        .filter(|u| u.meeting == Some(1))
+        .flat_map(|u| u.modules.iter().filter(|m| !u.optional.contains(m)))
+        .filter_map(|slug| snapshot.modules.get(slug))
+        .collect();
+    let store = &world.core.state.store;
+    for module in &modules {
+        for lens in module.parts().1 {
+            store
+                .mark_complete(UserId(people[1].id), lens, "lens", chrono::Utc::now())
+                .await
+                .unwrap();
+        }
+    }
+    let first_lens_left = modules
+        .iter()
+        .find_map(|m| m.parts().1.first().map(|id| id.to_string()))
+        .expect("meeting 1 has required reading");
+    let first_lens_title = snapshot
+        .lenses
+        .values()
+        .find(|l| l.id == first_lens_left)
+        .unwrap()
+        .title
+        .clone();
+
+    let first = first_meeting(&world).await;
+    let at = first.starts_at - Duration::days(3);
+    let reminders = Worker::new(store.clone(), Reminders::new(store.clone(), true));
+    while reminders.run_once_at(at).await.unwrap() > 0 {}
+    let mail = Worker::new(store.clone(), mailer.clone());
+    while mail.run_once_at(at).await.unwrap() > 0 {}
+
+    let sent = sendgrid.accepted();
+    let to: Vec<&str> = sent
+        .iter()
+        .map(|m| m["personalizations"][0]["to"][0]["email"].as_str().unwrap())
+        .collect();
+    let names: Vec<String> = world.list_groups().await[0]
+        .members
+        .iter()
+        .map(|m| format!("{}@example.org", m.name))
+        .collect();
+    assert_eq!(sent.len(), 3, "learners with reading left: {to:?}");
+    assert!(!to.contains(&names[0].as_str()), "not the facilitator");
+    assert!(!to.contains(&names[1].as_str()), "not who has read it all");
+    let text = sent[0]["content"][0]["value"].as_str().unwrap();
+    assert!(text.contains("meets in three days"), "{text}");
+    assert!(
+        text.contains(&format!(
+            "Continue with {first_lens_title}: https://lens.example/module/"
+        )),
+        "{text}"
+    );
 }
 
 async fn a_failed_send_is_retried_and_sent_once(postgres: bool) {

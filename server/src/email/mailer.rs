@@ -2,6 +2,7 @@
 //! it when the person switched email off, has no address or already got it,
 //! renders it in their timezone, sends it and logs it.
 
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
@@ -13,11 +14,14 @@ use super::templates::Templates;
 use super::unsubscribe::UnsubscribeSigner;
 use super::{EMAIL_PREFIX, EmailJob};
 use crate::content::Catalogue;
+use crate::content::model::Snapshot;
 use crate::delivery::Outcome;
 use crate::delivery::worker::Handler;
 use crate::domain::{MeetingStatus, UserId};
 use crate::services::convert::meeting::due_modules;
-use crate::store::{JobRecord, NotificationChannel, Store, UserRecord};
+use crate::store::{
+    DiscordGroup, JobRecord, MeetingRecord, NotificationChannel, Store, UserRecord,
+};
 
 /// A module to read, with its link.
 #[derive(Serialize)]
@@ -37,6 +41,30 @@ struct ReminderContext {
     starts_local: String,
     reading: Vec<Reading>,
     meetings_url: String,
+    course_title: String,
+    unsubscribe_url: String,
+}
+
+/// A module with reading left, for the nudge.
+#[derive(Serialize)]
+struct Unfinished {
+    title: String,
+    url: String,
+    done: usize,
+    required: usize,
+}
+
+/// What the nudge template shows.
+#[derive(Serialize)]
+struct NudgeContext {
+    name: String,
+    group_name: String,
+    number: i64,
+    meeting_count: i64,
+    starts_local: String,
+    unfinished: Vec<Unfinished>,
+    continue_title: String,
+    continue_url: String,
     course_title: String,
     unsubscribe_url: String,
 }
@@ -100,13 +128,12 @@ impl Mailer {
         }
     }
 
-    async fn reminder(
+    /// The meeting an email is about, still ahead, with its group.
+    async fn meeting(
         &self,
-        user: &UserRecord,
         meeting: crate::domain::MeetingId,
-        hours_before: i64,
         now: DateTime<Utc>,
-    ) -> Result<Result<ReminderContext, Skip>, String> {
+    ) -> Result<Result<(MeetingRecord, DiscordGroup), Skip>, String> {
         let Some(found) = self
             .store
             .meeting(meeting)
@@ -118,20 +145,42 @@ impl Mailer {
         if found.status == MeetingStatus::Postponed || found.starts_at <= now {
             return Ok(Err(Skip::Moot("meeting postponed or begun")));
         }
-        let Some((group, _)) = self
+        match self
             .store
             .discord_group(found.group_id)
             .await
             .map_err(|e| e.to_string())?
-        else {
-            return Ok(Err(Skip::Moot("group gone")));
+        {
+            Some((group, _)) => Ok(Ok((found, group))),
+            None => Ok(Err(Skip::Moot("group gone"))),
+        }
+    }
+
+    fn name(user: &UserRecord) -> String {
+        user.nickname
+            .clone()
+            .unwrap_or_else(|| user.discord_username.clone())
+    }
+
+    fn course_title(snapshot: &Snapshot, slug: &str) -> String {
+        snapshot
+            .course(slug)
+            .map_or_else(|| slug.to_owned(), |c| c.title.clone())
+    }
+
+    async fn reminder(
+        &self,
+        user: &UserRecord,
+        meeting: crate::domain::MeetingId,
+        hours_before: i64,
+        now: DateTime<Utc>,
+    ) -> Result<Result<ReminderContext, Skip>, String> {
+        let (found, group) = match self.meeting(meeting, now).await? {
+            Ok(found) => found,
+            Err(skip) => return Ok(Err(skip)),
         };
         let loaded = self.content.current();
         let number = found.number.unwrap_or_default();
-        let course_title = loaded
-            .snapshot
-            .course(&group.course_slug)
-            .map_or_else(|| group.course_slug.clone(), |c| c.title.clone());
         let reading = due_modules(&loaded.snapshot, &group.course_slug, number.max(0) as u32)
             .into_iter()
             .filter(|m| !m.optional)
@@ -141,10 +190,7 @@ impl Mailer {
             })
             .collect();
         Ok(Ok(ReminderContext {
-            name: user
-                .nickname
-                .clone()
-                .unwrap_or_else(|| user.discord_username.clone()),
+            name: Self::name(user),
             group_name: group.name,
             when: if hours_before <= 1 {
                 "in an hour"
@@ -156,7 +202,83 @@ impl Mailer {
             starts_local: in_their_time(found.starts_at, user.timezone.as_deref()),
             reading,
             meetings_url: format!("{}/meetings", self.public_url),
-            course_title,
+            course_title: Self::course_title(&loaded.snapshot, &group.course_slug),
+            unsubscribe_url: self.signer.link(&self.public_url, user.id),
+        }))
+    }
+
+    /// The nudge for a learner with required reading left before a
+    /// meeting; nothing when they have done it all.
+    async fn nudge(
+        &self,
+        user: &UserRecord,
+        meeting: crate::domain::MeetingId,
+        now: DateTime<Utc>,
+    ) -> Result<Result<NudgeContext, Skip>, String> {
+        let (found, group) = match self.meeting(meeting, now).await? {
+            Ok(found) => found,
+            Err(skip) => return Ok(Err(skip)),
+        };
+        let loaded = self.content.current();
+        let snapshot = &loaded.snapshot;
+        let number = found.number.unwrap_or_default();
+        let progress = self
+            .store
+            .progress_of_user(user.id)
+            .await
+            .map_err(|e| e.to_string())?;
+        let complete: HashSet<&str> = progress
+            .iter()
+            .filter(|p| p.completed_at.is_some())
+            .map(|p| p.content_id.as_str())
+            .collect();
+        let mut unfinished = Vec::new();
+        let mut next: Option<(String, String)> = None;
+        for due in due_modules(snapshot, &group.course_slug, number.max(0) as u32) {
+            let Some(module) = snapshot.modules.get(&due.slug).filter(|_| !due.optional) else {
+                continue;
+            };
+            if complete.contains(module.id.as_str()) {
+                continue;
+            }
+            let (_, required) = module.parts();
+            let left: Vec<&str> = required
+                .iter()
+                .copied()
+                .filter(|id| !complete.contains(id))
+                .collect();
+            if left.is_empty() {
+                continue;
+            }
+            let url = format!("{}/module/{}", self.public_url, module.slug);
+            if next.is_none() {
+                let lens = snapshot
+                    .lenses
+                    .values()
+                    .find(|l| l.id == left[0])
+                    .map_or_else(|| module.title.clone(), |l| l.title.clone());
+                next = Some((lens, url.clone()));
+            }
+            unfinished.push(Unfinished {
+                title: module.title.clone(),
+                url,
+                done: required.len() - left.len(),
+                required: required.len(),
+            });
+        }
+        let Some((continue_title, continue_url)) = next else {
+            return Ok(Err(Skip::Logged("no reading left")));
+        };
+        Ok(Ok(NudgeContext {
+            name: Self::name(user),
+            group_name: group.name,
+            number,
+            meeting_count: group.meeting_count,
+            starts_local: in_their_time(found.starts_at, user.timezone.as_deref()),
+            unfinished,
+            continue_title,
+            continue_url,
+            course_title: Self::course_title(snapshot, &group.course_slug),
             unsubscribe_url: self.signer.link(&self.public_url, user.id),
         }))
     }
@@ -186,18 +308,40 @@ impl Mailer {
             Ok(Err(skip)) => return self.skipped(user, &kind, &reference, skip).await,
             Err(error) => return retry(error),
         };
-        let EmailJob::Reminder {
-            meeting_id,
-            hours_before,
-            ..
-        } = email;
-        let context = match self.reminder(&record, meeting_id, hours_before, now).await {
-            Ok(Ok(context)) => context,
-            Ok(Err(skip)) => return self.skipped(user, &kind, &reference, skip).await,
-            Err(error) => return retry(error),
+        let (rendered, unsubscribe_url) = match email {
+            EmailJob::Reminder {
+                meeting_id,
+                hours_before,
+                ..
+            } => match self.reminder(&record, meeting_id, hours_before, now).await {
+                Ok(Ok(context)) => {
+                    let subject = format!("{} meets {}", context.group_name, context.when);
+                    (
+                        self.templates.render("reminder", subject, &context),
+                        context.unsubscribe_url,
+                    )
+                }
+                Ok(Err(skip)) => return self.skipped(user, &kind, &reference, skip).await,
+                Err(error) => return retry(error),
+            },
+            EmailJob::Nudge { meeting_id, .. } => {
+                match self.nudge(&record, meeting_id, now).await {
+                    Ok(Ok(context)) => {
+                        let subject = format!(
+                            "Reading for {}'s meeting {}",
+                            context.group_name, context.number
+                        );
+                        (
+                            self.templates.render("nudge", subject, &context),
+                            context.unsubscribe_url,
+                        )
+                    }
+                    Ok(Err(skip)) => return self.skipped(user, &kind, &reference, skip).await,
+                    Err(error) => return retry(error),
+                }
+            }
         };
-        let subject = format!("{} meets {}", context.group_name, context.when);
-        let rendered = match self.templates.render("reminder", subject, &context) {
+        let rendered = match rendered {
             Ok(rendered) => rendered,
             Err(error) => {
                 return Outcome::Fail {
@@ -205,13 +349,14 @@ impl Mailer {
                 };
             }
         };
+        let name = Self::name(&record);
         let message = Message {
             to: &address,
-            to_name: &context.name,
+            to_name: &name,
             subject: &rendered.subject,
             text: &rendered.text,
             html: &rendered.html,
-            unsubscribe_url: &context.unsubscribe_url,
+            unsubscribe_url: &unsubscribe_url,
         };
         match self.sendgrid.send(&message).await {
             Ok(()) => {

@@ -29,6 +29,13 @@ pub enum EmailJob {
         /// 24 or 1.
         hours_before: i64,
     },
+    /// A meeting is three days ahead and a learner has reading left for it.
+    Nudge {
+        /// The recipient.
+        user_id: UserId,
+        /// The meeting.
+        meeting_id: MeetingId,
+    },
 }
 
 impl EmailJob {
@@ -36,6 +43,7 @@ impl EmailJob {
     pub fn kind(&self) -> &'static str {
         match self {
             Self::Reminder { .. } => "email.reminder",
+            Self::Nudge { .. } => "email.nudge",
         }
     }
 
@@ -60,6 +68,14 @@ impl EmailJob {
             } => (
                 *user_id,
                 format!("meeting_reminder_{hours_before}h"),
+                format!("meeting:{meeting_id}"),
+            ),
+            Self::Nudge {
+                user_id,
+                meeting_id,
+            } => (
+                *user_id,
+                "module_nudge".to_owned(),
                 format!("meeting:{meeting_id}"),
             ),
         }

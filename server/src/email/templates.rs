@@ -40,6 +40,8 @@ impl Templates {
             ("layout.txt", include_str!("templates/layout.txt")),
             ("reminder.html", include_str!("templates/reminder.html")),
             ("reminder.txt", include_str!("templates/reminder.txt")),
+            ("nudge.html", include_str!("templates/nudge.html")),
+            ("nudge.txt", include_str!("templates/nudge.txt")),
         ] {
             env.add_template(name, source)
                 .expect("the bundled templates parse");

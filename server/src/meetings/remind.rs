@@ -10,7 +10,7 @@ use super::reminders::{REMINDER_PREFIX, Reminder, decide};
 use crate::clock;
 use crate::delivery::Outcome;
 use crate::delivery::worker::Handler;
-use crate::domain::{DiscordJob, MeetingId};
+use crate::domain::{CohortRole, DiscordJob, MeetingId};
 use crate::email::EmailJob;
 use crate::store::{JobRecord, Store};
 
@@ -82,10 +82,22 @@ impl Reminders {
                     }
                 }
             }
-            // Nudges are personal (who still has reading due): they go by
-            // email, which is not built yet.
+            // Nudges are personal: each learner's mailer job checks, when
+            // it sends, whether they still have reading due.
+            Reminder::Nudge if self.email => {
+                for member in members.iter().filter(|m| m.role == CohortRole::Learner) {
+                    let email = EmailJob::Nudge {
+                        user_id: member.user_id,
+                        meeting_id: meeting,
+                    };
+                    self.store
+                        .enqueue_job(email.kind(), &email.payload(), &email.key(), clock::now())
+                        .await
+                        .map_err(|e| e.to_string())?;
+                }
+            }
             Reminder::Nudge => {
-                tracing::info!(%meeting, "module nudge due; email is not configured, so none is sent")
+                tracing::info!(%meeting, "module nudges go by email, which is off")
             }
         }
         Ok(())
