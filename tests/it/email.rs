@@ -24,6 +24,7 @@ both_backends!(
     someone_who_switched_email_off_gets_none,
     an_unsubscribe_link_works_without_signing_in_and_a_forged_one_does_not,
     the_nudge_goes_only_to_learners_with_reading_left_and_points_to_it,
+    signing_up_welcomes_and_committing_tells_each_member_their_group,
 );
 
 /// A committed world whose first group's members have email addresses
@@ -347,4 +348,119 @@ async fn the_unsubscribe_page_asks_first_and_then_stops_email() {
     assert_eq!(done.status(), 200);
     assert!(done.text().await.unwrap().contains("Emails stopped"));
     assert!(!email_on().await);
+}
+
+async fn signing_up_welcomes_and_committing_tells_each_member_their_group(postgres: bool) {
+    let sendgrid = FakeSendGrid::start().await;
+    let env = vec![
+        ("SENDGRID_API_KEY".to_owned(), SENDGRID_KEY.to_owned()),
+        ("FROM_EMAIL".to_owned(), "course@lens.example".to_owned()),
+        ("SENDGRID_API_BASE_URL".to_owned(), sendgrid.url.clone()),
+    ];
+    let mut world = CohortWorld::empty_with(postgres, env).await;
+    world.cohort_id = world
+        .create_cohort(lens_tests::cohorts::spring_cohort())
+        .await
+        .unwrap()
+        .id;
+    let mut people = vec![
+        world
+            .facilitator("fac0", lens_tests::cohorts::monday())
+            .await,
+    ];
+    for i in 0..4 {
+        people.push(
+            world
+                .learner(&format!("learner{i}"), lens_tests::cohorts::monday())
+                .await,
+        );
+    }
+    let subjects = || {
+        sendgrid
+            .accepted()
+            .iter()
+            .map(|m| m["subject"].as_str().unwrap().to_owned())
+            .collect::<Vec<_>>()
+    };
+    // They signed up before giving an address: their welcomes are logged
+    // as skipped. Someone with an address gets one.
+    lens_tests::bot::eventually("the first welcomes are dealt with", || async {
+        world
+            .core
+            .state
+            .store
+            .list_jobs(
+                &[
+                    lens_server::domain::JobState::Pending,
+                    lens_server::domain::JobState::Running,
+                ],
+                100,
+            )
+            .await
+            .unwrap()
+            .iter()
+            .all(|j| !j.kind.starts_with("email."))
+    })
+    .await;
+    for person in &people {
+        give_address(&world, person).await;
+    }
+    let newcomer = world.person("newcomer", Vec::new()).await;
+    give_address(&world, &newcomer).await;
+    world
+        .sign_up(&newcomer, v1::SignupRole::Learner)
+        .await
+        .unwrap();
+    lens_tests::bot::eventually("the newcomer is welcomed", || async {
+        subjects() == ["Welcome to Spring 2027"]
+    })
+    .await;
+    let welcome = sendgrid.accepted()[0]["content"][0]["value"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        welcome.contains("starting Monday 1 March 2027"),
+        "{welcome}"
+    );
+    assert!(
+        welcome.contains("https://lens.example/availability") || welcome.contains("/availability"),
+        "{welcome}"
+    );
+
+    world.propose().await.unwrap();
+    world.commit().await.unwrap();
+    lens_tests::bot::eventually("each member hears of their group", || async {
+        subjects()
+            .iter()
+            .filter(|s| s.starts_with("Your group: "))
+            .count()
+            == people.len()
+    })
+    .await;
+    let sent = sendgrid.accepted();
+    let text = sent
+        .iter()
+        .find(|m| m["subject"].as_str().unwrap().starts_with("Your group: "))
+        .unwrap()["content"][0]["value"]
+        .as_str()
+        .unwrap();
+    assert!(text.contains("It meets every week at "), "{text}");
+    assert!(text.contains("Facilitator: fac0"), "{text}");
+    assert!(text.contains("the first is Monday 1 March"), "{text}");
+}
+
+async fn give_address(world: &CohortWorld, person: &Person) {
+    world
+        .users()
+        .await
+        .update_profile(authed(
+            v1::UpdateProfileRequest {
+                email: Some(format!("user{}@example.org", person.id)),
+                ..Default::default()
+            },
+            &person.token,
+        ))
+        .await
+        .unwrap();
 }

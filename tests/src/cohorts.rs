@@ -66,13 +66,20 @@ pub fn spring_cohort() -> v1::CreateCohortRequest {
 impl CohortWorld {
     /// A core with an admin and no cohort yet (`cohort_id` is 0).
     pub async fn empty(postgres: bool) -> Self {
+        Self::empty_with(postgres, Vec::new()).await
+    }
+
+    /// As [`CohortWorld::empty`], with more configuration (`env`).
+    pub async fn empty_with(postgres: bool, env: Vec<(String, String)>) -> Self {
+        let mut vars = vec![(
+            "CONTENT_DIR".to_owned(),
+            content_fixture().display().to_string(),
+        )];
+        vars.extend(env);
         let core = TestCore::start(CoreOptions {
             postgres,
             dev_mode: true,
-            env: vec![(
-                "CONTENT_DIR".into(),
-                content_fixture().display().to_string(),
-            )],
+            env: vars,
             ..Default::default()
         })
         .await;

@@ -338,7 +338,7 @@ impl Cohorts {
         let max = Params::default().max_size as i64;
         match self
             .store
-            .join_group(cohort.id, group_id, user_id, max)
+            .join_group(cohort.id, group_id, user_id, max, self.email)
             .await?
         {
             JoinOutcome::Joined => {}

@@ -19,12 +19,22 @@ use crate::store::{CohortRecord, Store};
 #[derive(Debug, Clone)]
 pub struct Cohorts {
     store: Store,
+    email: bool,
 }
 
 impl Cohorts {
     /// Cohorts kept in `store`.
     pub fn new(store: Store) -> Self {
-        Self { store }
+        Self {
+            store,
+            email: false,
+        }
+    }
+
+    /// The same, queueing emails (welcome, group assigned) with the changes
+    /// they tell of when `email` is on.
+    pub fn with_email(self, email: bool) -> Self {
+        Self { email, ..self }
     }
 
     /// Commits cohort `id`'s preview groups: active, each with its
@@ -40,7 +50,20 @@ impl Cohorts {
             .filter(|g| g.status == crate::domain::GroupStatus::Preview)
             .collect();
         let schedules = crate::meetings::schedules(&cohort, &previews);
-        Ok(self.store.commit_groups(cohort.id, &schedules).await?)
+        Ok(self
+            .store
+            .commit_groups(cohort.id, &schedules, self.email)
+            .await?)
+    }
+
+    /// Signs `user` up for `cohort` as `role` (with their welcome email).
+    pub async fn sign_up(
+        &self,
+        cohort: CohortId,
+        user: crate::domain::UserId,
+        role: crate::domain::CohortRole,
+    ) -> AppResult<()> {
+        Ok(self.store.sign_up(cohort, user, role, self.email).await?)
     }
 
     /// The cohort `id`, or NOT_FOUND naming it.

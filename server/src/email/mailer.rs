@@ -17,7 +17,8 @@ use crate::content::Catalogue;
 use crate::content::model::Snapshot;
 use crate::delivery::Outcome;
 use crate::delivery::worker::Handler;
-use crate::domain::{MeetingStatus, UserId};
+use crate::domain::{CohortRole, MeetingStatus, UserId};
+use crate::matching::times::describe_stored;
 use crate::services::convert::meeting::due_modules;
 use crate::store::{
     DiscordGroup, JobRecord, MeetingRecord, NotificationChannel, Store, UserRecord,
@@ -66,6 +67,33 @@ struct NudgeContext {
     continue_title: String,
     continue_url: String,
     course_title: String,
+    unsubscribe_url: String,
+}
+
+/// What the welcome template shows.
+#[derive(Serialize)]
+struct WelcomeContext {
+    name: String,
+    cohort_name: String,
+    course_title: String,
+    start_date: String,
+    availability_url: String,
+    unsubscribe_url: String,
+}
+
+/// What the group template shows.
+#[derive(Serialize)]
+struct GroupContext {
+    name: String,
+    group_name: String,
+    cohort_name: String,
+    course_title: String,
+    meeting_time: String,
+    meeting_count: i64,
+    first_local: String,
+    facilitator: String,
+    members: String,
+    meetings_url: String,
     unsubscribe_url: String,
 }
 
@@ -207,6 +235,87 @@ impl Mailer {
         }))
     }
 
+    async fn welcome(
+        &self,
+        user: &UserRecord,
+        cohort: crate::domain::CohortId,
+    ) -> Result<Result<WelcomeContext, Skip>, String> {
+        let Some(found) = self.store.cohort(cohort).await.map_err(|e| e.to_string())? else {
+            return Ok(Err(Skip::Moot("cohort gone")));
+        };
+        let loaded = self.content.current();
+        Ok(Ok(WelcomeContext {
+            name: Self::name(user),
+            cohort_name: found.name,
+            course_title: Self::course_title(&loaded.snapshot, &found.course_slug),
+            start_date: found.start_date.format("%A %-d %B %Y").to_string(),
+            availability_url: format!("{}/availability", self.public_url),
+            unsubscribe_url: self.signer.link(&self.public_url, user.id),
+        }))
+    }
+
+    async fn group(
+        &self,
+        user: &UserRecord,
+        group_id: crate::domain::GroupId,
+        now: DateTime<Utc>,
+    ) -> Result<Result<GroupContext, Skip>, String> {
+        let Some((group, _)) = self
+            .store
+            .discord_group(group_id)
+            .await
+            .map_err(|e| e.to_string())?
+        else {
+            return Ok(Err(Skip::Moot("group gone")));
+        };
+        let members = self
+            .store
+            .group_with_members(group_id)
+            .await
+            .map_err(|e| e.to_string())?
+            .map(|(_, members)| members)
+            .unwrap_or_default();
+        if !members.iter().any(|m| m.user_id == user.id) {
+            return Ok(Err(Skip::Moot("no longer in the group")));
+        }
+        let first = self
+            .store
+            .meetings_of_group(group_id)
+            .await
+            .map_err(|e| e.to_string())?
+            .into_iter()
+            .find(|m| m.status == MeetingStatus::Scheduled && m.starts_at > now);
+        let Some(first) = first else {
+            return Ok(Err(Skip::Moot("no meetings ahead")));
+        };
+        let names = |role: CohortRole| {
+            members
+                .iter()
+                .filter(|m| m.role == role)
+                .map(|m| m.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let loaded = self.content.current();
+        Ok(Ok(GroupContext {
+            name: Self::name(user),
+            group_name: group.name.clone(),
+            cohort_name: group.cohort_name.clone(),
+            course_title: Self::course_title(&loaded.snapshot, &group.course_slug),
+            meeting_time: describe_stored(
+                group.meeting_start_slot.max(0) as usize,
+                &group.meeting_anchor,
+                group.meeting_local_slot.map(|s| s.max(0) as usize),
+            ),
+            meeting_count: group.meeting_count,
+            first_local: in_their_time(first.starts_at, user.timezone.as_deref()),
+            facilitator: names(CohortRole::Facilitator),
+            members: names(CohortRole::Learner),
+            meetings_url: format!("{}/meetings", self.public_url),
+            unsubscribe_url: self.signer.link(&self.public_url, user.id),
+        }))
+    }
+
     /// The nudge for a learner with required reading left before a
     /// meeting; nothing when they have done it all.
     async fn nudge(
@@ -324,6 +433,30 @@ impl Mailer {
                 Ok(Err(skip)) => return self.skipped(user, &kind, &reference, skip).await,
                 Err(error) => return retry(error),
             },
+            EmailJob::Welcome { cohort_id, .. } => match self.welcome(&record, cohort_id).await {
+                Ok(Ok(context)) => {
+                    let subject = format!("Welcome to {}", context.cohort_name);
+                    (
+                        self.templates.render("welcome", subject, &context),
+                        context.unsubscribe_url,
+                    )
+                }
+                Ok(Err(skip)) => return self.skipped(user, &kind, &reference, skip).await,
+                Err(error) => return retry(error),
+            },
+            EmailJob::GroupAssigned { group_id, .. } => {
+                match self.group(&record, group_id, now).await {
+                    Ok(Ok(context)) => {
+                        let subject = format!("Your group: {}", context.group_name);
+                        (
+                            self.templates.render("group_assigned", subject, &context),
+                            context.unsubscribe_url,
+                        )
+                    }
+                    Ok(Err(skip)) => return self.skipped(user, &kind, &reference, skip).await,
+                    Err(error) => return retry(error),
+                }
+            }
             EmailJob::Nudge { meeting_id, .. } => {
                 match self.nudge(&record, meeting_id, now).await {
                     Ok(Ok(context)) => {

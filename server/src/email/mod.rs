@@ -11,7 +11,7 @@ pub mod unsubscribe;
 
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{MeetingId, UserId};
+use crate::domain::{CohortId, GroupId, MeetingId, UserId};
 
 /// Prefix of every email job's kind.
 pub const EMAIL_PREFIX: &str = "email.";
@@ -29,6 +29,20 @@ pub enum EmailJob {
         /// 24 or 1.
         hours_before: i64,
     },
+    /// Someone signed up for a cohort.
+    Welcome {
+        /// The recipient.
+        user_id: UserId,
+        /// The cohort.
+        cohort_id: CohortId,
+    },
+    /// Someone is in a group: at commit, or joining one late.
+    GroupAssigned {
+        /// The recipient.
+        user_id: UserId,
+        /// The group.
+        group_id: GroupId,
+    },
     /// A meeting is three days ahead and a learner has reading left for it.
     Nudge {
         /// The recipient.
@@ -44,6 +58,8 @@ impl EmailJob {
         match self {
             Self::Reminder { .. } => "email.reminder",
             Self::Nudge { .. } => "email.nudge",
+            Self::Welcome { .. } => "email.welcome",
+            Self::GroupAssigned { .. } => "email.group_assigned",
         }
     }
 
@@ -69,6 +85,16 @@ impl EmailJob {
                 *user_id,
                 format!("meeting_reminder_{hours_before}h"),
                 format!("meeting:{meeting_id}"),
+            ),
+            Self::Welcome { user_id, cohort_id } => (
+                *user_id,
+                "welcome".to_owned(),
+                format!("cohort:{cohort_id}"),
+            ),
+            Self::GroupAssigned { user_id, group_id } => (
+                *user_id,
+                "group_assigned".to_owned(),
+                format!("group:{group_id}"),
             ),
             Self::Nudge {
                 user_id,

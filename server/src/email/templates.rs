@@ -42,6 +42,16 @@ impl Templates {
             ("reminder.txt", include_str!("templates/reminder.txt")),
             ("nudge.html", include_str!("templates/nudge.html")),
             ("nudge.txt", include_str!("templates/nudge.txt")),
+            ("welcome.html", include_str!("templates/welcome.html")),
+            ("welcome.txt", include_str!("templates/welcome.txt")),
+            (
+                "group_assigned.html",
+                include_str!("templates/group_assigned.html"),
+            ),
+            (
+                "group_assigned.txt",
+                include_str!("templates/group_assigned.txt"),
+            ),
         ] {
             env.add_template(name, source)
                 .expect("the bundled templates parse");

@@ -30,7 +30,7 @@ pub struct CohortApi {
 impl CohortApi {
     /// The service over shared state.
     pub fn new(state: AppState) -> Self {
-        let cohorts = Cohorts::new(state.store.clone());
+        let cohorts = Cohorts::new(state.store.clone()).with_email(state.config.email.is_some());
         Self { state, cohorts }
     }
 
@@ -279,7 +279,7 @@ impl CohortService for CohortApi {
                     }
                     v1::SignupRole::Unspecified => return Err(Invalid::new("role", "choose learner or facilitator").into()),
                 };
-                self.state.store.sign_up(cohort.id, me.id, role).await?;
+                self.cohorts.sign_up(cohort.id, me.id, role).await?;
                 let has_availability = self.state.store.availability(me.id).await?.is_some_and(|a| !a.available.is_empty() || !a.if_needed.is_empty());
                 Ok(v1::SignUpResponse { has_availability })
             }

@@ -3,8 +3,10 @@
 use crate::domain::{CohortId, CohortRole, CohortStatus, UserId};
 use chrono::{DateTime, NaiveDate, Utc};
 
+use super::jobs::queue_email;
 use super::{Store, StoreError, StoreResult, on_backend};
 use crate::clock;
+use crate::email::EmailJob;
 
 /// A user's weekly availability as stored (local week slots).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -217,23 +219,32 @@ impl Store {
         Ok(records)
     }
 
-    /// Signs a user up (or changes their role).
+    /// Signs a user up (or changes their role), and with `email` queues
+    /// their welcome in the same transaction.
     pub async fn sign_up(
         &self,
         cohort_id: CohortId,
         user_id: UserId,
         role: CohortRole,
+        email: bool,
     ) -> StoreResult<()> {
         let sql = "INSERT INTO signups (cohort_id, user_id, role, created_at) VALUES ($1, $2, $3, $4) \
                    ON CONFLICT (cohort_id, user_id) DO UPDATE SET role = excluded.role";
+        let now = clock::now();
         on_backend!(self, |pool| {
+            let mut tx = pool.begin().await?;
             sqlx::query(sql)
                 .bind(cohort_id)
                 .bind(user_id)
                 .bind(role)
-                .bind(clock::now())
-                .execute(pool)
+                .bind(now)
+                .execute(&mut *tx)
                 .await?;
+            // Once per cohort: changing role signs up again, welcomes no more.
+            if email {
+                queue_email!(&mut *tx, EmailJob::Welcome { user_id, cohort_id }, now)?;
+            }
+            tx.commit().await?;
         });
         Ok(())
     }

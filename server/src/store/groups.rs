@@ -4,12 +4,13 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 
-use super::jobs::{ENQUEUE, ask_again};
+use super::jobs::{ENQUEUE, ask_again, queue_email};
 use super::locks::{BeginLocked, Lock};
 use super::meetings::schedule_meetings;
 use super::{Store, StoreError, StoreResult, on_backend};
 use crate::clock;
 use crate::domain::{CohortId, CohortRole, DiscordJob, GroupId, GroupStatus, LeaveReason, UserId};
+use crate::email::EmailJob;
 
 /// How a join ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -207,11 +208,14 @@ impl Store {
     }
 
     /// Makes a cohort's preview groups active and queues their follow-up
-    /// jobs, all in one transaction. Returns (groups, jobs).
+    /// jobs (Discord, calendar, meetings with their reminders, and with
+    /// `email` each member's "your group" email), all in one transaction.
+    /// Returns (groups, jobs).
     pub async fn commit_groups(
         &self,
         cohort_id: CohortId,
         schedules: &HashMap<GroupId, Vec<DateTime<Utc>>>,
+        email: bool,
     ) -> StoreResult<(u64, u64, DateTime<Utc>)> {
         let now = clock::now();
         let result = on_backend!(self, |pool| {
@@ -235,6 +239,22 @@ impl Store {
                     return Err(StoreError::Contended);
                 };
                 queued += schedule_meetings!(tx, *id, starts, now);
+                if email {
+                    let members: Vec<UserId> = sqlx::query_scalar(
+                        "SELECT user_id FROM group_members WHERE group_id = $1 AND status = 'active'",
+                    )
+                    .bind(id)
+                    .fetch_all(&mut *tx)
+                    .await?;
+                    for user_id in members {
+                        let group_id = GroupId(*id);
+                        queued += queue_email!(
+                            &mut *tx,
+                            EmailJob::GroupAssigned { user_id, group_id },
+                            now
+                        )?;
+                    }
+                }
                 for kind in COMMIT_TASKS {
                     let payload =
                         serde_json::json!({ "group_id": id, "cohort_id": cohort_id }).to_string();
@@ -418,6 +438,7 @@ impl Store {
         group_id: GroupId,
         user_id: UserId,
         max_size: i64,
+        email: bool,
     ) -> StoreResult<JoinOutcome> {
         let now = clock::now();
         let current = "SELECT group_id FROM group_members WHERE cohort_id = $1 AND user_id = $2 \
@@ -451,6 +472,9 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
             ask_again!(&mut *tx, DiscordJob::SyncGroup(group_id), now)?;
+            if email {
+                queue_email!(&mut *tx, EmailJob::GroupAssigned { user_id, group_id }, now)?;
+            }
             for kind in JOIN_TASKS {
                 let payload = serde_json::json!({ "group_id": group_id, "cohort_id": cohort_id, "user_id": user_id }).to_string();
                 sqlx::query(ENQUEUE)

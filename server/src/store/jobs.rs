@@ -49,6 +49,25 @@ macro_rules! ask_again {
 }
 pub(crate) use ask_again;
 
+/// Runs [`ENQUEUE`] for `$email` (a [`crate::email::EmailJob`]) on
+/// `$executor` (the caller's transaction), due at `$now`: an email queued
+/// with the change it tells of.
+macro_rules! queue_email {
+    ($executor:expr, $email:expr, $now:expr) => {{
+        let email: $crate::email::EmailJob = $email;
+        sqlx::query($crate::store::jobs::ENQUEUE)
+            .bind(email.kind())
+            .bind(email.payload())
+            .bind(email.key())
+            .bind($now)
+            .bind($now)
+            .execute($executor)
+            .await
+            .map(|done| done.rows_affected())
+    }};
+}
+pub(crate) use queue_email;
+
 const COLUMNS: &str = "id, kind, payload, idempotency_key, state, attempts, run_at, lease_until, last_error, created_at, finished_at";
 
 /// A stored job.
