@@ -118,18 +118,26 @@ impl Cohorts {
         self.store
             .move_learner(cohort.id, user_id, target.id)
             .await?;
-        if let Some(from) = from
-            && let Some(left) = self.store.group_info(from).await?
-            && left.members < Params::default().min_size as i64
-        {
-            warnings.push(format!(
-                "group {} now has {} members, fewer than the minimum of {}",
-                from,
-                left.members,
-                Params::default().min_size
-            ));
+        if let Some(from) = from {
+            warnings.extend(self.below_minimum(from).await?);
         }
         Ok(warnings)
+    }
+
+    /// The warning for group `group` if a move left it below the minimum.
+    async fn below_minimum(&self, group: GroupId) -> AppResult<Option<String>> {
+        let min = Params::default().min_size;
+        Ok(self
+            .store
+            .group_info(group)
+            .await?
+            .filter(|left| left.members < min as i64)
+            .map(|left| {
+                format!(
+                    "group {group} now has {} members, fewer than the minimum of {min}",
+                    left.members
+                )
+            }))
     }
 
     /// Moves learner `user_id` of running cohort `cohort` into its active
@@ -183,17 +191,8 @@ impl Cohorts {
                 target.id
             ))),
             MoveOutcome::Moved(from) => {
-                if let Some(from) = from
-                    && from != target.id
-                    && let Some(left) = self.store.group_info(from).await?
-                    && left.members < Params::default().min_size as i64
-                {
-                    warnings.push(format!(
-                        "group {} now has {} members, fewer than the minimum of {}",
-                        from,
-                        left.members,
-                        Params::default().min_size
-                    ));
+                if let Some(from) = from.filter(|from| *from != target.id) {
+                    warnings.extend(self.below_minimum(from).await?);
                 }
                 Ok(warnings)
             }

@@ -441,15 +441,11 @@ impl Store {
         email: bool,
     ) -> StoreResult<JoinOutcome> {
         let now = clock::now();
-        let current = "SELECT group_id FROM group_members WHERE cohort_id = $1 AND user_id = $2 \
-                       AND role = 'learner' AND status = 'active'";
-        let members =
-            "SELECT COUNT(*) FROM group_members WHERE group_id = $1 AND status = 'active'";
         let outcome = on_backend!(self, |pool| {
             let mut tx = pool
                 .begin_locked(&[Lock::User(user_id), Lock::Group(group_id)])
                 .await?;
-            if let Some(group) = sqlx::query_scalar::<_, GroupId>(current)
+            if let Some(group) = sqlx::query_scalar::<_, GroupId>(LEARNER_GROUP)
                 .bind(cohort_id)
                 .bind(user_id)
                 .fetch_optional(&mut *tx)
@@ -457,7 +453,7 @@ impl Store {
             {
                 return Ok(JoinOutcome::AlreadyIn(group));
             }
-            let count: i64 = sqlx::query_scalar(members)
+            let count: i64 = sqlx::query_scalar(ACTIVE_MEMBERS)
                 .bind(group_id)
                 .fetch_one(&mut *tx)
                 .await?;
@@ -505,15 +501,11 @@ impl Store {
         max_size: i64,
     ) -> StoreResult<MoveOutcome> {
         let now = clock::now();
-        let current = "SELECT group_id FROM group_members WHERE cohort_id = $1 AND user_id = $2 \
-                       AND role = 'learner' AND status = 'active'";
-        let members =
-            "SELECT COUNT(*) FROM group_members WHERE group_id = $1 AND status = 'active'";
         let outcome = on_backend!(self, |pool| {
             let mut tx = pool
                 .begin_locked(&[Lock::User(user_id), Lock::Group(to)])
                 .await?;
-            let from: Option<GroupId> = sqlx::query_scalar(current)
+            let from: Option<GroupId> = sqlx::query_scalar(LEARNER_GROUP)
                 .bind(cohort_id)
                 .bind(user_id)
                 .fetch_optional(&mut *tx)
@@ -521,7 +513,7 @@ impl Store {
             if from == Some(to) {
                 return Ok(MoveOutcome::Moved(from));
             }
-            let count: i64 = sqlx::query_scalar(members)
+            let count: i64 = sqlx::query_scalar(ACTIVE_MEMBERS)
                 .bind(to)
                 .fetch_one(&mut *tx)
                 .await?;
@@ -588,6 +580,14 @@ impl Store {
         Ok(left)
     }
 }
+
+/// The active group of a learner in a cohort (bind cohort, user).
+const LEARNER_GROUP: &str = "SELECT group_id FROM group_members WHERE cohort_id = $1 AND user_id = $2 \
+     AND role = 'learner' AND status = 'active'";
+
+/// How many active members a group has (bind group).
+const ACTIVE_MEMBERS: &str =
+    "SELECT COUNT(*) FROM group_members WHERE group_id = $1 AND status = 'active'";
 
 /// Ends an active membership (bind group, user, status, reason, now).
 const LEAVE: &str = "UPDATE group_members SET status = $3, left_reason = $4, left_at = $5 \
