@@ -214,6 +214,30 @@ try {
     assert.equal(await cell(5, 22).getAttribute("data-mark"), "2");
   });
 
+  await step("meetings ahead show in the reader's time and take an answer that persists", async () => {
+    stack.command("group 310000000000000042");
+    await page.getByRole("link", { name: "Meetings" }).click();
+    const first = page.getByRole("heading", { name: "Hypatia: meeting 1" });
+    for (let tries = 0; !(await first.isVisible()) && tries < 50; tries++) {
+      await page.waitForTimeout(200);
+      await page.reload();
+    }
+    await first.waitFor();
+    const meeting = page.locator("li", { has: first });
+    // Monday 18:00 UTC, as New York reads it.
+    await meeting.getByText(/^Monday, .* 0?1:00 PM EST$/).waitFor();
+    await meeting.getByRole("link").first().waitFor();
+    await meeting.getByRole("button", { name: "I'll be there" }).click();
+    await meeting.locator('button[aria-pressed="true"]', { hasText: "I'll be there" }).waitFor();
+    await accessible();
+    await shot("09-meetings");
+    await page.reload();
+    await page
+      .locator("li", { has: page.getByRole("heading", { name: "Hypatia: meeting 1" }) })
+      .locator('button[aria-pressed="true"]', { hasText: "I'll be there" })
+      .waitFor();
+  });
+
   await step("a video excerpt plays its clip, with the transcript beside it", async () => {
     await page.goto(url("/module/demo"));
     const video = page.locator(".video-excerpt").first();

@@ -13,6 +13,7 @@ import { CoursePage, HomePage } from "./pages/CoursePage";
 const ModulePage = lazy(() => import("./pages/ModulePage"));
 const AvailabilityPage = lazy(() => import("./pages/AvailabilityPage"));
 const ContentStatusPage = lazy(() => import("./pages/ContentStatusPage"));
+const MeetingsPage = lazy(() => import("./pages/MeetingsPage"));
 
 function Page() {
   const route = useRoute();
@@ -25,6 +26,8 @@ function Page() {
       return <ModulePage key={route.slug} slug={route.slug} />;
     case "availability":
       return <AvailabilityPage />;
+    case "meetings":
+      return <MeetingsPage />;
     case "content-status":
       return <ContentStatusPage />;
     case "not-found":

@@ -54,6 +54,56 @@ fn answer(pace: Duration, first_at_once: bool) -> Vec<Step> {
         .collect()
 }
 
+/// Puts the user with `discord_id` into a committed group of a cohort
+/// starting next Monday, with a facilitator and three others.
+async fn put_in_a_group(core: &TestCore, discord_id: &str) {
+    let store = &core.state.store;
+    let Some(user) = store.user_by_discord_id(discord_id).await.expect("store") else {
+        eprintln!("e2e-stack: nobody signed in as {discord_id}");
+        return;
+    };
+    let today = chrono::Utc::now().date_naive();
+    let monday = today
+        + chrono::Duration::days(
+            7 - i64::from(chrono::Datelike::weekday(&today).num_days_from_monday()),
+        );
+    let cohort = store
+        .create_cohort("Next cohort", "default", monday, 4, 60)
+        .await
+        .expect("cohort");
+    let mut others = Vec::new();
+    for name in ["grace", "alan", "emmy", "kurt"] {
+        let person = store
+            .upsert_discord_user(&lens_server::store::DiscordProfile {
+                discord_id: format!("32000000000000{:04}", others.len()),
+                username: name.into(),
+                global_name: None,
+                avatar_hash: None,
+                email: None,
+                email_verified: false,
+            })
+            .await
+            .expect("user");
+        others.push(person.id);
+    }
+    let group = lens_server::store::NewGroup {
+        name: "Hypatia".into(),
+        start_slot: 36,
+        anchor: "UTC".into(),
+        local_slot: 36,
+        facilitator: others[0],
+        learners: vec![user.id, others[1], others[2], others[3]],
+    };
+    store
+        .replace_preview_groups(cohort.id, &[group], &[])
+        .await
+        .expect("group");
+    lens_server::cohorts::Cohorts::new(store.clone())
+        .commit(cohort.id)
+        .await
+        .expect("committed");
+}
+
 #[tokio::main]
 async fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -141,6 +191,7 @@ async fn main() {
                 retry_after: Some(seconds.parse().expect("seconds")),
             }]),
             ["answer"] => llm.script(answer(pace, first_at_once)),
+            ["group", discord_id] => put_in_a_group(&core, discord_id).await,
             _ => eprintln!("e2e-stack: unknown command {line:?}"),
         }
     }

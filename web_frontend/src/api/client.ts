@@ -8,6 +8,7 @@ import type { DescService } from "@bufbuild/protobuf";
 import { AuthService } from "../gen/lens/v1/auth_pb";
 import { ChatService } from "../gen/lens/v1/chat_pb";
 import { ContentService } from "../gen/lens/v1/content_pb";
+import { MeetingService } from "../gen/lens/v1/meeting_pb";
 import { ProgressService } from "../gen/lens/v1/progress_pb";
 import { SystemService } from "../gen/lens/v1/system_pb";
 import { UserService } from "../gen/lens/v1/user_pb";
@@ -34,3 +35,5 @@ export const chat = client(ChatService);
 export const system = client(SystemService);
 /** Profile and availability. */
 export const users = client(UserService);
+/** Group meetings and answers. */
+export const meetings = client(MeetingService);

@@ -1,4 +1,4 @@
-// The top bar: the course, availability, and who is signed in.
+// The top bar: the course, meetings, availability, and who is signed in.
 
 import { displayName, useSession } from "../api/session";
 import { SignInControls } from "./SignIn";
@@ -16,6 +16,7 @@ export function Header() {
           Lens
         </Link>
         <Link href="/">Course</Link>
+        {user && <Link href="/meetings">Meetings</Link>}
         {user && <Link href="/availability">Availability</Link>}
       </nav>
       <div className="account" aria-live="polite">

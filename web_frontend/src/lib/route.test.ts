@@ -3,7 +3,7 @@ import { parseRoute, pathOf } from "./route";
 
 describe("routes", () => {
   it("parses every page and round-trips its path", () => {
-    for (const path of ["/", "/course/default", "/module/cascades-and-cycles", "/availability", "/content-status"]) {
+    for (const path of ["/", "/course/default", "/module/cascades-and-cycles", "/availability", "/meetings", "/content-status"]) {
       expect(pathOf(parseRoute(path))).toBe(path);
     }
     expect(parseRoute("/module/a%20b")).toEqual({ page: "module", slug: "a b" });

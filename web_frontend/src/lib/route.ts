@@ -7,6 +7,7 @@ export type Route =
   | { page: "course"; slug: string }
   | { page: "module"; slug: string }
   | { page: "availability" }
+  | { page: "meetings" }
   | { page: "content-status" }
   | { page: "not-found"; path: string };
 
@@ -20,6 +21,7 @@ export function parseRoute(path: string): Route {
   // in their slug: the rest of the path is the slug, encoded or not.
   if (second !== undefined && first === "module") return { page: "module", slug: [second, ...rest].join("/") };
   if (parts.length === 1 && first === "availability") return { page: "availability" };
+  if (parts.length === 1 && first === "meetings") return { page: "meetings" };
   if (parts.length === 1 && first === "content-status") return { page: "content-status" };
   return { page: "not-found", path };
 }
@@ -35,6 +37,8 @@ export function pathOf(route: Route): string {
       return `/module/${encodeURIComponent(route.slug)}`;
     case "availability":
       return "/availability";
+    case "meetings":
+      return "/meetings";
     case "content-status":
       return "/content-status";
     case "not-found":
