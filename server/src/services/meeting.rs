@@ -31,30 +31,13 @@ impl MeetingApi {
 impl MeetingApi {
     /// A group's name and its cohort's course.
     async fn group_context(&self, group_id: GroupId) -> AppResult<(String, String)> {
-        let group = self
+        let (group, _) = self
             .state
             .store
-            .group_info(group_id)
+            .discord_group(group_id)
             .await?
             .ok_or_else(|| AppError::NotFound(format!("no group with id {group_id}")))?;
-        let course = self
-            .state
-            .store
-            .cohort(group.cohort_id)
-            .await?
-            .map(|c| c.course_slug)
-            .unwrap_or_default();
-        let name = self
-            .state
-            .store
-            .groups_of_cohort(group.cohort_id)
-            .await?
-            .0
-            .into_iter()
-            .find(|g| g.id == group_id)
-            .map(|g| g.name)
-            .unwrap_or_default();
-        Ok((name, course))
+        Ok((group.name, group.course_slug))
     }
 }
 

@@ -31,12 +31,13 @@ pub(crate) const ENQUEUE_AGAIN: &str = "INSERT INTO jobs (kind, payload, idempot
        run_at = CASE WHEN jobs.state IN ('pending', 'running') THEN jobs.run_at ELSE excluded.run_at END, \
        finished_at = CASE WHEN jobs.state = 'running' THEN jobs.finished_at ELSE NULL END";
 
-/// Runs [`ENQUEUE_AGAIN`] for `$job` (a [`crate::domain::DiscordJob`]) on
-/// `$executor` (the caller's transaction), due at `$now`.
-macro_rules! ask_again {
-    ($executor:expr, $job:expr, $now:expr) => {{
-        let job: $crate::domain::DiscordJob = $job;
-        sqlx::query($crate::store::jobs::ENQUEUE_AGAIN)
+/// Writes `$job` (anything with `kind`, `payload` and `key`) with `$sql`
+/// ([`ENQUEUE`] or [`ENQUEUE_AGAIN`]) on `$executor` (the caller's
+/// transaction), due at `$now`; rows affected.
+macro_rules! write_job {
+    ($sql:expr, $executor:expr, $job:expr, $now:expr) => {{
+        let job = $job;
+        sqlx::query($sql)
             .bind(job.kind())
             .bind(job.payload())
             .bind(job.key())
@@ -47,23 +48,25 @@ macro_rules! ask_again {
             .map(|done| done.rows_affected())
     }};
 }
+pub(crate) use write_job;
+
+/// Asks again for Discord job `$job` (a [`crate::domain::DiscordJob`])
+/// with [`ENQUEUE_AGAIN`] inside the caller's transaction, due at `$now`.
+macro_rules! ask_again {
+    ($executor:expr, $job:expr, $now:expr) => {{
+        let job: $crate::domain::DiscordJob = $job;
+        $crate::store::jobs::write_job!($crate::store::jobs::ENQUEUE_AGAIN, $executor, job, $now)
+    }};
+}
 pub(crate) use ask_again;
 
-/// Runs [`ENQUEUE`] for `$email` (a [`crate::email::EmailJob`]) on
-/// `$executor` (the caller's transaction), due at `$now`: an email queued
-/// with the change it tells of.
+/// Queues `$email` (a [`crate::email::EmailJob`]) with [`ENQUEUE`] inside
+/// the caller's transaction, due at `$now`: an email queued with the change
+/// it tells of.
 macro_rules! queue_email {
     ($executor:expr, $email:expr, $now:expr) => {{
         let email: $crate::email::EmailJob = $email;
-        sqlx::query($crate::store::jobs::ENQUEUE)
-            .bind(email.kind())
-            .bind(email.payload())
-            .bind(email.key())
-            .bind($now)
-            .bind($now)
-            .execute($executor)
-            .await
-            .map(|done| done.rows_affected())
+        $crate::store::jobs::write_job!($crate::store::jobs::ENQUEUE, $executor, email, $now)
     }};
 }
 pub(crate) use queue_email;
