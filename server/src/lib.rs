@@ -4,6 +4,7 @@
 
 pub mod app;
 pub mod auth;
+pub mod calendar;
 pub mod chat;
 pub mod clock;
 pub mod cohorts;

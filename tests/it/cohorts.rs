@@ -262,7 +262,7 @@ async fn committing_activates_the_groups_and_queues_their_setup(postgres: bool) 
     let work = world.pending_work().await;
     let count = |prefix: &str| work.iter().filter(|k| k.starts_with(prefix)).count();
     assert_eq!(count("discord.sync_group"), 2);
-    assert_eq!(count("calendar.create_group_event"), 2);
+    assert_eq!(count("calendar.sync_group"), 2);
     assert_eq!(count("reminder."), 24);
     for group in world.list_groups().await {
         assert_eq!(group.status(), v1::GroupStatus::Active);
@@ -316,11 +316,13 @@ async fn a_late_learner_joins_a_group_and_its_setup_is_queued(postgres: bool) {
     let late = world.late_learner("late").await;
     let joined = world.join(&late, world.groups[0]).await.unwrap();
     assert!(joined.members.iter().any(|m| m.user_id == late.id));
+    let work = world.pending_work().await;
     assert_eq!(
-        world.pending_work().await.len(),
-        queued + 1,
-        "a calendar update; the group's Discord sync, still pending, will include the newcomer"
+        work.len(),
+        queued,
+        "the group's Discord and calendar syncs, still pending, will include the newcomer"
     );
+    assert!(work.iter().any(|k| k.starts_with("calendar.sync_group")));
 }
 
 async fn a_learner_cannot_join_a_second_group(postgres: bool) {

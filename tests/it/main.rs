@@ -21,6 +21,7 @@ macro_rules! both_backends {
 }
 
 mod auth_tokens;
+mod calendar;
 mod chat;
 mod cli_propose;
 mod cohort_joins;

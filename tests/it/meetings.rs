@@ -11,7 +11,8 @@ use tonic::{Code, Status};
 both_backends!(
     a_committed_group_meets_weekly_from_the_cohort_start,
     members_answer_and_their_facilitator_sees_who_is_coming,
-    only_the_facilitator_or_an_admin_sees_a_groups_meetings,
+    a_groups_members_see_who_is_coming_but_only_its_lead_sees_attendance,
+    the_calendar_file_holds_each_meeting_ahead,
     postponing_renumbers_the_later_meetings_and_adds_one_with_its_reminders,
     attendance_is_recorded_once_a_meeting_has_begun,
     a_learner_moved_in_late_has_only_the_meetings_after,
@@ -186,20 +187,81 @@ async fn members_answer_and_their_facilitator_sees_who_is_coming(postgres: bool)
     assert_eq!(status.code(), Code::InvalidArgument);
 }
 
-async fn only_the_facilitator_or_an_admin_sees_a_groups_meetings(postgres: bool) {
+async fn a_groups_members_see_who_is_coming_but_only_its_lead_sees_attendance(postgres: bool) {
     let world = CohortWorld::committed(postgres, 1, 4).await;
-    let (group_id, _, learner) = facilitator_and_learner(&world).await;
-    let status = group_meetings(&world, &learner, group_id)
+    let (group_id, facilitator, learner) = facilitator_and_learner(&world).await;
+    let first = group_meetings(&world, &learner, group_id).await.unwrap()[0]
+        .meeting
+        .clone()
+        .unwrap();
+    rsvp(&world, &learner, first.id, v1::RsvpStatus::Attending)
+        .await
+        .unwrap();
+    let seen = group_meetings(&world, &learner, group_id).await.unwrap();
+    assert_eq!(seen.len(), 4);
+    let me = seen[0]
+        .members
+        .iter()
+        .find(|m| m.user_id == learner.id)
+        .unwrap();
+    assert_eq!(me.rsvp(), v1::RsvpStatus::Attending);
+
+    let view = |person: &Person| {
+        let person = person.token.clone();
+        let world = &world;
+        async move {
+            client(world)
+                .await
+                .list_group_meetings(authed(v1::ListGroupMeetingsRequest { group_id }, &person))
+                .await
+                .unwrap()
+                .into_inner()
+        }
+    };
+    assert!(!view(&learner).await.can_lead);
+    assert!(view(&facilitator).await.can_lead);
+    assert!(view(&world.admin).await.can_lead);
+
+    let stranger = world.person("stranger", Vec::new()).await;
+    let status = group_meetings(&world, &stranger, group_id)
         .await
         .unwrap_err();
     assert_eq!(status.code(), Code::PermissionDenied);
+}
+
+async fn the_calendar_file_holds_each_meeting_ahead(postgres: bool) {
+    let world = CohortWorld::committed(postgres, 1, 4).await;
+    let (_, _, learner) = facilitator_and_learner(&world).await;
+    let listed = client(&world)
+        .await
+        .list_my_meetings(authed(
+            v1::ListMyMeetingsRequest { past: false },
+            &learner.token,
+        ))
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(!listed.calendar_invitations);
+    let file = client(&world)
+        .await
+        .export_my_meetings(authed(v1::ExportMyMeetingsRequest {}, &learner.token))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(file.file_name, "lens-meetings.ics");
+    assert!(file.ics.starts_with("BEGIN:VCALENDAR\r\n"));
     assert_eq!(
-        group_meetings(&world, &world.admin, group_id)
-            .await
-            .unwrap()
-            .len(),
-        4
+        file.ics.matches("BEGIN:VEVENT").count(),
+        listed.meetings.len()
     );
+    let first = listed.meetings[0].meeting.as_ref().unwrap();
+    let start =
+        chrono::DateTime::from_timestamp(first.starts_at.as_ref().unwrap().seconds, 0).unwrap();
+    assert!(
+        file.ics
+            .contains(&format!("DTSTART:{}", start.format("%Y%m%dT%H%M%SZ")))
+    );
+    assert!(file.ics.contains(&format!("UID:meeting-{}@", first.id)));
 }
 
 async fn postponing_renumbers_the_later_meetings_and_adds_one_with_its_reminders(postgres: bool) {

@@ -94,7 +94,12 @@ impl CohortWorld {
 
     /// A planned cohort ([`spring_cohort`]) with nobody signed up.
     pub async fn planned(postgres: bool) -> Self {
-        let mut world = Self::empty(postgres).await;
+        Self::planned_with(postgres, Vec::new()).await
+    }
+
+    /// As [`CohortWorld::planned`], with more configuration (`env`).
+    pub async fn planned_with(postgres: bool, env: Vec<(String, String)>) -> Self {
+        let mut world = Self::empty_with(postgres, env).await;
         world.cohort_id = world
             .create_cohort(spring_cohort())
             .await

@@ -196,6 +196,7 @@ impl Core {
                     .run(state.shutdown.clone()),
             )
         });
+        let calendar = spawn_calendar(&state);
         let token = state.shutdown.clone();
         let signalled = async move {
             shutdown.await;
@@ -233,13 +234,45 @@ impl Core {
         // is finished or, if cut off, sent again by whichever replica next
         // claims it after the lease.
         let _ = tokio::time::timeout(Duration::from_secs(5), reminders).await;
-        if let Some(mailer) = mailer {
-            let _ = tokio::time::timeout(Duration::from_secs(5), mailer).await;
+        for worker in mailer.into_iter().chain(calendar) {
+            let _ = tokio::time::timeout(Duration::from_secs(5), worker).await;
         }
         state.store.close().await;
         tracing::info!("core stopped");
         Ok(())
     }
+}
+
+/// Starts the calendar's worker and its six-hourly answers pull, when the
+/// calendar is configured.
+fn spawn_calendar(state: &AppState) -> Vec<tokio::task::JoinHandle<()>> {
+    let Some(config) = state.config.calendar.clone() else {
+        return Vec::new();
+    };
+    let google = match crate::calendar::google::GoogleCalendar::new(state.http.clone(), config) {
+        Ok(google) => google,
+        Err(error) => {
+            tracing::error!(%error, "Google Calendar stays off");
+            return Vec::new();
+        }
+    };
+    let sync = crate::calendar::sync::CalendarSync::new(
+        state.store.clone(),
+        google,
+        state.content.clone(),
+        state.config.public_url.as_str(),
+    );
+    vec![
+        tokio::spawn(
+            crate::delivery::worker::Worker::new(state.store.clone(), sync)
+                .run(state.shutdown.clone()),
+        ),
+        tokio::spawn(crate::calendar::pull_rsvps_every(
+            state.store.clone(),
+            crate::calendar::RSVP_PULL_INTERVAL,
+            state.shutdown.clone(),
+        )),
+    ]
 }
 
 /// Periodic clean-up that is safe to run on every replica at once.

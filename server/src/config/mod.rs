@@ -3,6 +3,7 @@
 //! variables are absent; a half-configured one is refused, naming what is
 //! missing. See `docs/configuration.md` for every variable.
 
+mod calendar;
 mod content;
 mod database;
 mod email;
@@ -14,6 +15,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
+pub use calendar::{CalendarConfig, DEFAULT_CALENDAR_API_BASE_URL, ServiceAccount};
 pub use content::{ContentConfig, DEFAULT_CONTENT_REPO};
 pub use database::{DEFAULT_DATABASE_URL, DatabaseConfig, DatabaseKind, redact_url};
 pub use email::{DEFAULT_SENDGRID_API_BASE_URL, EmailConfig};
@@ -65,6 +67,8 @@ pub struct Config {
     pub chat_limits: ChatLimits,
     /// Email through SendGrid, when configured.
     pub email: Option<EmailConfig>,
+    /// Google Calendar invitations, when configured.
+    pub calendar: Option<CalendarConfig>,
     /// How long in-flight calls may take to finish after a shutdown signal
     /// (`LENS_SHUTDOWN_GRACE_SECS`, default 30).
     pub shutdown_grace: Duration,
@@ -137,6 +141,7 @@ impl Config {
             llm: LlmConfig::from_env(env)?,
             chat_limits: ChatLimits::from_env(env)?,
             email: EmailConfig::from_env(env)?,
+            calendar: CalendarConfig::from_env(env)?,
             shutdown_grace: Duration::from_secs(shutdown_grace),
         })
     }
@@ -193,6 +198,18 @@ impl Config {
                         email.api_base_url
                     ),
                     None => "email off: set SENDGRID_API_KEY and FROM_EMAIL".into(),
+                },
+            },
+            IntegrationStatus {
+                name: "calendar",
+                enabled: self.calendar.is_some(),
+                detail: match &self.calendar {
+                    Some(calendar) => format!(
+                        "Google Calendar invitations from {} through {}",
+                        calendar.calendar_email.as_str(),
+                        calendar.api_base_url
+                    ),
+                    None => "Google Calendar off: set GOOGLE_CALENDAR_CREDENTIALS_FILE and GOOGLE_CALENDAR_EMAIL".into(),
                 },
             },
             IntegrationStatus {

@@ -469,4 +469,11 @@ impl Snapshot {
                 .and_then(|target| self.courses.get(target))
         })
     }
+
+    /// The title of the course named by `slug`, or the slug itself when
+    /// the content no longer has it (messages still need a name).
+    pub fn course_title(&self, slug: &str) -> String {
+        self.course(slug)
+            .map_or_else(|| slug.to_owned(), |c| c.title.clone())
+    }
 }

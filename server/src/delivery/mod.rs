@@ -20,6 +20,7 @@
 //!
 //! Why not a job library: see docs/architecture.md ("Delivery").
 
+pub mod http;
 pub mod worker;
 
 use std::time::Duration;

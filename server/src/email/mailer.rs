@@ -14,7 +14,6 @@ use super::templates::Templates;
 use super::unsubscribe::UnsubscribeSigner;
 use super::{EMAIL_PREFIX, EmailJob};
 use crate::content::Catalogue;
-use crate::content::model::Snapshot;
 use crate::delivery::Outcome;
 use crate::delivery::worker::Handler;
 use crate::domain::{CohortRole, MeetingStatus, UserId};
@@ -190,12 +189,6 @@ impl Mailer {
             .unwrap_or_else(|| user.discord_username.clone())
     }
 
-    fn course_title(snapshot: &Snapshot, slug: &str) -> String {
-        snapshot
-            .course(slug)
-            .map_or_else(|| slug.to_owned(), |c| c.title.clone())
-    }
-
     async fn reminder(
         &self,
         user: &UserRecord,
@@ -230,7 +223,7 @@ impl Mailer {
             starts_local: in_their_time(found.starts_at, user.timezone.as_deref()),
             reading,
             meetings_url: format!("{}/meetings", self.public_url),
-            course_title: Self::course_title(&loaded.snapshot, &group.course_slug),
+            course_title: loaded.snapshot.course_title(&group.course_slug),
             unsubscribe_url: self.signer.link(&self.public_url, user.id),
         }))
     }
@@ -247,7 +240,7 @@ impl Mailer {
         Ok(Ok(WelcomeContext {
             name: Self::name(user),
             cohort_name: found.name,
-            course_title: Self::course_title(&loaded.snapshot, &found.course_slug),
+            course_title: loaded.snapshot.course_title(&found.course_slug),
             start_date: found.start_date.format("%A %-d %B %Y").to_string(),
             availability_url: format!("{}/availability", self.public_url),
             unsubscribe_url: self.signer.link(&self.public_url, user.id),
@@ -301,7 +294,7 @@ impl Mailer {
             name: Self::name(user),
             group_name: group.name.clone(),
             cohort_name: group.cohort_name.clone(),
-            course_title: Self::course_title(&loaded.snapshot, &group.course_slug),
+            course_title: loaded.snapshot.course_title(&group.course_slug),
             meeting_time: describe_stored(
                 group.meeting_start_slot.max(0) as usize,
                 &group.meeting_anchor,
@@ -387,7 +380,7 @@ impl Mailer {
             unfinished,
             continue_title,
             continue_url,
-            course_title: Self::course_title(snapshot, &group.course_slug),
+            course_title: snapshot.course_title(&group.course_slug),
             unsubscribe_url: self.signer.link(&self.public_url, user.id),
         }))
     }

@@ -5,6 +5,7 @@ use std::time::Duration;
 use serde_json::json;
 
 use crate::config::EmailConfig;
+use crate::delivery::http::Refusal;
 
 /// Why a message was not sent.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -80,31 +81,17 @@ impl SendGrid {
                 reason: e.without_url().to_string(),
                 retry_after: None,
             })?;
-        let status = response.status();
-        if status.is_success() {
+        if response.status().is_success() {
             return Ok(());
         }
-        let retry_after = response
-            .headers()
-            .get("retry-after")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse::<u64>().ok())
-            .map(Duration::from_secs);
-        let text: String = response
-            .text()
-            .await
-            .unwrap_or_default()
-            .chars()
-            .take(300)
-            .collect();
-        let reason = format!("{status}: {text}");
-        if status.as_u16() == 429 || status.is_server_error() {
+        let refusal = Refusal::read(response).await;
+        if refusal.is_transient() {
             Err(SendError::Retry {
-                reason,
-                retry_after,
+                reason: refusal.reason(),
+                retry_after: refusal.retry_after,
             })
         } else {
-            Err(SendError::Refused(reason))
+            Err(SendError::Refused(refusal.reason()))
         }
     }
 }

@@ -2,6 +2,7 @@
 //! would come and who came, postponing one, and the reminders before each.
 //! The rules are here; `MeetingService` parses, calls these and converts.
 
+pub mod ics;
 pub mod remind;
 pub mod reminders;
 pub mod schedule;
@@ -11,6 +12,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 
 use crate::auth::UserCaller;
+use crate::calendar::CalendarJob;
 use crate::clock;
 use crate::domain::{CohortRole, GroupId, MeetingId, MeetingStatus, Rsvp, UserId};
 use crate::error::{AppError, AppResult};
@@ -45,8 +47,10 @@ pub struct GroupMeetings {
     pub meetings: Vec<MeetingRecord>,
     /// The group's active members, facilitator first.
     pub members: Vec<MemberRecord>,
-    /// Answers and attendance recorded.
+    /// Answers recorded, with attendance when the caller leads the group.
     pub attendance: Vec<AttendanceRecord>,
+    /// Whether the caller leads the group (facilitator or admin).
+    pub can_lead: bool,
 }
 
 /// The meeting rules over the store.
@@ -96,16 +100,52 @@ impl Meetings {
         }
     }
 
-    /// Group `group`'s meetings with everyone's answers and attendance, for
-    /// its facilitator or an admin.
+    /// Group `group`'s meetings with everyone's answers, for its members,
+    /// its facilitator and admins; attendance only for those who lead it.
     pub async fn of_group(&self, caller: &UserCaller, group: GroupId) -> AppResult<GroupMeetings> {
         let members = self.members(group).await?;
-        Self::leads(caller, &members)?;
+        let can_lead = Self::leads(caller, &members).is_ok();
+        if !can_lead && !members.iter().any(|m| m.user_id == caller.id) {
+            return Err(AppError::PermissionDenied(
+                "only the group's members, its facilitator and admins see its meetings".into(),
+            ));
+        }
+        let mut attendance = self.store.attendance_of_group(group).await?;
+        if !can_lead {
+            for record in &mut attendance {
+                record.attended = None;
+            }
+        }
         Ok(GroupMeetings {
             meetings: self.store.meetings_of_group(group).await?,
-            attendance: self.store.attendance_of_group(group).await?,
+            attendance,
             members,
+            can_lead,
         })
+    }
+
+    /// Asks for group `group`'s calendar event to be brought up to date
+    /// and its guests' answers read now, as its facilitator or an admin.
+    pub async fn refresh_calendar(
+        &self,
+        caller: &UserCaller,
+        group: GroupId,
+        calendar_on: bool,
+    ) -> AppResult<()> {
+        Self::leads(caller, &self.members(group).await?)?;
+        if !calendar_on {
+            return Err(AppError::FailedPrecondition(
+                "Google Calendar is off on this site; members can add meetings with the .ics file"
+                    .into(),
+            ));
+        }
+        let now = clock::now();
+        for job in [CalendarJob::SyncGroup(group), CalendarJob::PullRsvps(group)] {
+            self.store
+                .ask_again_job(job.kind(), &job.payload(), &job.key(), now)
+                .await?;
+        }
+        Ok(())
     }
 
     /// Records the caller's answer for a meeting of their group still ahead.

@@ -11,7 +11,7 @@ use crate::auth;
 use crate::clock;
 use crate::domain::{GroupId, Invalid, MeetingId, Rsvp, UserId};
 use crate::error::{AppError, AppResult};
-use crate::meetings::Meetings;
+use crate::meetings::{Meetings, ics};
 
 /// Implements `lens.v1.MeetingService`: parses, calls [`Meetings`], converts.
 #[derive(Debug, Clone)]
@@ -78,7 +78,10 @@ impl MeetingService for MeetingApi {
                 if past {
                     meetings.reverse();
                 }
-                Ok(v1::ListMyMeetingsResponse { meetings })
+                Ok(v1::ListMyMeetingsResponse {
+                    meetings,
+                    calendar_invitations: self.state.config.calendar.is_some(),
+                })
             }
             .await,
         )
@@ -119,7 +122,11 @@ impl MeetingService for MeetingApi {
                             .collect(),
                     })
                     .collect();
-                Ok(v1::ListGroupMeetingsResponse { meetings })
+                Ok(v1::ListGroupMeetingsResponse {
+                    meetings,
+                    can_lead: view.can_lead,
+                    group_name: name,
+                })
             }
             .await,
         )
@@ -195,6 +202,56 @@ impl MeetingService for MeetingApi {
                 Ok(v1::PostponeMeetingResponse {
                     added: Some(meeting(&added, &name, &course, &content.snapshot)),
                 })
+            }
+            .await,
+        )
+    }
+
+    async fn export_my_meetings(
+        &self,
+        request: Request<v1::ExportMyMeetingsRequest>,
+    ) -> Result<Response<v1::ExportMyMeetingsResponse>, Status> {
+        respond(
+            async {
+                let me = auth::user(&request)?;
+                let now = clock::now();
+                let ahead: Vec<_> = self
+                    .meetings
+                    .mine(me.id)
+                    .await?
+                    .into_iter()
+                    .filter(|m| {
+                        m.meeting.starts_at + chrono::Duration::minutes(m.meeting.minutes) > now
+                    })
+                    .collect();
+                let content = self.state.content.current();
+                let ics = ics::calendar_file(
+                    &ahead,
+                    |slug| content.snapshot.course_title(slug),
+                    self.state.config.public_url.as_str(),
+                    now,
+                );
+                Ok(v1::ExportMyMeetingsResponse {
+                    ics,
+                    file_name: ics::FILE_NAME.to_owned(),
+                })
+            }
+            .await,
+        )
+    }
+
+    async fn refresh_group_calendar(
+        &self,
+        request: Request<v1::RefreshGroupCalendarRequest>,
+    ) -> Result<Response<v1::RefreshGroupCalendarResponse>, Status> {
+        respond(
+            async {
+                let me = auth::user(&request)?;
+                let group = GroupId(request.get_ref().group_id);
+                self.meetings
+                    .refresh_calendar(me, group, self.state.config.calendar.is_some())
+                    .await?;
+                Ok(v1::RefreshGroupCalendarResponse {})
             }
             .await,
         )

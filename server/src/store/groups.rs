@@ -4,10 +4,11 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 
-use super::jobs::{ENQUEUE, ask_again, queue_email};
+use super::jobs::{ask_again, queue_email};
 use super::locks::{BeginLocked, Lock};
 use super::meetings::schedule_meetings;
 use super::{Store, StoreError, StoreResult, on_backend};
+use crate::calendar::CalendarJob;
 use crate::clock;
 use crate::domain::{CohortId, CohortRole, DiscordJob, GroupId, GroupStatus, LeaveReason, UserId};
 use crate::email::EmailJob;
@@ -108,12 +109,16 @@ pub enum MoveOutcome {
     Full,
 }
 
-/// Calendar work queued when a late learner joins a group (the group's
-/// Discord sync is queued too: [`DiscordJob::SyncGroup`]).
-pub const JOIN_TASKS: &[&str] = &["calendar.add_attendee"];
-
-/// Calendar work queued for each committed group, beside its Discord sync.
-pub const COMMIT_TASKS: &[&str] = &["calendar.create_group_event"];
+/// Asks, inside the caller's transaction `$tx`, for everything that
+/// mirrors group `$group` elsewhere to match it again: its Discord state
+/// and its calendar event. Evaluates to the jobs written.
+macro_rules! resync_group {
+    ($tx:expr, $group:expr, $now:expr) => {{
+        let group: GroupId = $group;
+        ask_again!(&mut *$tx, DiscordJob::SyncGroup(group), $now)?
+            + ask_again!(&mut *$tx, CalendarJob::SyncGroup(group), $now)?
+    }};
+}
 
 impl Store {
     /// Replaces a cohort's preview groups and records why each unplaced
@@ -232,7 +237,7 @@ impl Store {
                     .bind(id)
                     .execute(&mut *tx)
                     .await?;
-                queued += ask_again!(&mut *tx, DiscordJob::SyncGroup(GroupId(*id)), now)?;
+                queued += resync_group!(tx, GroupId(*id), now);
                 // Proposed again since the schedules were worked out: the
                 // caller commits again with the new groups' schedules.
                 let Some(starts) = schedules.get(&GroupId(*id)) else {
@@ -254,19 +259,6 @@ impl Store {
                             now
                         )?;
                     }
-                }
-                for kind in COMMIT_TASKS {
-                    let payload =
-                        serde_json::json!({ "group_id": id, "cohort_id": cohort_id }).to_string();
-                    queued += sqlx::query(ENQUEUE)
-                        .bind(*kind)
-                        .bind(payload)
-                        .bind(format!("group:{id}:{kind}"))
-                        .bind(now)
-                        .bind(now)
-                        .execute(&mut *tx)
-                        .await?
-                        .rows_affected();
                 }
             }
             if !ids.is_empty() {
@@ -467,20 +459,9 @@ impl Store {
                 .bind(now)
                 .execute(&mut *tx)
                 .await?;
-            ask_again!(&mut *tx, DiscordJob::SyncGroup(group_id), now)?;
+            let _ = resync_group!(tx, group_id, now);
             if email {
                 queue_email!(&mut *tx, EmailJob::GroupAssigned { user_id, group_id }, now)?;
-            }
-            for kind in JOIN_TASKS {
-                let payload = serde_json::json!({ "group_id": group_id, "cohort_id": cohort_id, "user_id": user_id }).to_string();
-                sqlx::query(ENQUEUE)
-                    .bind(*kind)
-                    .bind(payload)
-                    .bind(format!("group:{group_id}:member:{user_id}:{kind}"))
-                    .bind(now)
-                    .bind(now)
-                    .execute(&mut *tx)
-                    .await?;
             }
             tx.commit().await?;
             JoinOutcome::Joined
@@ -529,7 +510,7 @@ impl Store {
                     .bind(now)
                     .execute(&mut *tx)
                     .await?;
-                ask_again!(&mut *tx, DiscordJob::SyncGroup(from), now)?;
+                let _ = resync_group!(tx, from, now);
             }
             sqlx::query(REJOIN)
                 .bind(to)
@@ -538,7 +519,7 @@ impl Store {
                 .bind(now)
                 .execute(&mut *tx)
                 .await?;
-            ask_again!(&mut *tx, DiscordJob::SyncGroup(to), now)?;
+            let _ = resync_group!(tx, to, now);
             tx.commit().await?;
             MoveOutcome::Moved(from)
         });
@@ -572,7 +553,7 @@ impl Store {
                 .rows_affected()
                 == 1;
             if left {
-                ask_again!(&mut *tx, DiscordJob::SyncGroup(group_id), now)?;
+                let _ = resync_group!(tx, group_id, now);
             }
             tx.commit().await?;
             left

@@ -50,13 +50,12 @@ macro_rules! write_job {
 }
 pub(crate) use write_job;
 
-/// Asks again for Discord job `$job` (a [`crate::domain::DiscordJob`])
-/// with [`ENQUEUE_AGAIN`] inside the caller's transaction, due at `$now`.
+/// Asks again for `$job` (a [`crate::domain::DiscordJob`] or a
+/// [`crate::calendar::CalendarJob`]: work that makes a third party match
+/// the data) with [`ENQUEUE_AGAIN`] inside the caller's transaction, due
+/// at `$now`.
 macro_rules! ask_again {
-    ($executor:expr, $job:expr, $now:expr) => {{
-        let job: $crate::domain::DiscordJob = $job;
-        $crate::store::jobs::write_job!($crate::store::jobs::ENQUEUE_AGAIN, $executor, job, $now)
-    }};
+    ($executor:expr, $job:expr, $now:expr) => {{ $crate::store::jobs::write_job!($crate::store::jobs::ENQUEUE_AGAIN, $executor, $job, $now) }};
 }
 pub(crate) use ask_again;
 
@@ -110,8 +109,38 @@ impl Store {
         idempotency_key: &str,
         run_at: DateTime<Utc>,
     ) -> StoreResult<bool> {
-        let queued = on_backend!(self, |pool| {
-            sqlx::query(ENQUEUE)
+        let queued = self
+            .write_job(ENQUEUE, kind, payload, idempotency_key, run_at)
+            .await?;
+        Ok(queued == 1)
+    }
+
+    /// Asks for a job again outside any other change, with
+    /// [`ENQUEUE_AGAIN`]'s semantics (a finished one is queued afresh, a
+    /// running one runs once more): for work asked for on demand or on a
+    /// timer, such as reading calendar answers.
+    pub async fn ask_again_job(
+        &self,
+        kind: &str,
+        payload: &str,
+        idempotency_key: &str,
+        run_at: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        self.write_job(ENQUEUE_AGAIN, kind, payload, idempotency_key, run_at)
+            .await
+            .map(drop)
+    }
+
+    async fn write_job(
+        &self,
+        sql: &'static str,
+        kind: &str,
+        payload: &str,
+        idempotency_key: &str,
+        run_at: DateTime<Utc>,
+    ) -> StoreResult<u64> {
+        let written = on_backend!(self, |pool| {
+            sqlx::query(sql)
                 .bind(kind)
                 .bind(payload)
                 .bind(idempotency_key)
@@ -121,7 +150,7 @@ impl Store {
                 .await?
                 .rows_affected()
         });
-        Ok(queued == 1)
+        Ok(written)
     }
 
     /// Claims up to `limit` due jobs whose kind starts with `kind_prefix`:

@@ -2,8 +2,10 @@
 
 use chrono::{DateTime, Utc};
 
+use super::jobs::ask_again;
 use super::locks::{BeginLocked, Lock};
 use super::{Store, StoreResult, on_backend};
+use crate::calendar::CalendarJob;
 use crate::clock;
 use crate::domain::{GroupId, MeetingId, MeetingStatus, Rsvp, UserId};
 use crate::meetings::reminders::Reminder;
@@ -274,6 +276,8 @@ impl Store {
                 .await?;
             }
             queue_reminders!(tx, new_id, starts_at, now);
+            // The calendar cancels that week and lengthens the series.
+            ask_again!(&mut *tx, CalendarJob::SyncGroup(group_id), now)?;
             tx.commit().await?;
             Some(MeetingRecord {
                 id: new_id,

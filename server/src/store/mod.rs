@@ -6,6 +6,7 @@
 //! same SQL (sqlx accepts `$1` placeholders on SQLite too). Where the
 //! dialects differ, the difference is spelled out at that query.
 
+mod calendar;
 mod chat;
 mod cohorts;
 mod content;
@@ -29,14 +30,12 @@ use sqlx::sqlite::{
 
 use crate::config::{DatabaseConfig, DatabaseKind};
 
+pub use calendar::CalendarGroup;
 pub use chat::{Admitted, ChatUsage, INTERRUPTED, MessageRecord, NewMessage, SessionRecord};
 pub use cohorts::{AvailabilityRecord, CohortRecord, MatchingSignup};
 pub use discord::{DiscordGroup, DiscordMember, RealizedIds};
 pub use error::{StoreError, StoreResult};
-pub use groups::{
-    COMMIT_TASKS, GroupInfo, GroupRecord, JOIN_TASKS, JoinOutcome, MemberRecord, MoveOutcome,
-    NewGroup,
-};
+pub use groups::{GroupInfo, GroupRecord, JoinOutcome, MemberRecord, MoveOutcome, NewGroup};
 pub use jobs::JobRecord;
 pub use meetings::{AttendanceRecord, MeetingRecord, MyMeetingRecord};
 pub use notifications::NotificationChannel;

@@ -4,8 +4,9 @@ use chrono::{DateTime, Duration, Utc};
 
 use super::jobs::ask_again;
 use super::{OPTIMISTIC_ATTEMPTS, Store, StoreError, StoreResult, on_backend};
+use crate::calendar::CalendarJob;
 use crate::clock;
-use crate::domain::{DiscordJob, UserId};
+use crate::domain::{DiscordJob, GroupId, UserId};
 use crate::domain::{Email, Nickname, Timezone};
 
 /// The columns of [`UserRecord`], in order, for SELECT and RETURNING.
@@ -208,6 +209,9 @@ impl Store {
             // The Discord nickname follows the profile's, queued with the
             // change so neither is kept without the other.
             let nickname_changed = next.nickname != current.nickname;
+            // Calendar invitations go to the address on file: each of the
+            // person's groups' events follows a change of it.
+            let email_changed = next.email != current.email;
             let written = on_backend!(self, |pool| {
                 let mut tx = pool.begin().await?;
                 let written = sqlx::query_as::<_, UserRecord>(sql)
@@ -225,6 +229,18 @@ impl Store {
                     .await?;
                 if written.is_some() && nickname_changed {
                     ask_again!(&mut *tx, DiscordJob::SetNickname(id), next.updated_at)?;
+                }
+                if written.is_some() && email_changed {
+                    let groups: Vec<GroupId> = sqlx::query_scalar(
+                        "SELECT m.group_id FROM group_members m JOIN groups g ON g.id = m.group_id \
+                         WHERE m.user_id = $1 AND m.status = 'active' AND g.status = 'active'",
+                    )
+                    .bind(id)
+                    .fetch_all(&mut *tx)
+                    .await?;
+                    for group in groups {
+                        ask_again!(&mut *tx, CalendarJob::SyncGroup(group), next.updated_at)?;
+                    }
                 }
                 tx.commit().await?;
                 written

@@ -1,5 +1,6 @@
 //! Local stand-ins for third-party services, speaking their wire formats.
 
+pub mod calendar;
 pub mod discord;
 pub mod github;
 pub mod llm;
