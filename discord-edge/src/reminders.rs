@@ -25,7 +25,8 @@ pub async fn post(rest: &Rest, spec: &v1::MeetingReminderSpec) -> RestResult<()>
 }
 
 /// The reminder in Discord's markdown: who, which meeting, when in each
-/// reader's own time, where, and what to read first.
+/// reader's own time, where, what to read first, and who said they are
+/// coming (with where to answer).
 pub fn words(spec: &v1::MeetingReminderSpec) -> String {
     let starts = spec.starts_at.map_or(0, |t| t.seconds);
     let who = if spec.role_id.is_empty() {
@@ -52,7 +53,33 @@ pub fn words(spec: &v1::MeetingReminderSpec) -> String {
             spec.reading.join(", ")
         ));
     }
+    let mut answers = Vec::new();
+    for (names, said) in [
+        (&spec.coming, "coming"),
+        (&spec.maybe, "maybe"),
+        (&spec.not_coming, "can't make it"),
+    ] {
+        if !names.is_empty() {
+            answers.push(format!("{said}: {}", names.join(", ")));
+        }
+    }
+    if spec.unanswered > 0 {
+        answers.push(format!("{} not answered yet", spec.unanswered));
+    }
+    if !answers.is_empty() {
+        text.push_str(&format!("\n{}.", capitalized(&answers.join("; "))));
+    }
+    if spec.unanswered > 0 && !spec.answer_url.is_empty() {
+        text.push_str(&format!(" Answer at <{}>.", spec.answer_url));
+    }
     text
+}
+
+fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_uppercase().chain(chars).collect()
+    })
 }
 
 #[cfg(test)]
@@ -74,10 +101,31 @@ mod tests {
             }),
             hours_before: 24,
             reading: vec!["Goals".into(), "Proxies".into()],
+            ..Default::default()
         };
         assert_eq!(
             words(&spec),
             "<@&7>: meeting 2 of 8 is tomorrow, <t:1803924000:F> (<t:1803924000:R>), in <#9>.\nTo read before it: Goals, Proxies."
+        );
+    }
+
+    #[test]
+    fn a_reminder_shows_who_is_coming_and_where_the_rest_answer() {
+        let spec = v1::MeetingReminderSpec {
+            group_name: "Hypatia".into(),
+            number: 1,
+            meeting_count: 4,
+            hours_before: 1,
+            coming: vec!["ada".into(), "grace".into()],
+            not_coming: vec!["alan".into()],
+            unanswered: 2,
+            answer_url: "https://lens.example/meetings".into(),
+            ..Default::default()
+        };
+        let text = words(&spec);
+        assert!(
+            text.ends_with("\nComing: ada, grace; can't make it: alan; 2 not answered yet. Answer at <https://lens.example/meetings>."),
+            "{text}"
         );
     }
 }

@@ -5,7 +5,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 use lens_server::delivery::worker::Worker;
-use lens_server::domain::{GroupId, JobState, MeetingId};
+use lens_server::domain::{GroupId, JobState, MeetingId, Rsvp, UserId};
 use lens_server::meetings::remind::Reminders;
 use lens_server::store::{MeetingRecord, Store};
 use lens_tests::bot::{RunningBot, eventually};
@@ -140,6 +140,14 @@ async fn the_bot_posts_the_reminder_in_the_groups_channel(postgres: bool) {
     .await;
     let group = world.list_groups().await.remove(0);
     let first = meetings(&world).await.remove(0);
+    let learner = group.members.iter().find(|m| m.name == "learner0").unwrap();
+    world
+        .core
+        .state
+        .store
+        .set_rsvp(first.id, UserId(learner.user_id), Rsvp::Attending)
+        .await
+        .unwrap();
     worker(&world.core.state.store)
         .run_once_at(at(&first, Duration::hours(24)))
         .await
@@ -160,4 +168,8 @@ async fn the_bot_posts_the_reminder_in_the_groups_channel(postgres: bool) {
         "{posted}"
     );
     assert!(posted.contains("To read before it:"), "{posted}");
+    assert!(
+        posted.contains("Coming: learner0; 4 not answered yet. Answer at <"),
+        "{posted}"
+    );
 }

@@ -1,6 +1,7 @@
 //! DiscordWorkService: the discord edge takes Discord jobs from the core
 //! and reports what became of them. The core never speaks Discord.
 
+use std::collections::HashMap;
 use std::pin::Pin;
 use std::time::Duration;
 
@@ -17,7 +18,9 @@ use super::respond;
 use crate::app::AppState;
 use crate::cohorts::discord::{GroupLayout, is_snowflake};
 use crate::delivery::{Outcome, record};
-use crate::domain::{DISCORD_KIND_PREFIX, DiscordJob, Invalid, JobId, MeetingId, Nickname};
+use crate::domain::{
+    DISCORD_KIND_PREFIX, DiscordJob, Invalid, JobId, MeetingId, Nickname, Rsvp, UserId,
+};
 use crate::error::{AppError, AppResult};
 use crate::store::JobRecord;
 
@@ -92,7 +95,7 @@ impl DiscordWorkApi {
         let Some(found) = self.state.store.meeting(meeting).await? else {
             return Ok(Err(format!("meeting {meeting} no longer exists")));
         };
-        let Some((group, _)) = self.state.store.discord_group(found.group_id).await? else {
+        let Some((group, members)) = self.state.store.discord_group(found.group_id).await? else {
             return Ok(Err(format!("group {} no longer exists", found.group_id)));
         };
         let Some(channel_id) = group.discord_channel_id.clone() else {
@@ -108,7 +111,32 @@ impl DiscordWorkApi {
             .filter(|m| !m.optional)
             .map(|m| m.title)
             .collect();
+        let said: HashMap<UserId, Rsvp> = self
+            .state
+            .store
+            .attendance_of_group(found.group_id)
+            .await?
+            .into_iter()
+            .filter(|a| a.meeting_id == meeting)
+            .map(|a| (a.user_id, a.rsvp))
+            .collect();
+        let answered = |rsvp: Rsvp| -> Vec<String> {
+            members
+                .iter()
+                .filter(|m| said.get(&m.user_id) == Some(&rsvp))
+                .map(|m| m.name.clone())
+                .collect()
+        };
+        let unanswered = members
+            .iter()
+            .filter(|m| said.get(&m.user_id).is_none_or(|r| *r == Rsvp::Pending))
+            .count();
         Ok(Ok(v1::MeetingReminderSpec {
+            coming: answered(Rsvp::Attending),
+            maybe: answered(Rsvp::Tentative),
+            not_coming: answered(Rsvp::NotAttending),
+            unanswered: unanswered as u32,
+            answer_url: format!("{}/meetings", self.state.config.public_url),
             channel_id,
             role_id: group.discord_role_id.clone().unwrap_or_default(),
             voice_channel_id: group.discord_voice_channel_id.clone().unwrap_or_default(),
@@ -131,10 +159,7 @@ impl DiscordWorkApi {
                 match self.state.store.discord_group(group_id).await? {
                     Some((group, members)) => {
                         let loaded = self.state.content.current();
-                        let title = loaded
-                            .snapshot
-                            .course(&group.course_slug)
-                            .map_or_else(|| group.course_slug.clone(), |c| c.title.clone());
+                        let title = loaded.snapshot.course_title(&group.course_slug);
                         let layout = GroupLayout::of(&group, &title, members);
                         return Ok(Some(Work::Group(group_spec(&group, layout, &title))));
                     }
