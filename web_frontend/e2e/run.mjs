@@ -216,7 +216,7 @@ try {
 
   await step("meetings ahead show in the reader's time and take an answer that persists", async () => {
     stack.command("group 310000000000000042");
-    await page.getByRole("link", { name: "Meetings" }).click();
+    await page.getByRole("link", { name: "My group" }).click();
     const first = page.getByRole("heading", { name: "Hypatia: meeting 1" });
     for (let tries = 0; !(await first.isVisible()) && tries < 50; tries++) {
       await page.waitForTimeout(200);
@@ -236,6 +236,51 @@ try {
       .locator("li", { has: page.getByRole("heading", { name: "Hypatia: meeting 1" }) })
       .locator('button[aria-pressed="true"]', { hasText: "I'll be there" })
       .waitFor();
+  });
+
+  await step("a facilitator sees each member's answer and records who came, which persists", async () => {
+    stack.command("lead 310000000000000042");
+    const panel = () => page.getByRole("region", { name: "Noether" });
+    // The stack commits the group on its own time: look, and reload until it is there.
+    for (let tries = 0; tries < 30; tries++) {
+      if (await panel().waitFor({ timeout: 1000 }).then(() => true, () => false)) break;
+      await page.reload();
+    }
+    const ida = () =>
+      panel().locator("table", { hasText: "Meeting 1:" }).getByRole("group", { name: "Did ida come to meeting 1?" });
+    await ida().getByRole("button", { name: "came" }).click();
+    await ida().locator('button[aria-pressed="true"]', { hasText: "came" }).waitFor();
+    // The learner's group shows who is coming: Ada said she would.
+    const ada = page.getByRole("region", { name: "Hypatia" }).locator("li", { hasText: /^Ada/ });
+    assert.equal(await ada.locator("[data-rsvp]").textContent(), "coming");
+    await accessible();
+    await shot("10-facilitator");
+    await page.reload();
+    await ida().locator('button[aria-pressed="true"]', { hasText: "came" }).waitFor();
+  });
+
+  await step("meetings ahead can be added to a calendar as an .ics file", async () => {
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByRole("button", { name: "Add to my calendar (.ics)" }).click(),
+    ]);
+    assert.equal(download.suggestedFilename(), "lens-meetings.ics");
+    const text = readFileSync(await download.path(), "utf8");
+    assert.match(text, /^BEGIN:VCALENDAR\r\n/);
+    assert.ok((text.match(/BEGIN:VEVENT/g) ?? []).length >= 4, text);
+    assert.match(text, /SUMMARY:.*Hypatia — meeting 1/);
+  });
+
+  await step("notification settings switch and are kept", async () => {
+    const email = () => page.getByRole("checkbox", { name: /^Email/ });
+    await email().waitFor();
+    assert.equal(await email().isChecked(), true);
+    await email().uncheck();
+    await page.getByRole("status").filter({ hasText: "Saved." }).waitFor();
+    await page.reload();
+    await email().waitFor();
+    assert.equal(await email().isChecked(), false);
+    assert.equal(await page.getByRole("checkbox", { name: "Discord direct messages" }).isChecked(), true);
   });
 
   await step("a video excerpt plays its clip, with the transcript beside it", async () => {

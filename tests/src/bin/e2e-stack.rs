@@ -54,9 +54,18 @@ fn answer(pace: Duration, first_at_once: bool) -> Vec<Step> {
         .collect()
 }
 
-/// Puts the user with `discord_id` into a committed group of a cohort
-/// starting next Monday, with a facilitator and three others.
-async fn put_in_a_group(core: &TestCore, discord_id: &str) {
+/// Where the signed-in user goes in a group.
+#[derive(Clone, Copy)]
+enum Seat {
+    /// A learner in "Hypatia", of a cohort starting next Monday.
+    Learner,
+    /// The facilitator of "Noether", of a cohort that began two weeks ago
+    /// (so its first meetings have taken place).
+    Facilitator,
+}
+
+/// Puts the user with `discord_id` into a committed group of four others.
+async fn put_in_a_group(core: &TestCore, discord_id: &str, seat: Seat) {
     let store = &core.state.store;
     let Some(user) = store.user_by_discord_id(discord_id).await.expect("store") else {
         eprintln!("e2e-stack: nobody signed in as {discord_id}");
@@ -67,15 +76,31 @@ async fn put_in_a_group(core: &TestCore, discord_id: &str) {
         + chrono::Duration::days(
             7 - i64::from(chrono::Datelike::weekday(&today).num_days_from_monday()),
         );
+    let (cohort_name, start, group_name, names, id_base) = match seat {
+        Seat::Learner => (
+            "Next cohort",
+            monday,
+            "Hypatia",
+            ["grace", "alan", "emmy", "kurt"],
+            0,
+        ),
+        Seat::Facilitator => (
+            "Earlier cohort",
+            monday - chrono::Duration::weeks(3),
+            "Noether",
+            ["ida", "lise", "chien", "marie"],
+            100,
+        ),
+    };
     let cohort = store
-        .create_cohort("Next cohort", "default", monday, 4, 60)
+        .create_cohort(cohort_name, "default", start, 4, 60)
         .await
         .expect("cohort");
     let mut others = Vec::new();
-    for name in ["grace", "alan", "emmy", "kurt"] {
+    for name in names {
         let person = store
             .upsert_discord_user(&lens_server::store::DiscordProfile {
-                discord_id: format!("32000000000000{:04}", others.len()),
+                discord_id: format!("32000000000000{:04}", id_base + others.len()),
                 username: name.into(),
                 global_name: None,
                 avatar_hash: None,
@@ -86,13 +111,17 @@ async fn put_in_a_group(core: &TestCore, discord_id: &str) {
             .expect("user");
         others.push(person.id);
     }
+    let (facilitator, learners) = match seat {
+        Seat::Learner => (others[0], vec![user.id, others[1], others[2], others[3]]),
+        Seat::Facilitator => (user.id, others.clone()),
+    };
     let group = lens_server::store::NewGroup {
-        name: "Hypatia".into(),
+        name: group_name.into(),
         start_slot: 36,
         anchor: "UTC".into(),
         local_slot: 36,
-        facilitator: others[0],
-        learners: vec![user.id, others[1], others[2], others[3]],
+        facilitator,
+        learners,
     };
     store
         .replace_preview_groups(cohort.id, &[group], &[])
@@ -191,7 +220,8 @@ async fn main() {
                 retry_after: Some(seconds.parse().expect("seconds")),
             }]),
             ["answer"] => llm.script(answer(pace, first_at_once)),
-            ["group", discord_id] => put_in_a_group(&core, discord_id).await,
+            ["group", discord_id] => put_in_a_group(&core, discord_id, Seat::Learner).await,
+            ["lead", discord_id] => put_in_a_group(&core, discord_id, Seat::Facilitator).await,
             _ => eprintln!("e2e-stack: unknown command {line:?}"),
         }
     }

@@ -7,6 +7,7 @@ import { createGrpcWebTransport } from "@connectrpc/connect-web";
 import type { DescService } from "@bufbuild/protobuf";
 import { AuthService } from "../gen/lens/v1/auth_pb";
 import { ChatService } from "../gen/lens/v1/chat_pb";
+import { CohortService } from "../gen/lens/v1/cohort_pb";
 import { ContentService } from "../gen/lens/v1/content_pb";
 import { MeetingService } from "../gen/lens/v1/meeting_pb";
 import { ProgressService } from "../gen/lens/v1/progress_pb";
@@ -37,3 +38,5 @@ export const system = client(SystemService);
 export const users = client(UserService);
 /** Group meetings and answers. */
 export const meetings = client(MeetingService);
+/** Cohorts and the caller's groups. */
+export const cohorts = client(CohortService);

@@ -16,7 +16,7 @@ export function Header() {
           Lens
         </Link>
         <Link href="/">Course</Link>
-        {user && <Link href="/meetings">Meetings</Link>}
+        {user && <Link href="/meetings">My group</Link>}
         {user && <Link href="/availability">Availability</Link>}
       </nav>
       <div className="account" aria-live="polite">
