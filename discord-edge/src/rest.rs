@@ -475,6 +475,32 @@ impl Rest {
         .await
         .map(drop)
     }
+    /// Sends `content` to `user` as a direct message (opening, or finding,
+    /// the DM channel first), pinging no one. A member who does not accept
+    /// DMs from server members makes Discord answer 403 (code 50007): a
+    /// refusal, not worth retrying.
+    pub async fn direct_message(&self, user: UserId, content: &str) -> RestResult<()> {
+        let open = serde_json::to_vec(&serde_json::json!({ "recipient_id": user.to_string() }))
+            .unwrap_or_default();
+        let channel: Created = self
+            .json(|| {
+                Request::new(Route::UserMeDmChannels, LightMethod::Post).body(Some(open.clone()))
+            })
+            .await?;
+        let body = serde_json::to_vec(
+            &CreateMessage::new()
+                .content(content)
+                .allowed_mentions(CreateAllowedMentions::new()),
+        )
+        .unwrap_or_default();
+        let channel_id = ChannelId::new(parse_id(&channel.id));
+        self.send(|| {
+            Request::new(Route::ChannelMessages { channel_id }, LightMethod::Post)
+                .body(Some(body.clone()))
+        })
+        .await
+        .map(drop)
+    }
 }
 
 /// "POST /guilds/1/channels", for messages.

@@ -92,6 +92,16 @@ pub async fn perform(
         }
         Some(Work::Nickname(spec)) => realize::sync_nickname(rest, place, spec).await.map(drop),
         Some(Work::Reminder(spec)) => crate::reminders::post(rest, spec).await,
+        Some(Work::DirectMessage(spec)) => match spec.discord_id.parse::<u64>() {
+            Ok(id) if id > 0 => {
+                rest.direct_message(serenity::all::UserId::new(id), &spec.text)
+                    .await
+            }
+            _ => Err(RestError::Refused {
+                call: "a direct message".to_owned(),
+                reason: format!("{:?} is not a Discord user id", spec.discord_id),
+            }),
+        },
         None => Err(RestError::Refused {
             call: work.kind.clone(),
             reason: "this bot does not know this kind of job; update the bot".to_owned(),

@@ -7,7 +7,7 @@ use chrono::{DateTime, Duration, Utc};
 use lens_server::delivery::worker::Worker;
 use lens_server::domain::{GroupId, JobState, MeetingId, Rsvp, UserId};
 use lens_server::meetings::remind::Reminders;
-use lens_server::store::{MeetingRecord, Store};
+use lens_server::store::{MeetingRecord, NotificationChannel, ProfileChanges, Store};
 use lens_tests::bot::{RunningBot, eventually};
 use lens_tests::cohorts::{CohortWorld, discord_id_of};
 use lens_tests::fakes::discord::FakeDiscord;
@@ -17,6 +17,7 @@ both_backends!(
     a_reminder_more_than_an_hour_late_is_dropped,
     a_postponed_meeting_is_not_reminded_and_its_replacement_is,
     the_bot_posts_the_reminder_in_the_groups_channel,
+    the_nudge_reaches_learners_with_reading_left_by_dm_unless_they_said_no,
 );
 
 fn worker(store: &Store) -> Worker<Reminders> {
@@ -171,5 +172,104 @@ async fn the_bot_posts_the_reminder_in_the_groups_channel(postgres: bool) {
     assert!(
         posted.contains("Coming: learner0; 4 not answered yet. Answer at <"),
         "{posted}"
+    );
+}
+
+/// Marks everything required for meeting 1 of the default course read by
+/// `user`.
+async fn read_all_for_the_first_meeting(world: &CohortWorld, user: UserId) {
+    let loaded = world.core.state.content.current();
+    let snapshot = &loaded.snapshot;
+    let course = snapshot.course("default").unwrap();
+    for unit in course.units.iter().filter(|u| u.meeting == Some(1)) {
+        for slug in unit.modules.iter().filter(|m| !unit.optional.contains(m)) {
+            for lens in snapshot.modules[slug].parts().1 {
+                world
+                    .core
+                    .state
+                    .store
+                    .mark_complete(user, lens, "lens", Utc::now())
+                    .await
+                    .unwrap();
+            }
+        }
+    }
+}
+
+async fn the_nudge_reaches_learners_with_reading_left_by_dm_unless_they_said_no(postgres: bool) {
+    let world = CohortWorld::proposed(postgres, 1, 4).await;
+    let discord = FakeDiscord::start().await;
+    for name in ["fac0", "learner0", "learner1", "learner2", "learner3"] {
+        discord.add_member(&discord_id_of(name), None);
+    }
+    let _bot = RunningBot::start(&discord, &world.core, 60).await;
+    world.commit().await.unwrap();
+    let group = world.list_groups().await.remove(0);
+    let id_of = |name: &str| {
+        UserId(
+            group
+                .members
+                .iter()
+                .find(|m| m.name == name)
+                .unwrap()
+                .user_id,
+        )
+    };
+    let store = world.core.state.store.clone();
+    // learner1 has read it all; learner2 turned Discord messages off in
+    // Lens; learner3 does not accept DMs in Discord.
+    read_all_for_the_first_meeting(&world, id_of("learner1")).await;
+    store
+        .update_profile(
+            id_of("learner2"),
+            &ProfileChanges {
+                notifications: Some((true, false)),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    discord.close_dms(&discord_id_of("learner3"));
+
+    let first = meetings(&world).await.remove(0);
+    run_at(&worker(&store), at(&first, Duration::days(3))).await;
+    eventually("learner0 is nudged", || async {
+        !discord
+            .direct_messages(&discord_id_of("learner0"))
+            .is_empty()
+    })
+    .await;
+    let dm = discord
+        .direct_messages(&discord_id_of("learner0"))
+        .remove(0);
+    assert!(dm.starts_with("Hi learner0! Meeting 1 of **"), "{dm}");
+    assert!(dm.contains("Still to read for it: "), "{dm}");
+    assert!(dm.contains("/module/"), "{dm}");
+    let failed = || async {
+        store
+            .list_jobs(&[JobState::Failed], 50)
+            .await
+            .unwrap()
+            .into_iter()
+            .any(|j| j.kind == "discord.nudge")
+    };
+    eventually("the closed DM fails, not retried", failed).await;
+    for quiet in ["fac0", "learner1", "learner2", "learner3"] {
+        assert!(
+            discord.direct_messages(&discord_id_of(quiet)).is_empty(),
+            "{quiet}"
+        );
+    }
+    assert!(
+        store
+            .notified(
+                id_of("learner2"),
+                "module_nudge",
+                &format!("meeting:{}", first.id),
+                NotificationChannel::DiscordDm
+            )
+            .await
+            .unwrap(),
+        "the switched-off DM is logged as skipped"
     );
 }

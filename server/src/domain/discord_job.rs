@@ -24,6 +24,14 @@ pub enum DiscordJob {
         /// How many hours ahead it is (24 or 1).
         hours_before: i64,
     },
+    /// Tell a learner by direct message what they still have to read
+    /// before a meeting (when they accept DMs and have reading left).
+    Nudge {
+        /// The learner.
+        user: UserId,
+        /// The meeting.
+        meeting: MeetingId,
+    },
 }
 
 #[derive(Serialize, Deserialize)]
@@ -37,6 +45,12 @@ struct UserPayload {
 }
 
 #[derive(Serialize, Deserialize)]
+struct NudgePayload {
+    user_id: UserId,
+    meeting_id: MeetingId,
+}
+
+#[derive(Serialize, Deserialize)]
 struct ReminderPayload {
     meeting_id: MeetingId,
     hours_before: i64,
@@ -45,6 +59,7 @@ struct ReminderPayload {
 const SYNC_GROUP: &str = "discord.sync_group";
 const SET_NICKNAME: &str = "discord.set_nickname";
 const REMIND: &str = "discord.remind";
+const NUDGE: &str = "discord.nudge";
 
 impl DiscordJob {
     /// The job's kind, as stored.
@@ -53,6 +68,7 @@ impl DiscordJob {
             Self::SyncGroup(_) => SYNC_GROUP,
             Self::SetNickname(_) => SET_NICKNAME,
             Self::Remind { .. } => REMIND,
+            Self::Nudge { .. } => NUDGE,
         }
     }
 
@@ -68,6 +84,10 @@ impl DiscordJob {
                 meeting_id: meeting,
                 hours_before,
             }),
+            Self::Nudge { user, meeting } => serde_json::to_string(&NudgePayload {
+                user_id: user,
+                meeting_id: meeting,
+            }),
         }
         .unwrap_or_default()
     }
@@ -82,6 +102,7 @@ impl DiscordJob {
                 meeting,
                 hours_before,
             } => format!("meeting:{meeting}:{REMIND}.{hours_before}h"),
+            Self::Nudge { user, meeting } => format!("user:{user}:{NUDGE}:meeting:{meeting}"),
         }
     }
 
@@ -100,6 +121,12 @@ impl DiscordJob {
                     meeting: p.meeting_id,
                     hours_before: p.hours_before,
                 }),
+            NUDGE => serde_json::from_str::<NudgePayload>(payload)
+                .ok()
+                .map(|p| Self::Nudge {
+                    user: p.user_id,
+                    meeting: p.meeting_id,
+                }),
             _ => None,
         }
     }
@@ -117,6 +144,10 @@ mod tests {
             DiscordJob::Remind {
                 meeting: MeetingId(5),
                 hours_before: 24,
+            },
+            DiscordJob::Nudge {
+                user: UserId(3),
+                meeting: MeetingId(5),
             },
         ] {
             assert_eq!(DiscordJob::parse(job.kind(), &job.payload()), Some(job));

@@ -18,6 +18,7 @@ use crate::delivery::Outcome;
 use crate::delivery::worker::Handler;
 use crate::domain::{CohortRole, MeetingStatus, UserId};
 use crate::matching::times::describe_stored;
+use crate::meetings::reading::reading_left;
 use crate::services::convert::meeting::due_modules;
 use crate::store::{
     DiscordGroup, JobRecord, MeetingRecord, NotificationChannel, Store, UserRecord,
@@ -334,43 +335,26 @@ impl Mailer {
             .filter(|p| p.completed_at.is_some())
             .map(|p| p.content_id.as_str())
             .collect();
-        let mut unfinished = Vec::new();
-        let mut next: Option<(String, String)> = None;
-        for due in due_modules(snapshot, &group.course_slug, number.max(0) as u32) {
-            let Some(module) = snapshot.modules.get(&due.slug).filter(|_| !due.optional) else {
-                continue;
-            };
-            if complete.contains(module.id.as_str()) {
-                continue;
-            }
-            let (_, required) = module.parts();
-            let left: Vec<&str> = required
-                .iter()
-                .copied()
-                .filter(|id| !complete.contains(id))
-                .collect();
-            if left.is_empty() {
-                continue;
-            }
-            let url = format!("{}/module/{}", self.public_url, module.slug);
-            if next.is_none() {
-                let lens = snapshot
-                    .lenses
-                    .values()
-                    .find(|l| l.id == left[0])
-                    .map_or_else(|| module.title.clone(), |l| l.title.clone());
-                next = Some((lens, url.clone()));
-            }
-            unfinished.push(Unfinished {
-                title: module.title.clone(),
-                url,
-                done: required.len() - left.len(),
-                required: required.len(),
-            });
-        }
-        let Some((continue_title, continue_url)) = next else {
+        let Some(left) = reading_left(
+            snapshot,
+            &group.course_slug,
+            number.max(0) as u32,
+            &complete,
+        ) else {
             return Ok(Err(Skip::Logged("no reading left")));
         };
+        let url = |slug: &str| format!("{}/module/{slug}", self.public_url);
+        let continue_url = url(&left.next_module().slug);
+        let unfinished = left
+            .unfinished
+            .iter()
+            .map(|m| Unfinished {
+                title: m.title.clone(),
+                url: url(&m.slug),
+                done: m.done,
+                required: m.required,
+            })
+            .collect();
         Ok(Ok(NudgeContext {
             name: Self::name(user),
             group_name: group.name,
@@ -378,7 +362,7 @@ impl Mailer {
             meeting_count: group.meeting_count,
             starts_local: in_their_time(found.starts_at, user.timezone.as_deref()),
             unfinished,
-            continue_title,
+            continue_title: left.next_lens,
             continue_url,
             course_title: snapshot.course_title(&group.course_slug),
             unsubscribe_url: self.signer.link(&self.public_url, user.id),

@@ -101,7 +101,7 @@ impl EmailJob {
                 meeting_id,
             } => (
                 *user_id,
-                "module_nudge".to_owned(),
+                crate::meetings::reading::NUDGE_KIND.to_owned(),
                 format!("meeting:{meeting_id}"),
             ),
         }

@@ -3,6 +3,7 @@
 //! The rules are here; `MeetingService` parses, calls these and converts.
 
 pub mod ics;
+pub mod reading;
 pub mod remind;
 pub mod reminders;
 pub mod schedule;

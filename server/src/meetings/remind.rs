@@ -82,22 +82,30 @@ impl Reminders {
                     }
                 }
             }
-            // Nudges are personal: each learner's mailer job checks, when
-            // it sends, whether they still have reading due.
-            Reminder::Nudge if self.email => {
+            // Nudges are personal: each learner gets one by email (when
+            // email is on) and one by Discord DM; each checks, when it is
+            // sent, their settings and whether they still have reading due.
+            Reminder::Nudge => {
                 for member in members.iter().filter(|m| m.role == CohortRole::Learner) {
-                    let email = EmailJob::Nudge {
-                        user_id: member.user_id,
-                        meeting_id: meeting,
+                    let dm = DiscordJob::Nudge {
+                        user: member.user_id,
+                        meeting,
                     };
                     self.store
-                        .enqueue_job(email.kind(), &email.payload(), &email.key(), clock::now())
+                        .enqueue_job(dm.kind(), &dm.payload(), &dm.key(), clock::now())
                         .await
                         .map_err(|e| e.to_string())?;
+                    if self.email {
+                        let email = EmailJob::Nudge {
+                            user_id: member.user_id,
+                            meeting_id: meeting,
+                        };
+                        self.store
+                            .enqueue_job(email.kind(), &email.payload(), &email.key(), clock::now())
+                            .await
+                            .map_err(|e| e.to_string())?;
+                    }
                 }
-            }
-            Reminder::Nudge => {
-                tracing::info!(%meeting, "module nudges go by email, which is off")
             }
         }
         Ok(())

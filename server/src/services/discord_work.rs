@@ -1,7 +1,7 @@
 //! DiscordWorkService: the discord edge takes Discord jobs from the core
 //! and reports what became of them. The core never speaks Discord.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::pin::Pin;
 use std::time::Duration;
 
@@ -19,10 +19,12 @@ use crate::app::AppState;
 use crate::cohorts::discord::{GroupLayout, is_snowflake};
 use crate::delivery::{Outcome, record};
 use crate::domain::{
-    DISCORD_KIND_PREFIX, DiscordJob, Invalid, JobId, MeetingId, Nickname, Rsvp, UserId,
+    DISCORD_KIND_PREFIX, DiscordJob, Invalid, JobId, MeetingId, MeetingStatus, Nickname, Rsvp,
+    UserId,
 };
 use crate::error::{AppError, AppResult};
-use crate::store::JobRecord;
+use crate::meetings::reading::{NUDGE_KIND, nudge_message, reading_left};
+use crate::store::{JobRecord, NotificationChannel};
 
 /// Kinds of the jobs the discord edge performs.
 const DISCORD_JOBS: &str = DISCORD_KIND_PREFIX;
@@ -149,6 +151,75 @@ impl DiscordWorkApi {
         }))
     }
 
+    /// The direct message nudging `user` about meeting `meeting`, or why
+    /// none is sent: `Ok(Err((why, logged)))`, logged in the notification
+    /// log when it is about the person (their setting, their reading).
+    async fn nudge(
+        &self,
+        user: UserId,
+        meeting: MeetingId,
+    ) -> AppResult<Result<v1::DirectMessageSpec, (&'static str, bool)>> {
+        let store = &self.state.store;
+        let Some(person) = store
+            .user_by_id(user)
+            .await?
+            .filter(|u| u.deleted_at.is_none())
+        else {
+            return Ok(Err(("the user no longer exists", false)));
+        };
+        if !person.notify_discord_dm {
+            return Ok(Err(("Discord messages are off", true)));
+        }
+        let reference = format!("meeting:{meeting}");
+        if store
+            .notified(user, NUDGE_KIND, &reference, NotificationChannel::DiscordDm)
+            .await?
+        {
+            return Ok(Err(("already sent", false)));
+        }
+        let Some(found) = store
+            .meeting(meeting)
+            .await?
+            .filter(|m| m.status == MeetingStatus::Scheduled)
+        else {
+            return Ok(Err(("the meeting was postponed or removed", false)));
+        };
+        let Some((group, _)) = store.discord_group(found.group_id).await? else {
+            return Ok(Err(("the group no longer exists", false)));
+        };
+        let progress = store.progress_of_user(user).await?;
+        let complete: HashSet<&str> = progress
+            .iter()
+            .filter(|p| p.completed_at.is_some())
+            .map(|p| p.content_id.as_str())
+            .collect();
+        let number = found.number.unwrap_or_default();
+        let loaded = self.state.content.current();
+        let Some(left) = reading_left(
+            &loaded.snapshot,
+            &group.course_slug,
+            number.max(0) as u32,
+            &complete,
+        ) else {
+            return Ok(Err(("no reading left", true)));
+        };
+        let name = person
+            .nickname
+            .clone()
+            .unwrap_or_else(|| person.discord_username.clone());
+        Ok(Ok(v1::DirectMessageSpec {
+            discord_id: person.discord_id,
+            text: nudge_message(
+                &name,
+                &group.name,
+                number,
+                found.starts_at.timestamp(),
+                &left,
+                self.state.config.public_url.as_str(),
+            ),
+        }))
+    }
+
     /// What job `job` asks for now, read fresh from the data; `None` when
     /// there is nothing to describe (the job is failed with why).
     async fn describe(&self, job: &JobRecord) -> AppResult<Option<v1::take_work_response::Work>> {
@@ -183,6 +254,26 @@ impl DiscordWorkApi {
             }) => match self.reminder(meeting, hours_before).await? {
                 Ok(spec) => return Ok(Some(Work::Reminder(spec))),
                 Err(why) => fail(why),
+            },
+            Some(DiscordJob::Nudge { user, meeting }) => match self.nudge(user, meeting).await? {
+                Ok(spec) => return Ok(Some(Work::DirectMessage(spec))),
+                Err((why, logged)) => {
+                    if logged {
+                        self.state
+                            .store
+                            .log_notification(
+                                user,
+                                NUDGE_KIND,
+                                &format!("meeting:{meeting}"),
+                                NotificationChannel::DiscordDm,
+                                false,
+                                Some(why),
+                            )
+                            .await?;
+                    }
+                    tracing::info!(%user, %meeting, why, "no Discord nudge");
+                    Outcome::Done
+                }
             },
             None => fail(format!(
                 "this core does not know Discord job kind {:?}; update the core",
@@ -290,8 +381,24 @@ impl DiscordWorkService for DiscordWorkApi {
                         .record_realized(group, &ids, complete)
                         .await?;
                 }
+                let sent = outcome == Outcome::Done;
                 let attempt = i32::try_from(r.attempt).unwrap_or(i32::MAX);
                 let kept = record(&self.state.store, id, attempt, &job.kind, outcome).await?;
+                if let (true, true, Some(DiscordJob::Nudge { user, meeting })) =
+                    (kept, sent, DiscordJob::parse(&job.kind, &job.payload))
+                {
+                    self.state
+                        .store
+                        .log_notification(
+                            user,
+                            NUDGE_KIND,
+                            &format!("meeting:{meeting}"),
+                            NotificationChannel::DiscordDm,
+                            true,
+                            None,
+                        )
+                        .await?;
+                }
                 Ok(v1::ReportWorkResponse { kept })
             }
             .await,

@@ -108,6 +108,10 @@ pub struct Guild {
     pub calls: Vec<String>,
     /// Failures still to answer.
     pub faults: Vec<Fault>,
+    /// Direct-message channels the bot opened: user id → channel id.
+    pub dm_channels: BTreeMap<String, String>,
+    /// Members who do not accept direct messages from server members.
+    pub dms_closed: Vec<String>,
     next_id: u64,
 }
 
@@ -439,8 +443,21 @@ pub(super) async fn messages(
         return fault;
     }
     let mut inner = shared.inner.lock().unwrap();
-    if !inner.guild.channels.iter().any(|c| c.id == channel) {
+    let is_dm = inner.guild.dm_channels.values().any(|c| *c == channel);
+    if !is_dm && !inner.guild.channels.iter().any(|c| c.id == channel) {
         return not_found("Channel");
+    }
+    let closed = inner
+        .guild
+        .dm_channels
+        .iter()
+        .any(|(user, c)| *c == channel && inner.guild.dms_closed.contains(user));
+    if closed && method == Method::POST {
+        return (
+            StatusCode::FORBIDDEN,
+            Json(json!({"message": "Cannot send messages to this user", "code": 50007})),
+        )
+            .into_response();
     }
     if method == Method::GET {
         let recent: Vec<Value> = inner
@@ -462,4 +479,42 @@ pub(super) async fn messages(
         .messages
         .push((channel.clone(), content.clone()));
     Json(message_json(&id, &channel, &content)).into_response()
+}
+
+/// `POST /users/@me/channels`: opens (or finds) the DM channel with a user.
+pub(super) async fn open_dm(
+    State(shared): State<Shared>,
+    method: Method,
+    uri: Uri,
+    Json(body): Json<Value>,
+) -> Response {
+    if let Some(fault) = begin(&shared, &method, &uri) {
+        return fault;
+    }
+    let Some(user) = body["recipient_id"].as_str().map(str::to_owned) else {
+        return (
+            StatusCode::BAD_REQUEST,
+            Json(json!({"message": "Invalid Form Body", "code": 50035})),
+        )
+            .into_response();
+    };
+    let mut inner = shared.inner.lock().unwrap();
+    let channel = match inner.guild.dm_channels.get(&user) {
+        Some(channel) => channel.clone(),
+        None => {
+            let channel = inner.guild.id();
+            inner
+                .guild
+                .dm_channels
+                .insert(user.clone(), channel.clone());
+            channel
+        }
+    };
+    Json(json!({
+        "id": channel,
+        "type": 1,
+        "last_message_id": null,
+        "recipients": [{"id": user, "username": "member", "discriminator": "0", "avatar": null}],
+    }))
+    .into_response()
 }

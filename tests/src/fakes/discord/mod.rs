@@ -136,6 +136,7 @@ impl FakeDiscord {
                 "/api/v10/channels/{channel}/messages",
                 get(guild::messages).post(guild::messages),
             )
+            .route("/api/v10/users/@me/channels", post(guild::open_dm))
             .route("/gateway", get(gateway))
             .with_state(shared.clone());
         super::serve(listener, app);
@@ -303,6 +304,25 @@ impl FakeDiscord {
                 },
             );
         });
+    }
+
+    /// The direct messages the bot sent `user_id`.
+    pub fn direct_messages(&self, user_id: &str) -> Vec<String> {
+        self.guild(|g| {
+            let Some(channel) = g.dm_channels.get(user_id) else {
+                return Vec::new();
+            };
+            g.messages
+                .iter()
+                .filter(|(c, _)| c == channel)
+                .map(|(_, text)| text.clone())
+                .collect()
+        })
+    }
+
+    /// `user_id` does not accept direct messages from server members.
+    pub fn close_dms(&self, user_id: &str) {
+        self.change_guild(|g| g.dms_closed.push(user_id.to_owned()));
     }
 
     /// `user_id` joins the server now: the bot hears GUILD_MEMBER_ADD.
