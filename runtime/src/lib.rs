@@ -2,12 +2,14 @@
 //! where configuration comes from, how secrets stay out of logs, how logs
 //! are written and how a process learns it should stop.
 
+mod deployment;
 mod env;
 mod secret;
 mod setting;
 mod shutdown;
 mod telemetry;
 
+pub use deployment::Deployment;
 pub use env::Env;
 pub use secret::Secret;
 pub use setting::{HttpUrl, SettingError};

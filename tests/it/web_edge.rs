@@ -73,6 +73,26 @@ async fn unary_and_server_streaming_calls_cross_the_edge() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_edge_is_live_always_and_ready_only_while_the_core_answers() {
+    let core = TestCore::start(CoreOptions::default()).await;
+    let web = TestWeb::start(&core, false).await;
+    let get = |path: &'static str| {
+        let url = format!("{}{path}", web.url);
+        async move {
+            let answer = reqwest::get(url).await.unwrap();
+            (answer.status().as_u16(), answer.text().await.unwrap())
+        }
+    };
+    assert_eq!(get("/healthz").await, (200, "ok".to_owned()));
+    assert_eq!(get("/readyz").await, (200, "ready".to_owned()));
+    core.stop().await.unwrap();
+    let (status, why) = get("/readyz").await;
+    assert_eq!(status, 503, "{why}");
+    assert!(why.starts_with("the core did not answer"), "{why}");
+    assert_eq!(get("/healthz").await.0, 200);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_edge_answers_clearly_when_the_core_is_down() {
     let core = TestCore::start(CoreOptions::default()).await;
     let web = TestWeb::start(&core, false).await;

@@ -86,7 +86,10 @@ pub fn router(state: WebState) -> Router {
             "/unsubscribe",
             get(crate::unsubscribe::confirm).post(crate::unsubscribe::unsubscribe),
         )
+        // Liveness: the process answers. Readiness: it can reach the core,
+        // so a load balancer sends people only to edges that can serve them.
         .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(ready))
         .fallback_service(fallback)
         // GitHub push payloads stay well under this; larger bodies are refused.
         .layer(axum::extract::DefaultBodyLimit::max(10 * 1024 * 1024))
@@ -100,6 +103,38 @@ pub fn router(state: WebState) -> Router {
             "strict-origin-when-cross-origin",
         ))
         .with_state(state)
+}
+
+/// Whether the core answers its health check within two seconds.
+async fn ready(
+    axum::extract::State(state): axum::extract::State<WebState>,
+) -> (StatusCode, String) {
+    use tonic_health::pb::health_check_response::ServingStatus;
+    use tonic_health::pb::{HealthCheckRequest, health_client::HealthClient};
+    let mut client = HealthClient::new(state.core.channel());
+    let check = client.check(HealthCheckRequest {
+        service: String::new(),
+    });
+    match tokio::time::timeout(std::time::Duration::from_secs(2), check).await {
+        Ok(Ok(answer)) if answer.get_ref().status() == ServingStatus::Serving => {
+            (StatusCode::OK, "ready".to_owned())
+        }
+        Ok(Ok(_)) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "the core is not serving (shutting down?)".to_owned(),
+        ),
+        Ok(Err(status)) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!(
+                "the core did not answer: {}",
+                status.message().chars().take(200).collect::<String>()
+            ),
+        ),
+        Err(_) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "the core did not answer within 2 s".to_owned(),
+        ),
+    }
 }
 
 /// A response header set on every answer that has none of its own.

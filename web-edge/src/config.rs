@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use cookie::SameSite;
-use lens_runtime::{Env, HttpUrl, Secret, SettingError};
+use lens_runtime::{Deployment, Env, HttpUrl, Secret, SettingError};
 
 /// Where the web edge listens when neither `LENS_WEB_ADDR` nor `PORT` is set.
 pub const DEFAULT_WEB_ADDR: &str = "127.0.0.1:8000";
@@ -55,6 +55,12 @@ impl WebConfig {
             )
         })?;
         let dev_mode = env.flag("DEV_MODE");
+        Deployment::from_env(env).forbid(
+            dev_mode,
+            "DEV_MODE",
+            "1",
+            "development sign-in needs no password, and cookies would lose Secure",
+        )?;
         if dev_mode && !addr.ip().is_loopback() {
             return Err(SettingError::invalid(
                 "DEV_MODE",
@@ -126,6 +132,19 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(error.contains("DEV_MODE"), "{error}");
+    }
+
+    #[test]
+    fn a_deployment_refuses_dev_mode_even_on_loopback() {
+        let mut vars = base();
+        vars.extend([("DEV_MODE", "1"), ("LENS_ENV", "production")]);
+        let error = WebConfig::from_env(&Env::from_pairs(vars))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("refused in a deployment (LENS_ENV=production)"),
+            "{error}"
+        );
     }
 
     #[test]

@@ -21,7 +21,7 @@ pub use database::{DEFAULT_DATABASE_URL, DatabaseConfig, DatabaseKind, redact_ur
 pub use email::{DEFAULT_SENDGRID_API_BASE_URL, EmailConfig};
 pub use error::{ConfigError, SettingError};
 pub use group::read_group;
-pub use lens_runtime::{Env, HttpUrl, Secret};
+pub use lens_runtime::{Deployment, Env, HttpUrl, Secret};
 pub use llm::{ChatLimits, DEFAULT_LLM, LlmConfig, LlmProvider, LlmTimeouts};
 
 /// Where the core listens when `LENS_GRPC_ADDR` is unset.
@@ -69,6 +69,9 @@ pub struct Config {
     pub email: Option<EmailConfig>,
     /// Google Calendar invitations, when configured.
     pub calendar: Option<CalendarConfig>,
+    /// A deployment or a developer's machine (`RAILWAY_ENVIRONMENT`,
+    /// `LENS_ENV`): a deployment refuses unsafe settings.
+    pub deployment: Deployment,
     /// How long in-flight calls may take to finish after a shutdown signal
     /// (`LENS_SHUTDOWN_GRACE_SECS`, default 30).
     pub shutdown_grace: Duration,
@@ -116,6 +119,30 @@ impl Config {
         let jwt_secret = jwt_secret(env)?;
         let dev_mode = env.flag("DEV_MODE");
         let public_url = env.url("LENS_PUBLIC_URL", "http://localhost:8000")?;
+        let tls =
+            read_group(env, "gRPC TLS", &["LENS_TLS_CERT", "LENS_TLS_KEY"])?.map(|v| TlsConfig {
+                cert_path: PathBuf::from(&v[0]),
+                key_path: PathBuf::from(&v[1]),
+            });
+        let deployment = Deployment::from_env(env);
+        deployment.forbid(
+            dev_mode,
+            "DEV_MODE",
+            "1",
+            "development sign-in needs no password",
+        )?;
+        deployment.forbid(
+            public_url.url().scheme() == "http",
+            "LENS_PUBLIC_URL",
+            public_url.as_str(),
+            "people sign in there, so it must be https",
+        )?;
+        deployment.forbid(
+            !grpc_addr.ip().is_loopback() && tls.is_none() && !env.flag("LENS_GRPC_PRIVATE_NETWORK"),
+            "LENS_GRPC_ADDR",
+            &grpc_addr.to_string(),
+            "the core would answer plaintext gRPC beyond this machine; set LENS_TLS_CERT and LENS_TLS_KEY, or LENS_GRPC_PRIVATE_NETWORK=1 when only a private network reaches that address",
+        )?;
         if dev_mode {
             dev_mode_allowed(grpc_addr, &public_url)?;
         }
@@ -131,12 +158,8 @@ impl Config {
             public_url,
             discord_oauth: discord_oauth(env)?,
             discord_api_base_url: env.url("DISCORD_API_BASE_URL", DEFAULT_DISCORD_API_BASE_URL)?,
-            tls: read_group(env, "gRPC TLS", &["LENS_TLS_CERT", "LENS_TLS_KEY"])?.map(|v| {
-                TlsConfig {
-                    cert_path: PathBuf::from(&v[0]),
-                    key_path: PathBuf::from(&v[1]),
-                }
-            }),
+            tls,
+            deployment,
             content: ContentConfig::from_env(env)?,
             llm: LlmConfig::from_env(env)?,
             chat_limits: ChatLimits::from_env(env)?,
@@ -338,6 +361,42 @@ mod tests {
         let env = Env::from_pairs([("JWT_SECRET", SECRET), ("DISCORD_CLIENT_ID", "123")]);
         let err = Config::from_env(&env).unwrap_err().to_string();
         assert!(err.contains("DISCORD_CLIENT_SECRET missing"), "{err}");
+    }
+
+    #[test]
+    fn a_deployment_refuses_dev_mode_plain_http_and_a_plaintext_core_beyond_loopback() {
+        let deployed = |extra: &[(&'static str, &'static str)]| {
+            let mut vars = vec![
+                ("JWT_SECRET", SECRET),
+                ("RAILWAY_ENVIRONMENT", "production"),
+                ("LENS_PUBLIC_URL", "https://lens.example"),
+            ];
+            vars.extend_from_slice(extra);
+            Config::from_env(&Env::from_pairs(vars))
+        };
+        assert!(deployed(&[]).is_ok());
+        for (extra, named) in [
+            (&[("DEV_MODE", "1")][..], "DEV_MODE"),
+            (
+                &[("LENS_PUBLIC_URL", "http://lens.example")][..],
+                "LENS_PUBLIC_URL",
+            ),
+            (&[("LENS_GRPC_ADDR", "0.0.0.0:50051")][..], "LENS_GRPC_ADDR"),
+        ] {
+            let err = deployed(extra).unwrap_err().to_string();
+            assert!(err.contains(named), "{err}");
+            assert!(
+                err.contains("refused in a deployment (RAILWAY_ENVIRONMENT is set)"),
+                "{err}"
+            );
+        }
+        assert!(
+            deployed(&[
+                ("LENS_GRPC_ADDR", "0.0.0.0:50051"),
+                ("LENS_GRPC_PRIVATE_NETWORK", "1")
+            ])
+            .is_ok()
+        );
     }
 
     #[test]
