@@ -9,7 +9,13 @@ use lens_runtime::{Env, shutdown_signal};
 async fn main() -> ExitCode {
     lens_runtime::install_crypto_provider();
     let env = Env::from_process();
+    let Some(reports) =
+        lens_runtime::start_error_reports(&env, "lens-discord", env!("CARGO_PKG_VERSION"))
+    else {
+        return ExitCode::FAILURE;
+    };
     lens_runtime::init_logging(&env);
+    tracing::info!("{}", reports.describe());
     let config = match DiscordConfig::from_env(&env) {
         Ok(Startup::Run(config)) => *config,
         Ok(Startup::Off(reason)) => {
@@ -18,6 +24,7 @@ async fn main() -> ExitCode {
         }
         Err(error) => {
             eprintln!("error: configuration refused: {error}");
+            reports.fatal(&format!("lens-discord: configuration refused: {error}"));
             return ExitCode::FAILURE;
         }
     };
@@ -25,6 +32,7 @@ async fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("error: {error}");
+            reports.fatal(&format!("lens-discord: {error}"));
             ExitCode::FAILURE
         }
     }

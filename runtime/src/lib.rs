@@ -4,6 +4,7 @@
 
 mod deployment;
 mod env;
+mod errors;
 mod secret;
 mod setting;
 mod shutdown;
@@ -11,6 +12,7 @@ mod telemetry;
 
 pub use deployment::Deployment;
 pub use env::Env;
+pub use errors::{ErrorReports, http_layers, start_error_reports};
 pub use secret::Secret;
 pub use setting::{HttpUrl, SettingError};
 pub use shutdown::shutdown_signal;

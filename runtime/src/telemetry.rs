@@ -1,6 +1,8 @@
 //! Log output: human-readable by default, JSON lines with `LOG_FORMAT=json`.
 
 use tracing_subscriber::EnvFilter;
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
 
 use crate::Env;
 
@@ -37,11 +39,21 @@ pub fn init_logging(env: &Env) {
         });
     // Logs go to stderr so that commands printing results on stdout (such as
     // `lens-server token`) can be captured by scripts.
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
-    let _ = match LogFormat::from_env(env) {
-        LogFormat::Json => builder.json().flatten_event(true).try_init(),
-        LogFormat::Human => builder.try_init(),
-    };
+    let json = (LogFormat::from_env(env) == LogFormat::Json).then(|| {
+        tracing_subscriber::fmt::layer()
+            .with_writer(std::io::stderr)
+            .json()
+            .flatten_event(true)
+    });
+    let human = json
+        .is_none()
+        .then(|| tracing_subscriber::fmt::layer().with_writer(std::io::stderr));
+    let _ = tracing_subscriber::registry()
+        .with(filter)
+        .with(json)
+        .with(human)
+        // Errors reach Sentry as events, the rest as breadcrumbs, when
+        // SENTRY_DSN is set (crate::ErrorReports); nothing otherwise.
+        .with(crate::errors::tracing_layer())
+        .try_init();
 }

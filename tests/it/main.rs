@@ -37,6 +37,7 @@ mod discord_groups;
 mod discord_members;
 mod discord_work;
 mod email;
+mod error_reports;
 mod faults;
 mod matching;
 mod meetings;

@@ -73,6 +73,7 @@ pub fn router(state: WebState) -> Router {
             Ok(frontend.oneshot(request).await.into_response())
         }
     });
+    let (sentry_scope, sentry_http) = lens_runtime::http_layers::<Request<Body>>();
     Router::new()
         .route("/auth/discord/login", get(auth_pages::discord_login))
         .route("/auth/discord/callback", get(auth_pages::discord_callback))
@@ -102,6 +103,8 @@ pub fn router(state: WebState) -> Router {
             http::header::REFERRER_POLICY,
             "strict-origin-when-cross-origin",
         ))
+        .layer(sentry_http)
+        .layer(sentry_scope)
         .with_state(state)
 }
 

@@ -11,11 +11,18 @@ use tokio::net::TcpListener;
 async fn main() -> ExitCode {
     lens_runtime::install_crypto_provider();
     let env = Env::from_process();
+    let Some(reports) =
+        lens_runtime::start_error_reports(&env, "lens-web", env!("CARGO_PKG_VERSION"))
+    else {
+        return ExitCode::FAILURE;
+    };
     lens_runtime::init_logging(&env);
+    tracing::info!("{}", reports.describe());
     match run(&env).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("error: {error:#}");
+            reports.fatal(&format!("lens-web: {error:#}"));
             ExitCode::FAILURE
         }
     }

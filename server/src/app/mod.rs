@@ -145,8 +145,12 @@ impl Core {
             builder = builder.tls_config(ServerTlsConfig::new().identity(identity))?;
         }
         let addr = listener.local_addr()?;
+        let (sentry_scope, sentry_http) =
+            lens_runtime::http_layers::<http::Request<tonic::body::Body>>();
         let router = builder
             .trace_fn(|request| tracing::info_span!("rpc", path = %request.uri().path()))
+            .layer(sentry_scope)
+            .layer(sentry_http)
             .layer(AuthLayer::new(self.policy, authenticator))
             .add_service(health_service)
             .add_service(reflection_v1)

@@ -5,6 +5,7 @@ pub mod discord;
 pub mod github;
 pub mod llm;
 pub mod sendgrid;
+pub mod sentry;
 
 use std::net::SocketAddr;
 
