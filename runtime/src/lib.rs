@@ -5,6 +5,7 @@
 mod deployment;
 mod env;
 mod errors;
+mod metrics;
 mod secret;
 mod setting;
 mod shutdown;
@@ -13,6 +14,7 @@ mod telemetry;
 pub use deployment::Deployment;
 pub use env::Env;
 pub use errors::{ErrorReports, http_layers, start_error_reports};
+pub use metrics::{NameOf, RequestMetricsLayer, metrics_addr, serve_metrics};
 pub use secret::Secret;
 pub use setting::{HttpUrl, SettingError};
 pub use shutdown::shutdown_signal;

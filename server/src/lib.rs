@@ -16,6 +16,7 @@ pub mod email;
 pub mod error;
 pub mod matching;
 pub mod meetings;
+pub mod metrics;
 pub mod services;
 pub mod store;
 

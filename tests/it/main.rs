@@ -41,6 +41,7 @@ mod error_reports;
 mod faults;
 mod matching;
 mod meetings;
+mod metrics;
 mod oauth_flow;
 mod progress;
 mod reflection;

@@ -117,7 +117,8 @@ pub fn binary(profile: Profile, name: &str) -> PathBuf {
     build_dir(profile).join(name)
 }
 
-fn free_port() -> u16 {
+/// A loopback port nothing listens on yet.
+pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .expect("a free loopback port")
@@ -196,14 +197,20 @@ pub fn spawn_web(core: &Spawned) -> Spawned {
 
 /// Starts `lens-web` of `profile` in front of `core`, in development mode.
 pub fn spawn_web_of(profile: Profile, core: &Spawned) -> Spawned {
+    spawn_web_with(profile, core, Vec::new())
+}
+
+/// As [`spawn_web_of`], with `extra` variables.
+pub fn spawn_web_with(profile: Profile, core: &Spawned, extra: Vec<(String, String)>) -> Spawned {
     let token = crate::core::keys()
         .mint_edge(EdgeKind::Web, chrono::Utc::now(), Duration::from_secs(3600))
         .0;
-    let vars = vec![
+    let mut vars = vec![
         ("LENS_CORE_URL".to_owned(), core.url.clone()),
         ("LENS_EDGE_TOKEN".to_owned(), token),
         ("LENS_STATIC_DIR".to_owned(), "/nonexistent".to_owned()),
         ("DEV_MODE".to_owned(), "1".to_owned()),
     ];
+    vars.extend(extra);
     spawn(profile, "lens-web", "LENS_WEB_ADDR", vars)
 }

@@ -103,9 +103,23 @@ pub fn router(state: WebState) -> Router {
             http::header::REFERRER_POLICY,
             "strict-origin-when-cross-origin",
         ))
+        .layer(lens_runtime::RequestMetricsLayer::new(route_name))
         .layer(sentry_http)
         .layer(sentry_scope)
         .with_state(state)
+}
+
+/// The name a request is counted under: a grpc-web call's method, the
+/// edge's own routes by path, and every other path (the app's pages and
+/// files) as `page`, so visitors cannot make new series.
+fn route_name(uri: &http::Uri) -> std::borrow::Cow<'static, str> {
+    let path = uri.path();
+    match path {
+        "/healthz" | "/readyz" | "/unsubscribe" | "/api/content/webhook" => path.to_owned().into(),
+        _ if path.starts_with("/auth/") && path.len() <= 40 => path.to_owned().into(),
+        _ if path.starts_with("/lens.v1.") && path.len() <= 120 => path.to_owned().into(),
+        _ => "page".into(),
+    }
 }
 
 /// Whether the core answers its health check within two seconds.

@@ -33,6 +33,19 @@ async fn run(env: &Env) -> anyhow::Result<()> {
     let addr = config.addr;
     let core_url = config.core_url.clone();
     let dev_mode = config.dev_mode;
+    match config.metrics_addr {
+        Some(metrics) => {
+            lens_runtime::serve_metrics(metrics, "lens-web").map_err(anyhow::Error::msg)?;
+            tracing::info!(
+                integration = "metrics",
+                "on: Prometheus metrics at http://{metrics}/metrics"
+            );
+        }
+        None => tracing::info!(
+            integration = "metrics",
+            "off: set LENS_METRICS_ADDR (e.g. 127.0.0.1:9465)"
+        ),
+    }
     let state = WebState::new(config)?;
     let listener = TcpListener::bind(addr)
         .await

@@ -151,6 +151,9 @@ impl Core {
             .trace_fn(|request| tracing::info_span!("rpc", path = %request.uri().path()))
             .layer(sentry_scope)
             .layer(sentry_http)
+            .layer(lens_runtime::RequestMetricsLayer::new(
+                crate::metrics::rpc_name,
+            ))
             .layer(AuthLayer::new(self.policy, authenticator))
             .add_service(health_service)
             .add_service(reflection_v1)
@@ -175,6 +178,16 @@ impl Core {
             state.shutdown.clone(),
         );
         let maintenance = tokio::spawn(maintenance(state.store.clone(), state.shutdown.clone()));
+        if let Some(addr) = state.config.metrics_addr {
+            if let Err(error) = lens_runtime::serve_metrics(addr, "lens-server") {
+                tracing::error!(%error, "metrics stay off");
+            }
+            tokio::spawn(crate::metrics::sample(
+                state.store.clone(),
+                state.content.clone(),
+                state.shutdown.clone(),
+            ));
+        }
         // Meeting reminders come due on their own schedule: every replica
         // runs a worker; the job table's leases keep each reminder to one.
         let reminders = tokio::spawn(

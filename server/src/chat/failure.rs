@@ -35,6 +35,17 @@ pub enum LlmFailure {
 }
 
 impl LlmFailure {
+    /// A short name for the kind, for metrics.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::RateLimited { .. } => "rate_limited",
+            Self::Overloaded { .. } => "overloaded",
+            Self::Unreachable(_) => "unreachable",
+            Self::Refused(_) => "refused",
+            Self::Broken(_) => "broken",
+        }
+    }
+
     /// Whether trying again later can succeed.
     pub fn is_transient(&self) -> bool {
         matches!(

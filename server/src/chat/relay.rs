@@ -89,6 +89,7 @@ fn send(event: Event) -> Result<v1::SendMessageResponse, Status> {
 impl Answer {
     /// Produces the answer into `events`; returns once it is stored.
     pub async fn relay(self, events: Events) {
+        let _open = crate::metrics::OpenStream::open();
         // The lease is renewed while this core works on the answer, words
         // or not (a model may think for a minute before its first word).
         let keeper = tokio::spawn(keep_lease(
@@ -119,6 +120,7 @@ impl Answer {
                     return;
                 }
                 Outcome::Failed(failure) => {
+                    crate::metrics::provider_failure(&failure);
                     attempt += 1;
                     let wait = failure
                         .retry_after()
@@ -311,6 +313,10 @@ impl Answer {
             input_tokens: Some(usage.0.unwrap_or(self.input_estimate)),
             output_tokens: Some(usage.1.unwrap_or(estimate_tokens(&text) as i64)),
         };
+        crate::metrics::tutor_tokens(
+            message.input_tokens.unwrap_or(0),
+            message.output_tokens.unwrap_or(0),
+        );
         let mut waits = FINAL_WRITE_WAITS.iter();
         loop {
             match self

@@ -69,6 +69,9 @@ pub struct Config {
     pub email: Option<EmailConfig>,
     /// Google Calendar invitations, when configured.
     pub calendar: Option<CalendarConfig>,
+    /// Where Prometheus metrics are served (`LENS_METRICS_ADDR`; off when
+    /// unset).
+    pub metrics_addr: Option<SocketAddr>,
     /// A deployment or a developer's machine (`RAILWAY_ENVIRONMENT`,
     /// `LENS_ENV`): a deployment refuses unsafe settings.
     pub deployment: Deployment,
@@ -159,6 +162,7 @@ impl Config {
             discord_oauth: discord_oauth(env)?,
             discord_api_base_url: env.url("DISCORD_API_BASE_URL", DEFAULT_DISCORD_API_BASE_URL)?,
             tls,
+            metrics_addr: lens_runtime::metrics_addr(env)?,
             deployment,
             content: ContentConfig::from_env(env)?,
             llm: LlmConfig::from_env(env)?,
@@ -233,6 +237,14 @@ impl Config {
                         calendar.api_base_url
                     ),
                     None => "Google Calendar off: set GOOGLE_CALENDAR_CREDENTIALS_FILE and GOOGLE_CALENDAR_EMAIL".into(),
+                },
+            },
+            IntegrationStatus {
+                name: "metrics",
+                enabled: self.metrics_addr.is_some(),
+                detail: match self.metrics_addr {
+                    Some(addr) => format!("Prometheus metrics at http://{addr}/metrics"),
+                    None => "metrics off: set LENS_METRICS_ADDR (e.g. 127.0.0.1:9464)".into(),
                 },
             },
             IntegrationStatus {

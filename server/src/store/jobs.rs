@@ -153,6 +153,19 @@ impl Store {
         Ok(written)
     }
 
+    /// How many jobs of each kind are pending, running or failed (for the
+    /// metrics; finished jobs are not counted).
+    pub async fn job_counts(&self) -> StoreResult<Vec<(String, JobState, i64)>> {
+        let sql = "SELECT kind, state, COUNT(*) FROM jobs \
+                   WHERE state IN ('pending', 'running', 'failed') GROUP BY kind, state";
+        let counts = on_backend!(self, |pool| {
+            sqlx::query_as::<_, (String, JobState, i64)>(sql)
+                .fetch_all(pool)
+                .await?
+        });
+        Ok(counts)
+    }
+
     /// Claims up to `limit` due jobs whose kind starts with `kind_prefix`:
     /// pending ones whose time has come, and running ones whose lease ran
     /// out (their worker died). Each is held until `now + lease`. Two
