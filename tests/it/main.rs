@@ -31,6 +31,7 @@ mod content_conformance;
 mod content_fuzz;
 mod content_today;
 mod delivery;
+mod deployment;
 mod discord_bot;
 mod discord_commands;
 mod discord_groups;

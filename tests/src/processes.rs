@@ -92,7 +92,16 @@ pub enum Profile {
 
 /// Builds the binaries of `profile` and returns the folder holding them.
 fn build_dir(profile: Profile) -> PathBuf {
-    let mut args = vec!["build", "--quiet", "-p", "lens-server", "-p", "lens-web"];
+    let mut args = vec![
+        "build",
+        "--quiet",
+        "-p",
+        "lens-server",
+        "-p",
+        "lens-web",
+        "-p",
+        "lens-discord",
+    ];
     if profile == Profile::Release {
         args.push("--release");
     }
