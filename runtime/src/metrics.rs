@@ -1,5 +1,6 @@
-//! Prometheus metrics: off unless `LENS_METRICS_ADDR` is set, then served
-//! at `http://LENS_METRICS_ADDR/metrics` on a listener of its own (keep it
+//! Prometheus metrics: off unless `LENS_METRICS_ADDR` (the core) or
+//! `LENS_WEB_METRICS_ADDR` (the web edge) is set, then served at
+//! `http://ADDR/metrics` on a listener of its own (keep it
 //! on loopback or a private network: it is not behind sign-in), with every
 //! series labelled by `process`.
 //!
@@ -19,13 +20,15 @@ use metrics_exporter_prometheus::PrometheusBuilder;
 
 use crate::{Env, SettingError};
 
-/// Where metrics are served: `LENS_METRICS_ADDR`, or `None` (off).
-pub fn metrics_addr(env: &Env) -> Result<Option<SocketAddr>, SettingError> {
-    env.get("LENS_METRICS_ADDR")
+/// Where metrics are served: the address in `variable`
+/// (`LENS_METRICS_ADDR` for the core, `LENS_WEB_METRICS_ADDR` for the web
+/// edge, so one `.env` can hold both), or `None` (off).
+pub fn metrics_addr(env: &Env, variable: &'static str) -> Result<Option<SocketAddr>, SettingError> {
+    env.get(variable)
         .map(|raw| {
             raw.parse().map_err(|_| {
                 SettingError::invalid(
-                    "LENS_METRICS_ADDR",
+                    variable,
                     raw,
                     "expected IP:PORT, for example 127.0.0.1:9464",
                 )
@@ -168,9 +171,12 @@ mod tests {
 
     #[test]
     fn an_unusable_address_is_refused() {
-        let err = metrics_addr(&Env::from_pairs([("LENS_METRICS_ADDR", "everywhere")]))
-            .unwrap_err()
-            .to_string();
+        let err = metrics_addr(
+            &Env::from_pairs([("LENS_METRICS_ADDR", "everywhere")]),
+            "LENS_METRICS_ADDR",
+        )
+        .unwrap_err()
+        .to_string();
         assert!(err.contains("LENS_METRICS_ADDR"), "{err}");
     }
 }

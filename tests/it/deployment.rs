@@ -195,7 +195,7 @@ async fn the_compose_services_start_as_written_on_postgresql() {
     assert_eq!(web.environment["PORT"], "8000");
     env.insert("PORT".into(), web_port.to_string());
     env.insert(
-        "LENS_METRICS_ADDR".into(),
+        "LENS_WEB_METRICS_ADDR".into(),
         format!("127.0.0.1:{}", free_port()),
     );
     let mut web_process = start(&web.command, &env);

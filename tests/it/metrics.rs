@@ -1,4 +1,5 @@
-//! Metrics: with `LENS_METRICS_ADDR`, the core and the web edge serve
+//! Metrics: with `LENS_METRICS_ADDR` (core) and `LENS_WEB_METRICS_ADDR`
+//! (web edge), the two serve
 //! Prometheus text on a port of their own, counting each call by method
 //! and status, labelled with the process.
 
@@ -93,7 +94,7 @@ async fn the_core_and_the_edge_count_calls_by_method_and_status() {
         Profile::Debug,
         &core,
         vec![(
-            "LENS_METRICS_ADDR".into(),
+            "LENS_WEB_METRICS_ADDR".into(),
             format!("127.0.0.1:{edge_metrics}"),
         )],
     );

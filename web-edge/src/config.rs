@@ -34,8 +34,8 @@ pub struct WebConfig {
     pub dev_mode: bool,
     /// `LENS_STATIC_DIR`: the built frontend (default `web_frontend/dist`).
     pub static_dir: PathBuf,
-    /// Where Prometheus metrics are served (`LENS_METRICS_ADDR`; off when
-    /// unset).
+    /// Where Prometheus metrics are served (`LENS_WEB_METRICS_ADDR`; off
+    /// when unset).
     pub metrics_addr: Option<SocketAddr>,
     /// `GITHUB_WEBHOOK_SECRET`: the secret of the content repository's
     /// webhook; without it `/api/content/webhook` is off.
@@ -104,7 +104,7 @@ impl WebConfig {
             dev_mode,
             static_dir: PathBuf::from(env.get("LENS_STATIC_DIR").unwrap_or("web_frontend/dist")),
             github_webhook_secret: env.get("GITHUB_WEBHOOK_SECRET").map(Secret::new),
-            metrics_addr: lens_runtime::metrics_addr(env)?,
+            metrics_addr: lens_runtime::metrics_addr(env, "LENS_WEB_METRICS_ADDR")?,
         })
     }
 }

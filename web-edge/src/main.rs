@@ -43,7 +43,7 @@ async fn run(env: &Env) -> anyhow::Result<()> {
         }
         None => tracing::info!(
             integration = "metrics",
-            "off: set LENS_METRICS_ADDR (e.g. 127.0.0.1:9465)"
+            "off: set LENS_WEB_METRICS_ADDR (e.g. 127.0.0.1:9465)"
         ),
     }
     let state = WebState::new(config)?;

@@ -162,7 +162,7 @@ impl Config {
             discord_oauth: discord_oauth(env)?,
             discord_api_base_url: env.url("DISCORD_API_BASE_URL", DEFAULT_DISCORD_API_BASE_URL)?,
             tls,
-            metrics_addr: lens_runtime::metrics_addr(env)?,
+            metrics_addr: lens_runtime::metrics_addr(env, "LENS_METRICS_ADDR")?,
             deployment,
             content: ContentConfig::from_env(env)?,
             llm: LlmConfig::from_env(env)?,
