@@ -355,6 +355,17 @@ async fn only_a_groups_lead_may_refresh_its_calendar(postgres: bool) {
     let refused = w.refresh(&w.learners[0]).await.unwrap_err();
     assert_eq!(refused.code(), Code::PermissionDenied);
     w.refresh(&w.world.admin).await.unwrap();
+    let unknown = MeetingServiceClient::new(w.world.core.channel().await)
+        .refresh_group_calendar(authed(
+            v1::RefreshGroupCalendarRequest { group_id: 9999 },
+            &w.world.admin.token,
+        ))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (unknown.code(), unknown.message()),
+        (Code::NotFound, "no group with id 9999")
+    );
 
     let off = CohortWorld::committed(postgres, 1, 4).await;
     let group_id = off.groups[0];

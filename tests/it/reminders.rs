@@ -127,14 +127,21 @@ async fn a_postponed_meeting_is_not_reminded_and_its_replacement_is(postgres: bo
     assert!(!sent.contains(&key(before[0].id, 24)));
 }
 
-async fn the_bot_posts_the_reminder_in_the_groups_channel(postgres: bool) {
+/// A committed group of five, all in the Discord server, with the bot
+/// running.
+async fn committed_with_a_bot(postgres: bool) -> (CohortWorld, FakeDiscord, RunningBot) {
     let world = CohortWorld::proposed(postgres, 1, 4).await;
     let discord = FakeDiscord::start().await;
     for name in ["fac0", "learner0", "learner1", "learner2", "learner3"] {
         discord.add_member(&discord_id_of(name), None);
     }
-    let _bot = RunningBot::start(&discord, &world.core, 60).await;
+    let bot = RunningBot::start(&discord, &world.core, 60).await;
     world.commit().await.unwrap();
+    (world, discord, bot)
+}
+
+async fn the_bot_posts_the_reminder_in_the_groups_channel(postgres: bool) {
+    let (world, discord, _bot) = committed_with_a_bot(postgres).await;
     eventually("the group is set up", || async {
         world.list_groups().await[0].realized
     })
@@ -197,13 +204,7 @@ async fn read_all_for_the_first_meeting(world: &CohortWorld, user: UserId) {
 }
 
 async fn the_nudge_reaches_learners_with_reading_left_by_dm_unless_they_said_no(postgres: bool) {
-    let world = CohortWorld::proposed(postgres, 1, 4).await;
-    let discord = FakeDiscord::start().await;
-    for name in ["fac0", "learner0", "learner1", "learner2", "learner3"] {
-        discord.add_member(&discord_id_of(name), None);
-    }
-    let _bot = RunningBot::start(&discord, &world.core, 60).await;
-    world.commit().await.unwrap();
+    let (world, discord, _bot) = committed_with_a_bot(postgres).await;
     let group = world.list_groups().await.remove(0);
     let id_of = |name: &str| {
         UserId(

@@ -133,6 +133,9 @@ impl Meetings {
         group: GroupId,
         calendar_on: bool,
     ) -> AppResult<()> {
+        if self.store.group_info(group).await?.is_none() {
+            return Err(AppError::NotFound(format!("no group with id {group}")));
+        }
         Self::leads(caller, &self.members(group).await?)?;
         if !calendar_on {
             return Err(AppError::FailedPrecondition(

@@ -151,6 +151,28 @@ impl DiscordWorkApi {
         }))
     }
 
+    /// Logs the nudge DM to `user` about `meeting`: sent, or skipped with
+    /// `skipped` saying why.
+    async fn log_nudge(
+        &self,
+        user: UserId,
+        meeting: MeetingId,
+        skipped: Option<&str>,
+    ) -> AppResult<()> {
+        Ok(self
+            .state
+            .store
+            .log_notification(
+                user,
+                NUDGE_KIND,
+                &format!("meeting:{meeting}"),
+                NotificationChannel::DiscordDm,
+                skipped.is_none(),
+                skipped,
+            )
+            .await?)
+    }
+
     /// The direct message nudging `user` about meeting `meeting`, or why
     /// none is sent: `Ok(Err((why, logged)))`, logged in the notification
     /// log when it is about the person (their setting, their reading).
@@ -259,17 +281,7 @@ impl DiscordWorkApi {
                 Ok(spec) => return Ok(Some(Work::DirectMessage(spec))),
                 Err((why, logged)) => {
                     if logged {
-                        self.state
-                            .store
-                            .log_notification(
-                                user,
-                                NUDGE_KIND,
-                                &format!("meeting:{meeting}"),
-                                NotificationChannel::DiscordDm,
-                                false,
-                                Some(why),
-                            )
-                            .await?;
+                        self.log_nudge(user, meeting, Some(why)).await?;
                     }
                     tracing::info!(%user, %meeting, why, "no Discord nudge");
                     Outcome::Done
@@ -387,17 +399,7 @@ impl DiscordWorkService for DiscordWorkApi {
                 if let (true, true, Some(DiscordJob::Nudge { user, meeting })) =
                     (kept, sent, DiscordJob::parse(&job.kind, &job.payload))
                 {
-                    self.state
-                        .store
-                        .log_notification(
-                            user,
-                            NUDGE_KIND,
-                            &format!("meeting:{meeting}"),
-                            NotificationChannel::DiscordDm,
-                            true,
-                            None,
-                        )
-                        .await?;
+                    self.log_nudge(user, meeting, None).await?;
                 }
                 Ok(v1::ReportWorkResponse { kept })
             }
