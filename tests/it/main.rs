@@ -46,6 +46,7 @@ mod metrics;
 mod oauth_flow;
 mod progress;
 mod reflection;
+mod relays;
 mod reminders;
 mod rpc_users;
 mod store_users;

@@ -6,8 +6,9 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Body;
+use axum::extract::DefaultBodyLimit;
 use axum::response::IntoResponse;
-use axum::routing::{get, post};
+use axum::routing::{any, get, post};
 use http::{HeaderValue, Request, StatusCode};
 use tokio::net::TcpListener;
 use tower::{Layer, ServiceExt};
@@ -17,6 +18,7 @@ use crate::auth_pages;
 use crate::config::WebConfig;
 use crate::core_client::CoreClient;
 use crate::forward::Forwarder;
+use crate::relay::RELAY_BODY_LIMIT;
 
 /// Shared state of the web edge.
 #[derive(Clone)]
@@ -25,6 +27,8 @@ pub struct WebState {
     pub config: Arc<WebConfig>,
     /// The core.
     pub core: CoreClient,
+    /// For the relays to Sentry and PostHog (`relay`).
+    pub http: reqwest::Client,
 }
 
 /// Why the web edge could not start.
@@ -33,6 +37,9 @@ pub enum WebError {
     /// `LENS_CORE_URL` is not a usable URL.
     #[error("LENS_CORE_URL: {0}")]
     CoreUrl(#[from] tonic::transport::Error),
+    /// The HTTP client for the relays could not be built (no TLS roots).
+    #[error("HTTP client: {0}")]
+    Http(String),
     /// Serving failed.
     #[error("serving: {0}")]
     Io(#[from] std::io::Error),
@@ -42,9 +49,15 @@ impl WebState {
     /// State for `config`.
     pub fn new(config: WebConfig) -> Result<Self, WebError> {
         let core = CoreClient::new(config.core_url.as_str(), config.edge_token.clone())?;
+        lens_runtime::install_crypto_provider();
+        let http = reqwest::Client::builder()
+            .user_agent(concat!("lens-web/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|error| WebError::Http(error.without_url().to_string()))?;
         Ok(Self {
             config: Arc::new(config),
             core,
+            http,
         })
     }
 }
@@ -59,7 +72,7 @@ pub fn router(state: WebState) -> Router {
         let frontend = frontend.clone();
         async move {
             if request.uri().path().starts_with("/lens.v1.") {
-                if !dev_mode && !same_origin(&request) {
+                if !dev_mode && !same_origin(request.headers()) {
                     return Ok::<_, Infallible>(
                         (
                             StatusCode::FORBIDDEN,
@@ -89,11 +102,19 @@ pub fn router(state: WebState) -> Router {
         )
         // Liveness: the process answers. Readiness: it can reach the core,
         // so a load balancer sends people only to edges that can serve them.
+        .route(
+            "/api/errors",
+            post(crate::relay::errors).layer(DefaultBodyLimit::max(RELAY_BODY_LIMIT)),
+        )
+        .route(
+            "/api/usage/{*path}",
+            any(crate::relay::usage).layer(DefaultBodyLimit::max(RELAY_BODY_LIMIT)),
+        )
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(ready))
         .fallback_service(fallback)
         // GitHub push payloads stay well under this; larger bodies are refused.
-        .layer(axum::extract::DefaultBodyLimit::max(10 * 1024 * 1024))
+        .layer(DefaultBodyLimit::max(10 * 1024 * 1024))
         .layer(header(
             http::header::CONTENT_SECURITY_POLICY,
             CONTENT_SECURITY_POLICY,
@@ -115,7 +136,10 @@ pub fn router(state: WebState) -> Router {
 fn route_name(uri: &http::Uri) -> std::borrow::Cow<'static, str> {
     let path = uri.path();
     match path {
-        "/healthz" | "/readyz" | "/unsubscribe" | "/api/content/webhook" => path.to_owned().into(),
+        "/healthz" | "/readyz" | "/unsubscribe" | "/api/content/webhook" | "/api/errors" => {
+            path.to_owned().into()
+        }
+        _ if path.starts_with("/api/usage/") => "/api/usage".into(),
         _ if path.starts_with("/auth/") && path.len() <= 40 => path.to_owned().into(),
         _ if path.starts_with("/lens.v1.") && path.len() <= 120 => path.to_owned().into(),
         _ => "page".into(),
@@ -164,25 +188,28 @@ fn header(name: http::HeaderName, value: &'static str) -> SetResponseHeaderLayer
 /// attributes need inline styles); images may come from any https host
 /// (article figures, Discord avatars; the tutor's answers never load theirs);
 /// the only frames are YouTube's privacy-enhanced player; and no other site
-/// may frame Lens (clickjacking).
+/// may frame Lens (clickjacking). Error reports and analytics go through
+/// this site's own relays (`relay`), so `connect-src` stays `'self'`; the one
+/// allowance they need is a worker made from a `blob:` (Sentry's session
+/// replay compresses its recording off the main thread that way), which
+/// only a script already running on the page can create.
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; \
      style-src 'self' 'unsafe-inline'; img-src 'self' data: https:; \
-     frame-src https://www.youtube-nocookie.com; connect-src 'self'; object-src 'none'; \
+     frame-src https://www.youtube-nocookie.com; connect-src 'self'; \
+     worker-src 'self' blob:; object-src 'none'; \
      base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 /// A browser sends `Origin` on cross-site POSTs; refuse those whose origin
 /// is not this host. (SameSite cookies and the absence of CORS already stop
 /// them; this is the second lock.)
-fn same_origin(request: &Request<Body>) -> bool {
-    let Some(origin) = request
-        .headers()
+pub(crate) fn same_origin(headers: &http::HeaderMap) -> bool {
+    let Some(origin) = headers
         .get(http::header::ORIGIN)
         .and_then(|o| o.to_str().ok())
     else {
         return true;
     };
-    let host = request
-        .headers()
+    let host = headers
         .get(http::header::HOST)
         .and_then(|h| h.to_str().ok());
     let origin_host = origin.split_once("://").map(|(_, rest)| rest);

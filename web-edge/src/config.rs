@@ -7,6 +7,8 @@ use std::path::PathBuf;
 use cookie::SameSite;
 use lens_runtime::{Deployment, Env, HttpUrl, Secret, SettingError};
 
+use crate::relay::RelayConfig;
+
 /// Where the web edge listens when neither `LENS_WEB_ADDR` nor `PORT` is set.
 pub const DEFAULT_WEB_ADDR: &str = "127.0.0.1:8000";
 /// Where the core is when `LENS_CORE_URL` is unset.
@@ -40,6 +42,9 @@ pub struct WebConfig {
     /// `GITHUB_WEBHOOK_SECRET`: the secret of the content repository's
     /// webhook; without it `/api/content/webhook` is off.
     pub github_webhook_secret: Option<Secret>,
+    /// Where the web app's error reports and analytics are relayed (each
+    /// off unless configured; see `relay`).
+    pub relays: RelayConfig,
 }
 
 impl WebConfig {
@@ -105,6 +110,7 @@ impl WebConfig {
             static_dir: PathBuf::from(env.get("LENS_STATIC_DIR").unwrap_or("web_frontend/dist")),
             github_webhook_secret: env.get("GITHUB_WEBHOOK_SECRET").map(Secret::new),
             metrics_addr: lens_runtime::metrics_addr(env, "LENS_WEB_METRICS_ADDR")?,
+            relays: RelayConfig::from_env(env)?,
         })
     }
 }

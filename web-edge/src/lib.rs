@@ -10,6 +10,7 @@ pub mod core_client;
 pub mod forward;
 pub mod frontend;
 pub mod pages;
+pub mod relay;
 pub mod unsubscribe;
 pub mod webhook;
 

@@ -4,6 +4,7 @@ pub mod calendar;
 pub mod discord;
 pub mod github;
 pub mod llm;
+pub mod posthog;
 pub mod sendgrid;
 pub mod sentry;
 
