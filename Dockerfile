@@ -1,3 +1,4 @@
+# syntax=docker/dockerfile:1
 # Builds the three Lens binaries and the web app into one small image.
 # Run each process from it with its command: lens-server, lens-web, lens-discord.
 
@@ -7,9 +8,24 @@ COPY proto ./proto
 COPY buf.yaml ./
 COPY web_frontend ./web_frontend
 WORKDIR /src/web_frontend
+# What the browser reports is fixed at build time (docs/configuration.md,
+# "Web app: error reports and analytics"); each is off when left empty.
+ARG VITE_SENTRY_DSN= \
+    VITE_SENTRY_ENVIRONMENT= \
+    VITE_SENTRY_RELEASE= \
+    VITE_SENTRY_TRACES_SAMPLE_RATE= \
+    VITE_SENTRY_REPLAYS_SAMPLE_RATE= \
+    VITE_POSTHOG_KEY= \
+    SENTRY_ORG= \
+    SENTRY_PROJECT= \
+    SENTRY_URL=
 # The build generates the grpc-web clients from proto/ and writes .br/.gz
-# beside each file, which lens-web serves to browsers that accept them.
-RUN npm ci --no-audit --no-fund && npm run build
+# beside each file, which lens-web serves to browsers that accept them. With
+# a `sentry_auth_token` build secret it uploads the source maps to Sentry and
+# leaves them out of the image; the token never enters a layer.
+RUN --mount=type=secret,id=sentry_auth_token,required=false \
+    npm ci --no-audit --no-fund \
+ && SENTRY_AUTH_TOKEN="$(cat /run/secrets/sentry_auth_token 2>/dev/null || true)" npm run build
 
 FROM rust:1.95-bookworm AS backend
 WORKDIR /src

@@ -1,9 +1,10 @@
 import { brotliCompressSync, constants, gzipSync } from "node:zlib";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { type Plugin } from "vite";
+import { type Plugin, type PluginOption } from "vite";
 import { defineConfig } from "vitest/config";
 import react from "@vitejs/plugin-react";
+import { releaseName, sentryUpload } from "./build/sentryUpload.ts";
 
 // In `npm run dev`, grpc-web calls and the sign-in pages go to a running web
 // edge (scripts/dev.sh starts one on :8000), so the app is same-origin just
@@ -35,20 +36,44 @@ function precompress(): Plugin {
   };
 }
 
-export default defineConfig({
-  plugins: [react(), precompress()],
-  server: {
-    proxy: {
-      "/lens.v1.": edge,
-      "/auth/": edge,
-      "/api/": edge,
+const { version } = JSON.parse(readFileSync(new URL("./package.json", import.meta.url), "utf8")) as { version: string };
+const release = releaseName(process.env, version);
+const upload = sentryUpload(process.env, release);
+
+export default defineConfig(async () => {
+  const plugins: PluginOption[] = [react(), precompress()];
+  if (upload) {
+    // Loaded only when uploading, so ordinary builds never touch it.
+    const { sentryVitePlugin } = await import("@sentry/vite-plugin");
+    plugins.push(
+      sentryVitePlugin({
+        ...upload,
+        release: { name: upload.release },
+        // Uploaded maps are not served: Sentry has them, visitors need not.
+        sourcemaps: { filesToDeleteAfterUpload: ["dist/**/*.map"] },
+        telemetry: false,
+      }),
+    );
+  }
+  return {
+    plugins,
+    define: {
+      // One release name for the reports and the uploaded maps.
+      "import.meta.env.VITE_SENTRY_RELEASE": JSON.stringify(release),
     },
-  },
-  build: {
-    outDir: "dist",
-    sourcemap: true,
-  },
-  test: {
-    include: ["src/**/*.test.{ts,tsx}"],
-  },
+    server: {
+      proxy: {
+        "/lens.v1.": edge,
+        "/auth/": edge,
+        "/api/": edge,
+      },
+    },
+    build: {
+      outDir: "dist",
+      sourcemap: true,
+    },
+    test: {
+      include: ["src/**/*.test.{ts,tsx}", "build/**/*.test.ts"],
+    },
+  };
 });

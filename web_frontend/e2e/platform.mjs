@@ -27,11 +27,19 @@ export function fail(message) {
   process.exit(1);
 }
 
-/** Starts the platform (`args` go to e2e-stack); resolves to its URLs and a stop function. */
-export function startStack(args = []) {
+/**
+ * Starts the platform serving the app built in `app` (`args` go to
+ * e2e-stack, `env` is added to its environment); resolves to its URLs and a
+ * stop function.
+ */
+export function startStack(args = [], { app = dist, env = {} } = {}) {
   if (!existsSync(stackPath)) fail(`no ${stackPath}; build it: cargo build -p lens-tests --bin e2e-stack`);
-  if (!existsSync(resolve(dist, "index.html"))) fail(`no built app in ${dist}; run npm run build`);
-  const child = spawn(stackPath, [dist, ...args], { cwd: root, stdio: ["pipe", "pipe", "inherit"] });
+  if (!existsSync(resolve(app, "index.html"))) fail(`no built app in ${app}; run npm run build`);
+  const child = spawn(stackPath, [app, ...args], {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ["pipe", "pipe", "inherit"],
+  });
   return new Promise((resolvePromise, reject) => {
     child.on("exit", (code) => reject(new Error(`e2e-stack exited with ${code} before it was ready`)));
     createInterface({ input: child.stdout }).once("line", (line) =>
@@ -54,6 +62,15 @@ export function launchBrowser() {
   if (!existsSync(browserPath)) fail(`no browser at ${browserPath}; install Debian's package: apt-get install -y chromium`);
   return chromium.launch({
     executablePath: browserPath,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking"],
+    // Without AutomationControlled, `navigator.webdriver` is false as in a
+    // visitor's browser; PostHog drops events from browsers that say they
+    // are automated.
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-dev-shm-usage",
+      "--disable-background-networking",
+      "--disable-blink-features=AutomationControlled",
+    ],
   });
 }

@@ -3,8 +3,13 @@
 // real content fixture, fake Discord and a fake Anthropic API (all started by
 // the `e2e-stack` binary). Screenshots of each step go to target/e2e/.
 //
+// The app under test is a production build with error reports and
+// analytics switched on (built here, into target/e2e-app, in seconds): the
+// web edge relays them to a fake Sentry and a fake PostHog.
+//
 //   node e2e/run.mjs            (scripts/test.sh builds what it needs first)
 
+import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { resolve } from "node:path";
@@ -28,10 +33,42 @@ async function step(name, body) {
   }
 }
 
-const stack = await startStack();
+// What the app is built with: the fakes' key and project, at a host of
+// Sentry's own shape (the edge, not the browser, decides where it goes).
+const observed = {
+  VITE_SENTRY_DSN: "https://fakepublickey@o1.ingest.sentry.example/42",
+  VITE_SENTRY_ENVIRONMENT: "e2e",
+  VITE_POSTHOG_KEY: "phc_fakeprojectkey",
+};
+const app = resolve(root, "target/e2e-app");
+execFileSync("npx", ["vite", "build", "--outDir", app, "--emptyOutDir", "--logLevel", "warn"], {
+  cwd: resolve(root, "web_frontend"),
+  env: { ...process.env, ...observed },
+  stdio: "inherit",
+});
+const stack = await startStack([], { app, env: observed });
+/** What a fake third party has received so far. */
+const received = async (fake) => (await fetch(`${fake}/received`)).json();
+/** Waits (up to 15 s) until `check` holds for what `fake` received; returns it. */
+async function arrives(fake, what, check) {
+  for (let i = 0; i < 150; i++) {
+    const got = await received(fake);
+    if (check(got)) return got;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${what} never arrived; received: ${JSON.stringify(await received(fake)).slice(0, 2000)}`);
+}
+const FORCED_ERROR = "e2e: a forced frontend error";
 const browser = await launchBrowser();
 // A timezone other than the machine's, to see the grid detect it.
-const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, timezoneId: "America/New_York" });
+// The user agent a visitor's Chromium sends: PostHog (rightly) drops events
+// from "HeadlessChrome" as a bot's.
+const userAgent = `Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/${browser.version()} Safari/537.36`;
+const context = await browser.newContext({
+  viewport: { width: 1280, height: 900 },
+  timezoneId: "America/New_York",
+  userAgent,
+});
 const page = await context.newPage();
 page.setDefaultTimeout(15_000);
 
@@ -39,7 +76,10 @@ page.setDefaultTimeout(15_000);
 // (YouTube, Discord's avatar CDN) cannot load on an offline machine: those
 // failures are the network's, not the app's, and are left out.
 const consoleErrors = [];
-page.on("pageerror", (error) => consoleErrors.push(`uncaught: ${error.message}`));
+page.on("pageerror", (error) => {
+  // The one error the suite throws on purpose, to see it reported.
+  if (!error.message.includes(FORCED_ERROR)) consoleErrors.push(`uncaught: ${error.message}`);
+});
 page.on("console", (message) => {
   if (message.type() !== "error") return;
   const from = message.location().url ?? "";
@@ -74,8 +114,21 @@ try {
     console.log(`       outline visible ${Date.now() - started} ms after navigation; first contentful paint ${firstRender?.toFixed(0)} ms`);
     await page.getByRole("link", { name: "Sign in with Discord" }).waitFor();
     await page.getByRole("link", { name: "Feedback Loops" }).waitFor();
+    // Analytics wait for an answer: the question is asked, nothing is sent.
+    await page.getByRole("heading", { name: "May we count how Lens is used?" }).waitFor();
     await accessible();
     await shot("01-outline-anonymous");
+    await page.waitForTimeout(1000);
+    assert.deepEqual(await received(stack.posthog), [], "analytics were sent before the visitor answered");
+  });
+
+  await step("allowing analytics sends the page view, and the answer is kept", async () => {
+    await page.getByRole("button", { name: "Allow" }).click();
+    await page.getByText("Usage analytics: allowed").waitFor();
+    await arrives(stack.posthog, "a page view", (events) => events.some((e) => e.event === "$pageview"));
+    await page.reload();
+    await page.getByRole("heading", { name: "Meeting 1" }).waitFor();
+    assert.equal(await page.getByRole("heading", { name: "May we count how Lens is used?" }).count(), 0);
   });
 
   await step("an anonymous visitor reads a module and is asked to sign in to chat", async () => {
@@ -218,8 +271,9 @@ try {
     stack.command("group 310000000000000042");
     await page.getByRole("link", { name: "My group" }).click();
     const first = page.getByRole("heading", { name: "Hypatia: meeting 1" });
-    for (let tries = 0; !(await first.isVisible()) && tries < 50; tries++) {
-      await page.waitForTimeout(200);
+    // Each look waits for the page to load before reloading.
+    for (let tries = 0; tries < 15; tries++) {
+      if (await first.waitFor({ timeout: 1000 }).then(() => true, () => false)) break;
       await page.reload();
     }
     await first.waitFor();
@@ -340,6 +394,55 @@ try {
       await shot(`10-phone${path.replaceAll("/", "-") || "-home"}`);
     }
     await page.setViewportSize({ width: 1280, height: 900 });
+  });
+
+  await step("analytics carry the course's events, tied to the learner, never their words", async () => {
+    const events = await arrives(stack.posthog, "the course's events", (events) =>
+      ["module_opened", "$identify", "tutor_message_sent", "lens_completed", "availability_saved", "rsvp_answered"].every(
+        (name) => events.some((e) => e.event === name),
+      ),
+    );
+    const sent = events.find((e) => e.event === "tutor_message_sent");
+    assert.equal(sent.properties.module, "feedback-loops");
+    const identified = events.find((e) => e.event === "$identify").properties.distinct_id;
+    assert.match(identified, /^\d+$/, "identified by the Lens id");
+    assert.equal(sent.properties.distinct_id, identified);
+    const everything = JSON.stringify(events);
+    assert.ok(!everything.includes("Why do cascades matter?"), "a learner's message reached analytics");
+    assert.ok(!everything.includes("ada@example.org"), "an email address reached analytics");
+  });
+
+  await step("an error in the page reaches Sentry through the edge, with a masked replay", async () => {
+    await page.goto(url("/meetings"));
+    await page.getByTestId("signed-in-as").waitFor();
+    await page.evaluate((message) => setTimeout(() => { throw new Error(message); }), FORCED_ERROR);
+    const envelopes = await arrives(stack.sentry, "the error and its replay", (all) =>
+      all.some((e) => e.includes(FORCED_ERROR)) && all.some((e) => e.includes('"type":"replay_recording"')),
+    );
+    const error = envelopes.find((e) => e.includes(FORCED_ERROR));
+    assert.match(error, /"environment":"e2e"/);
+    assert.match(error, /"release":"lens@0\.1\.0"/);
+    assert.match(error, /"user":\{"id":"\d+"/, "reported by Lens id");
+    assert.ok(!error.includes("Ada"), "a learner's name reached Sentry");
+    const replay = envelopes.filter((e) => e.includes('"type":"replay_recording"')).join("\n");
+    assert.ok(replay.includes("***"), "the replay has masked text");
+    assert.ok(!replay.includes("Ada Lovelace"), "the replay shows a learner's name");
+    assert.ok(!replay.includes("Hypatia"), "the replay shows the group's name");
+  });
+
+  await step("saying no later stops analytics", async () => {
+    await page.getByRole("button", { name: "Change" }).click();
+    await page.getByRole("button", { name: "No thanks" }).click();
+    await page.getByText("Usage analytics: off").waitFor();
+    // Events queued before the answer may still be on their way (PostHog
+    // sends in batches every few seconds).
+    await page.waitForTimeout(3500);
+    const before = (await received(stack.posthog)).length;
+    await page.goto(url("/"));
+    await page.getByRole("link", { name: "Feedback Loops" }).click();
+    await page.getByRole("heading", { name: "Feedback Loops", level: 1 }).waitFor();
+    await page.waitForTimeout(4000);
+    assert.equal((await received(stack.posthog)).length, before, "events were sent after saying no");
   });
 
   await step("signing out returns to an anonymous header", async () => {

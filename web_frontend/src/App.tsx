@@ -2,9 +2,11 @@
 
 import { lazy, Suspense } from "react";
 import { SessionProvider } from "./api/session";
+import { ConsentBanner, ConsentSetting } from "./components/ConsentBanner";
 import { Header } from "./components/Header";
 import { Loading } from "./components/Status";
 import { Link, useRoute } from "./lib/navigation";
+import { useReportedIdentity } from "./observability/useReportedIdentity";
 import { CoursePage, HomePage } from "./pages/CoursePage";
 
 // The reader (with its markdown renderer) and the availability grid load
@@ -40,10 +42,17 @@ function Page() {
   }
 }
 
+/** Follows the session for error reports and analytics; renders nothing. */
+function ReportedIdentity() {
+  useReportedIdentity();
+  return null;
+}
+
 /** The whole app. */
 export function App() {
   return (
     <SessionProvider>
+      <ReportedIdentity />
       <a className="skip-link" href="#main">
         Skip to content
       </a>
@@ -55,7 +64,9 @@ export function App() {
       </main>
       <footer className="site-footer">
         <Link href="/content-status">Content status</Link>
+        <ConsentSetting />
       </footer>
+      <ConsentBanner />
     </SessionProvider>
   );
 }

@@ -1,6 +1,8 @@
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { App } from "./App";
+import { startAnalytics } from "./observability/analytics";
+import { startErrorReports } from "./observability/errors";
 import "./styles.css";
 
 const root = document.getElementById("root");
@@ -10,3 +12,6 @@ createRoot(root).render(
     <App />
   </StrictMode>,
 );
+// After the first render, so neither delays the page.
+startErrorReports();
+startAnalytics();

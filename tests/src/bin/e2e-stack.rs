@@ -9,6 +9,10 @@
 //!
 //! `cargo run -p lens-tests --bin e2e-stack -- web_frontend/dist [--bench]`
 //!
+//! When its environment has `VITE_SENTRY_DSN` or `VITE_POSTHOG_KEY` (the
+//! values the app was built with), a fake Sentry or PostHog starts too and
+//! the web edge relays to it; their `/received` lists what arrived.
+//!
 //! With `--bench` the tutor answers its first word at once and the chat
 //! limits are lifted, so a benchmark can time many answers.
 
@@ -17,6 +21,8 @@ use std::time::Duration;
 use lens_tests::core::{CoreOptions, TestCore};
 use lens_tests::fakes::discord::{FakeDiscord, FakeUser};
 use lens_tests::fakes::llm::{FAKE_LLM_KEY, FakeLlm, Step};
+use lens_tests::fakes::posthog::FakePostHog;
+use lens_tests::fakes::sentry::FakeSentry;
 use lens_tests::web::TestWeb;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::net::TcpListener;
@@ -194,13 +200,26 @@ async fn main() {
         ..Default::default()
     })
     .await;
-    let _web = TestWeb::start_on(
-        listener,
-        &core,
-        false,
-        vec![("LENS_STATIC_DIR".into(), static_dir)],
-    )
-    .await;
+    let mut edge = vec![("LENS_STATIC_DIR".to_owned(), static_dir)];
+    let sentry = match std::env::var("VITE_SENTRY_DSN") {
+        Ok(dsn) => {
+            let sentry = FakeSentry::start().await;
+            edge.push(("VITE_SENTRY_DSN".into(), dsn));
+            edge.push(("SENTRY_INGEST_BASE_URL".into(), sentry.url.clone()));
+            Some(sentry)
+        }
+        Err(_) => None,
+    };
+    let posthog = match std::env::var("VITE_POSTHOG_KEY") {
+        Ok(key) => {
+            let posthog = FakePostHog::start().await;
+            edge.push(("VITE_POSTHOG_KEY".into(), key));
+            edge.push(("VITE_POSTHOG_HOST".into(), posthog.url.clone()));
+            Some(posthog)
+        }
+        Err(_) => None,
+    };
+    let _web = TestWeb::start_on(listener, &core, false, edge).await;
     println!(
         "{}",
         serde_json::json!({
@@ -208,6 +227,8 @@ async fn main() {
             "discord": discord.url,
             "llm": llm.url,
             "content_dir": content.path(),
+            "sentry": sentry.as_ref().map(|s| &s.url),
+            "posthog": posthog.as_ref().map(|p| &p.url),
         })
     );
     // Runs until whoever started it closes our stdin (or exits).

@@ -7,6 +7,7 @@ import { type ChatMessage, type ChatSession, ChatRole, MessageStatus } from "../
 import { chat } from "../api/client";
 import { type ChatLine, type ChatState, chatReducer, emptyChat } from "../lib/chat";
 import { describeError } from "../lib/errors";
+import { track } from "../observability/analytics";
 
 /** Statuses with which the core refuses a message before storing it. */
 const REFUSALS = [
@@ -87,6 +88,7 @@ export function useLensChat(lensId: string, moduleSlug: string, sessions: ChatSe
             { signal: controller.signal },
           );
           for await (const response of stream) {
+            if (!answered) track({ name: "tutor_message_sent", module: moduleSlug });
             answered = true;
             const event = response.event;
             if (event.case === "delta") dispatch({ type: "delta", text: event.value });

@@ -18,6 +18,7 @@ import {
   weekFromSlots,
 } from "../lib/availability";
 import { describeError } from "../lib/errors";
+import { track } from "../observability/analytics";
 
 type SaveState = "clean" | "dirty" | "saving" | "saved";
 
@@ -65,7 +66,10 @@ export default function AvailabilityPage() {
     const { available, ifNeeded } = slotsFromWeek(week);
     users
       .setAvailability({ availability: { timezone, availableSlots: available, ifNeededSlots: ifNeeded } })
-      .then(() => setSave("saved"))
+      .then(() => {
+        setSave("saved");
+        track({ name: "availability_saved", slots: available.length + ifNeeded.length });
+      })
       .catch((e: unknown) => {
         setSave("dirty");
         setError(describeError(e));

@@ -16,8 +16,9 @@ import { NotificationSettings } from "../components/meetings/NotificationSetting
 import { when } from "../components/meetings/when";
 import { Link } from "../lib/navigation";
 import { describeError } from "../lib/errors";
+import { track } from "../observability/analytics";
 import { saveText } from "../lib/download";
-import { Attendance, type MyMeeting, type RsvpStatus } from "../gen/lens/v1/meeting_pb";
+import { Attendance, type MyMeeting, RsvpStatus } from "../gen/lens/v1/meeting_pb";
 
 function Answer({ mine }: { mine: MyMeeting }) {
   const [answer, setAnswer] = useState(mine.rsvp);
@@ -26,7 +27,10 @@ function Answer({ mine }: { mine: MyMeeting }) {
   const choose = (rsvp: RsvpStatus) => {
     setError(null);
     meetings.rsvp({ meetingId: id, rsvp }).then(
-      () => setAnswer(rsvp),
+      () => {
+        setAnswer(rsvp);
+        track({ name: "rsvp_answered", answer: RsvpStatus[rsvp] });
+      },
       (e: unknown) => setError(describeError(e)),
     );
   };

@@ -12,6 +12,7 @@ import { Loading, Problem } from "../components/Status";
 import { useHeartbeat } from "../components/useHeartbeat";
 import { describeError } from "../lib/errors";
 import { Link } from "../lib/navigation";
+import { track } from "../observability/analytics";
 
 /** The page of module `slug`. */
 export default function ModulePage({ slug }: { slug: string }) {
@@ -33,6 +34,10 @@ export default function ModulePage({ slug }: { slug: string }) {
   useEffect(() => {
     if (title) document.title = `${title} · Lens`;
   }, [title]);
+  const opened = module?.slug;
+  useEffect(() => {
+    if (opened) track({ name: "module_opened", module: opened });
+  }, [opened]);
 
   useHeartbeat(main, module?.id ?? "", Boolean(user && module));
 
@@ -45,7 +50,10 @@ export default function ModulePage({ slug }: { slug: string }) {
     setProblem(null);
     progress
       .markComplete({ contentId: id })
-      .then(() => setMarkedNow((marked) => new Set(marked).add(id)))
+      .then(() => {
+        setMarkedNow((marked) => new Set(marked).add(id));
+        track({ name: "lens_completed", module: module.slug, lens: id });
+      })
       .catch((e: unknown) => setProblem(describeError(e)));
   };
   const lensProps = (id: string) => ({
