@@ -38,6 +38,7 @@ mod discord_groups;
 mod discord_members;
 mod discord_work;
 mod email;
+mod enrolment;
 mod error_reports;
 mod faults;
 mod matching;

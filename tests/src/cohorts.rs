@@ -328,9 +328,55 @@ impl CohortWorld {
     pub async fn join(&self, person: &Person, group_id: i64) -> Result<v1::CohortGroup, Status> {
         self.cohorts()
             .await
-            .join_group(authed(v1::JoinGroupRequest { group_id }, &person.token))
+            .join_group(authed(
+                v1::JoinGroupRequest {
+                    group_id,
+                    switch_group: false,
+                },
+                &person.token,
+            ))
             .await
             .map(|r| r.into_inner().group.expect("the group"))
+    }
+
+    /// `person` switches to group `group_id` (JoinGroup with `switch_group`).
+    pub async fn switch(&self, person: &Person, group_id: i64) -> Result<v1::CohortGroup, Status> {
+        let request = v1::JoinGroupRequest {
+            group_id,
+            switch_group: true,
+        };
+        self.cohorts()
+            .await
+            .join_group(authed(request, &person.token))
+            .await
+            .map(|r| r.into_inner().group.expect("the group"))
+    }
+
+    /// `person` takes back their sign-up for the cohort.
+    pub async fn withdraw(&self, person: &Person) -> Result<(), Status> {
+        let request = v1::WithdrawSignUpRequest {
+            cohort_id: self.cohort_id,
+        };
+        self.cohorts()
+            .await
+            .withdraw_sign_up(authed(request, &person.token))
+            .await
+            .map(|_| ())
+    }
+
+    /// The cohorts as `person` (or a guest, with `None`) sees them.
+    pub async fn list_cohorts(&self, person: Option<&Person>) -> v1::ListCohortsResponse {
+        let request = v1::ListCohortsRequest {};
+        let request = match person {
+            Some(person) => authed(request, &person.token),
+            None => tonic::Request::new(request),
+        };
+        self.cohorts()
+            .await
+            .list_cohorts(request)
+            .await
+            .expect("cohorts listed")
+            .into_inner()
     }
 
     /// The cohort's groups as an admin sees them.

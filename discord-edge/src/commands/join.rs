@@ -96,7 +96,10 @@ pub async fn pressed(asked: &Asked<'_>, ctx: &Context, pressed: &ComponentIntera
     let text = match asked
         .core
         .cohorts_for(pressed.user.id.get())
-        .join_group(v1::JoinGroupRequest { group_id })
+        .join_group(v1::JoinGroupRequest {
+            group_id,
+            switch_group: false,
+        })
         .await
     {
         Ok(joined) => {

@@ -271,10 +271,16 @@ impl Cohorts {
             )));
         }
         let max = Params::default().max_size as i64;
+        // Their own group is not one to join (the others are to switch to).
+        let current = self
+            .store
+            .member_group(cohort.id, user_id, GroupStatus::Active)
+            .await?;
         let mut open: Vec<GroupInfo> = Vec::new();
         for group in self.store.group_infos(cohort.id).await? {
             let time = Self::time_of(&cohort, &group);
             if group.status == GroupStatus::Active
+                && Some(group.id) != current
                 && group.members < max
                 && Self::first_meeting_ahead(&cohort, time.first_utc_start())
                 && self.can_make(&cohort, user_id, &time).await?
@@ -286,9 +292,15 @@ impl Cohorts {
         Ok(open)
     }
 
-    /// Puts late learner `user_id` into active group `group_id`; the group's
-    /// cohort.
-    pub async fn join(&self, group_id: GroupId, user_id: UserId) -> AppResult<CohortRecord> {
+    /// Puts late learner `user_id` into active group `group_id`, or with
+    /// `switch` moves them there from their active group of the cohort in
+    /// one step; the group's cohort.
+    pub async fn join(
+        &self,
+        group_id: GroupId,
+        user_id: UserId,
+        switch: bool,
+    ) -> AppResult<CohortRecord> {
         let group = self
             .store
             .group_info(group_id)
@@ -306,14 +318,22 @@ impl Cohorts {
                 cohort.id
             )));
         }
-        if let Some(current) = self
+        let current = self
             .store
             .member_group(cohort.id, user_id, GroupStatus::Active)
-            .await?
-        {
-            return Err(AppError::FailedPrecondition(format!(
-                "you are already in group {current} of this cohort"
-            )));
+            .await?;
+        match current {
+            Some(current) if current == group_id => {
+                return Err(AppError::FailedPrecondition(format!(
+                    "you are already in group {current}"
+                )));
+            }
+            Some(current) if !switch => {
+                return Err(AppError::FailedPrecondition(format!(
+                    "you are already in group {current} of this cohort; ask to switch groups (switch_group) to move"
+                )));
+            }
+            _ => {}
         }
         let time = Self::time_of(&cohort, &group);
         if group.members >= Params::default().max_size as i64 {
@@ -335,6 +355,18 @@ impl Cohorts {
         // Checked again where it is written, under the group's and the
         // learner's locks: concurrent joins see each other.
         let max = Params::default().max_size as i64;
+        if switch && current.is_some() {
+            return match self
+                .store
+                .move_active_learner(cohort.id, user_id, group_id, max)
+                .await?
+            {
+                MoveOutcome::Moved(_) => Ok(cohort),
+                MoveOutcome::Full => Err(AppError::FailedPrecondition(format!(
+                    "group {group_id} is full; you stay in your group. Pick another from ListJoinableGroups"
+                ))),
+            };
+        }
         match self
             .store
             .join_group(cohort.id, group_id, user_id, max, self.email)

@@ -66,6 +66,24 @@ impl Cohorts {
         Ok(self.store.sign_up(cohort, user, role, self.email).await?)
     }
 
+    /// Takes back `user`'s sign-up for `cohort` while its groups are not
+    /// committed.
+    pub async fn withdraw(&self, cohort: CohortId, user: crate::domain::UserId) -> AppResult<()> {
+        use crate::store::WithdrawOutcome;
+        match self.store.withdraw_signup(cohort, user).await? {
+            WithdrawOutcome::Withdrawn => Ok(()),
+            WithdrawOutcome::NotSignedUp => Err(AppError::FailedPrecondition(format!(
+                "you are not signed up for cohort {cohort}"
+            ))),
+            WithdrawOutcome::Started(status) => Err(AppError::FailedPrecondition(format!(
+                "cohort {cohort} is {status}: its groups are set, so leave your group instead (LeaveGroup)"
+            ))),
+            WithdrawOutcome::NoCohort => {
+                Err(AppError::NotFound(format!("no cohort with id {cohort}")))
+            }
+        }
+    }
+
     /// The cohort `id`, or NOT_FOUND naming it.
     pub async fn cohort(&self, id: CohortId) -> AppResult<CohortRecord> {
         self.store

@@ -69,6 +69,7 @@ impl CohortApi {
                 members: by_group.remove(&g.id).unwrap_or_default(),
                 realized: g.realized_at.is_some(),
                 discord_channel_id: g.discord_channel_id.unwrap_or_default(),
+                max_members: Params::default().max_size as u32,
             })
             .collect())
     }
@@ -200,14 +201,49 @@ impl CohortService for CohortApi {
 
     async fn list_cohorts(
         &self,
-        _request: Request<v1::ListCohortsRequest>,
+        request: Request<v1::ListCohortsRequest>,
     ) -> Result<Response<v1::ListCohortsResponse>, Status> {
         respond(
             async {
                 let cohorts = self.state.store.cohorts().await?;
+                let me = auth::caller(&request)?.user().map(|u| u.id);
+                let (mine, can_facilitate) = match me {
+                    Some(id) => (
+                        self.state.store.signups_of(id).await?.into_iter().collect(),
+                        self.state.store.is_facilitator(id).await?,
+                    ),
+                    None => (HashMap::new(), false),
+                };
                 Ok(v1::ListCohortsResponse {
-                    cohorts: cohorts.into_iter().map(convert::cohort::cohort).collect(),
+                    cohorts: cohorts
+                        .into_iter()
+                        .map(|c| {
+                            let role = mine.get(&c.id).copied();
+                            let mut cohort = convert::cohort::cohort(c);
+                            cohort.set_my_role(
+                                role.map_or(v1::SignupRole::Unspecified, convert::cohort::role),
+                            );
+                            cohort
+                        })
+                        .collect(),
+                    can_facilitate,
                 })
+            }
+            .await,
+        )
+    }
+
+    async fn withdraw_sign_up(
+        &self,
+        request: Request<v1::WithdrawSignUpRequest>,
+    ) -> Result<Response<v1::WithdrawSignUpResponse>, Status> {
+        respond(
+            async {
+                let me = auth::user(&request)?;
+                self.cohorts
+                    .withdraw(CohortId(request.get_ref().cohort_id), me.id)
+                    .await?;
+                Ok(v1::WithdrawSignUpResponse {})
             }
             .await,
         )
@@ -401,7 +437,8 @@ impl CohortService for CohortApi {
             async {
                 let me = auth::user(&request)?;
                 let group_id = request.get_ref().group_id;
-                let cohort = self.cohorts.join(GroupId(group_id), me.id).await?;
+                let switch = request.get_ref().switch_group;
+                let cohort = self.cohorts.join(GroupId(group_id), me.id, switch).await?;
                 let group = self
                     .groups(cohort.id)
                     .await?

@@ -4,6 +4,7 @@ use crate::domain::{CohortId, CohortRole, CohortStatus, UserId};
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::jobs::queue_email;
+use super::locks::{BeginLocked, Lock};
 use super::{Store, StoreError, StoreResult, on_backend};
 use crate::clock;
 use crate::email::EmailJob;
@@ -63,6 +64,19 @@ pub struct CohortRecord {
     pub status: CohortStatus,
     /// Sign-ups.
     pub signup_count: i64,
+}
+
+/// What became of a request to withdraw a sign-up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WithdrawOutcome {
+    /// The sign-up (and any proposed place) is gone.
+    Withdrawn,
+    /// There was no sign-up to withdraw.
+    NotSignedUp,
+    /// The cohort's groups are committed (or it ended): too late.
+    Started(CohortStatus),
+    /// No such cohort.
+    NoCohort,
 }
 
 /// A sign-up with what matching needs to know about the person.
@@ -157,6 +171,61 @@ impl Store {
                 .await?;
         });
         Ok(())
+    }
+
+    /// The cohorts a user signed up for, with the role.
+    pub async fn signups_of(&self, user_id: UserId) -> StoreResult<Vec<(CohortId, CohortRole)>> {
+        let sql = "SELECT cohort_id, role FROM signups WHERE user_id = $1";
+        let rows = on_backend!(self, |pool| {
+            sqlx::query_as::<_, (CohortId, CohortRole)>(sql)
+                .bind(user_id)
+                .fetch_all(pool)
+                .await?
+        });
+        Ok(rows)
+    }
+
+    /// Takes back `user_id`'s sign-up for `cohort_id`, with their place in
+    /// any proposed group, if the cohort is still planned: checked and
+    /// written under the cohort's lock, which committing groups also takes.
+    pub async fn withdraw_signup(
+        &self,
+        cohort_id: CohortId,
+        user_id: UserId,
+    ) -> StoreResult<WithdrawOutcome> {
+        let outcome = on_backend!(self, |pool| {
+            let mut tx = pool.begin_locked(&[Lock::Cohort(cohort_id)]).await?;
+            let status: Option<CohortStatus> =
+                sqlx::query_scalar("SELECT status FROM cohorts WHERE id = $1")
+                    .bind(cohort_id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            match status {
+                None => return Ok(WithdrawOutcome::NoCohort),
+                Some(CohortStatus::Planned) => {}
+                Some(other) => return Ok(WithdrawOutcome::Started(other)),
+            }
+            let removed = sqlx::query("DELETE FROM signups WHERE cohort_id = $1 AND user_id = $2")
+                .bind(cohort_id)
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            if removed == 0 {
+                return Ok(WithdrawOutcome::NotSignedUp);
+            }
+            sqlx::query(
+                "DELETE FROM group_members WHERE user_id = $2 \
+                 AND group_id IN (SELECT id FROM groups WHERE cohort_id = $1 AND status = 'preview')",
+            )
+            .bind(cohort_id)
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            WithdrawOutcome::Withdrawn
+        });
+        Ok(outcome)
     }
 
     /// Whether a user is a facilitator.

@@ -224,7 +224,9 @@ impl Store {
     ) -> StoreResult<(u64, u64, DateTime<Utc>)> {
         let now = clock::now();
         let result = on_backend!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            // Under the cohort's lock: a sign-up withdrawn meanwhile is
+            // either gone before the groups are read or refused after.
+            let mut tx = pool.begin_locked(&[Lock::Cohort(cohort_id)]).await?;
             let ids: Vec<i64> = sqlx::query_scalar(
                 "SELECT id FROM groups WHERE cohort_id = $1 AND status = 'preview' ORDER BY id",
             )

@@ -5,7 +5,7 @@
 //! transactions that name the same rows queue instead of deadlocking.
 
 use super::StoreResult;
-use crate::domain::{GroupId, UserId};
+use crate::domain::{CohortId, GroupId, UserId};
 
 /// A row whose changes a transaction serializes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -14,6 +14,8 @@ pub(super) enum Lock {
     User(UserId),
     /// A group: its members.
     Group(GroupId),
+    /// A cohort: its status and its sign-ups while groups are committed.
+    Cohort(CohortId),
 }
 
 /// Opening a transaction that holds locks.
@@ -50,6 +52,7 @@ impl BeginLocked for sqlx::PgPool {
             let (sql, id) = match lock {
                 Lock::User(id) => ("SELECT id FROM users WHERE id = $1 FOR UPDATE", id.0),
                 Lock::Group(id) => ("SELECT id FROM groups WHERE id = $1 FOR UPDATE", id.0),
+                Lock::Cohort(id) => ("SELECT id FROM cohorts WHERE id = $1 FOR UPDATE", id.0),
             };
             sqlx::query(sql).bind(id).execute(&mut *tx).await?;
         }

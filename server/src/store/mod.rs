@@ -32,7 +32,7 @@ use crate::config::{DatabaseConfig, DatabaseKind};
 
 pub use calendar::CalendarGroup;
 pub use chat::{Admitted, ChatUsage, INTERRUPTED, MessageRecord, NewMessage, SessionRecord};
-pub use cohorts::{AvailabilityRecord, CohortRecord, MatchingSignup};
+pub use cohorts::{AvailabilityRecord, CohortRecord, MatchingSignup, WithdrawOutcome};
 pub use discord::{DiscordGroup, DiscordMember, RealizedIds};
 pub use error::{StoreError, StoreResult};
 pub use groups::{GroupInfo, GroupRecord, JoinOutcome, MemberRecord, MoveOutcome, NewGroup};

@@ -22,6 +22,8 @@ pub fn cohort(c: CohortRecord) -> v1::Cohort {
         duration_days: c.duration_days as u32,
         status: status.into(),
         signup_count: c.signup_count as u32,
+        my_role: v1::SignupRole::Unspecified.into(),
+        meeting_minutes: crate::meetings::schedule::MEETING_MINUTES as u32,
     }
 }
 
