@@ -141,6 +141,15 @@ try {
     await shot("02-module-anonymous");
   });
 
+  await step("a guest sees the cohorts taking sign-ups and is asked to sign in", async () => {
+    await page.getByRole("link", { name: "Cohorts" }).click();
+    await page.getByRole("region", { name: /Open cohort/ }).getByText("Taking sign-ups").waitFor();
+    await page.locator(".notice").getByRole("link", { name: "Sign in" }).waitFor();
+    await accessible();
+    await page.goBack();
+    await page.getByRole("heading", { name: "Feedback Loops", level: 1 }).waitFor();
+  });
+
   await step("signing in with Discord returns to the module, named in the header", async () => {
     await page.getByRole("link", { name: "Sign in with Discord" }).click();
     await page.getByTestId("signed-in-as").waitFor();
@@ -267,6 +276,42 @@ try {
     assert.equal(await cell(5, 22).getAttribute("data-mark"), "2");
   });
 
+  await step("a learner signs up for a cohort with enough times, sees it listed, and withdraws", async () => {
+    await page.getByRole("link", { name: "Cohorts" }).click();
+    const card = page.getByRole("region", { name: /Open cohort/ });
+    await card.getByText("Taking sign-ups").waitFor();
+    await card.getByText(/4 weekly meetings of 60 minutes · 0 signed up/).waitFor();
+    await card.getByRole("button", { name: "Sign up for Open cohort" }).click();
+    const advice = card.getByTestId("meeting-advice");
+    const signUp = card.getByRole("button", { name: "Sign up", exact: true });
+    // The times painted before: three evenings and a Saturday morning.
+    await advice.getByText("4 separate times could hold a 60-minute meeting.").waitFor();
+    await card.getByRole("button", { name: "Clear all" }).click();
+    await advice.getByText(/None of your times is long enough/).waitFor();
+    assert.ok(await signUp.isDisabled(), "signing up with no time for a meeting");
+    const cell = (day, slot) => card.locator(`td[data-day="${day}"][data-slot="${slot}"]`);
+    const hour = async (day, slot) => {
+      await cell(day, slot).evaluate((e) => e.scrollIntoView({ block: "center" }));
+      await cell(day, slot).click({ position: { x: 2, y: 2 } });
+      await page.keyboard.press("Shift+ArrowDown");
+    };
+    await hour(3, 38);
+    await advice.getByText(/single window often cannot be placed/).waitFor();
+    await hour(4, 38);
+    await advice.getByText("2 separate times could hold a 60-minute meeting.").waitFor();
+    await accessible();
+    await shot("08b-cohort-sign-up");
+    await signUp.click();
+    await card.getByText("You are signed up as a learner.").waitFor();
+    await page.reload();
+    await card.getByText(/1 signed up/).waitFor();
+    await card.getByText("You are signed up as a learner.").waitFor();
+    await card.getByRole("button", { name: "Withdraw sign-up" }).click();
+    await card.getByRole("button", { name: "Yes, withdraw" }).click();
+    await card.getByRole("button", { name: "Sign up for Open cohort" }).waitFor();
+    await card.getByText(/0 signed up/).waitFor();
+  });
+
   await step("meetings ahead show in the reader's time and take an answer that persists", async () => {
     stack.command("group 310000000000000042");
     await page.getByRole("link", { name: "My group" }).click();
@@ -386,7 +431,7 @@ try {
 
   await step("pages fit a phone-width screen", async () => {
     await page.setViewportSize({ width: 375, height: 812 });
-    for (const path of ["/", "/module/feedback-loops", "/availability", "/content-status"]) {
+    for (const path of ["/", "/module/feedback-loops", "/availability", "/cohorts", "/content-status"]) {
       await page.goto(url(path));
       await page.locator("main h1").first().waitFor();
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
@@ -398,7 +443,15 @@ try {
 
   await step("analytics carry the course's events, tied to the learner, never their words", async () => {
     const events = await arrives(stack.posthog, "the course's events", (events) =>
-      ["module_opened", "$identify", "tutor_message_sent", "lens_completed", "availability_saved", "rsvp_answered"].every(
+      [
+        "module_opened",
+        "$identify",
+        "tutor_message_sent",
+        "lens_completed",
+        "availability_saved",
+        "cohort_signed_up",
+        "rsvp_answered",
+      ].every(
         (name) => events.some((e) => e.event === name),
       ),
     );

@@ -16,6 +16,7 @@ const ModulePage = lazy(() => import("./pages/ModulePage"));
 const AvailabilityPage = lazy(() => import("./pages/AvailabilityPage"));
 const ContentStatusPage = lazy(() => import("./pages/ContentStatusPage"));
 const MeetingsPage = lazy(() => import("./pages/MeetingsPage"));
+const CohortsPage = lazy(() => import("./pages/CohortsPage"));
 
 function Page() {
   const route = useRoute();
@@ -30,6 +31,8 @@ function Page() {
       return <AvailabilityPage />;
     case "meetings":
       return <MeetingsPage />;
+    case "cohorts":
+      return <CohortsPage />;
     case "content-status":
       return <ContentStatusPage />;
     case "not-found":

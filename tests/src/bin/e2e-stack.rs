@@ -200,6 +200,19 @@ async fn main() {
         ..Default::default()
     })
     .await;
+    // A cohort taking sign-ups, three weeks out, for the enrolment page.
+    let today = chrono::Utc::now().date_naive();
+    core.state
+        .store
+        .create_cohort(
+            "Open cohort",
+            "default",
+            today + chrono::Duration::weeks(3),
+            4,
+            28,
+        )
+        .await
+        .expect("open cohort");
     let mut edge = vec![("LENS_STATIC_DIR".to_owned(), static_dir)];
     let sentry = match std::env::var("VITE_SENTRY_DSN") {
         Ok(dsn) => {

@@ -16,6 +16,7 @@ export function Header() {
           Lens
         </Link>
         <Link href="/">Course</Link>
+        <Link href="/cohorts">Cohorts</Link>
         {user && <Link href="/meetings">My group</Link>}
         {user && <Link href="/availability">Availability</Link>}
       </nav>

@@ -1,6 +1,10 @@
 import { describe, expect, it } from "vitest";
 import {
   Mark,
+  SLOTS_PER_DAY,
+  WEEK_SLOTS,
+  meetingAdvice,
+  meetingWindows,
   cellLabel,
   dragMark,
   emptyWeek,
@@ -57,5 +61,44 @@ describe("availability grid", () => {
 
   it("sums hours", () => {
     expect(summary(weekFromSlots([0, 1, 2], [10]))).toEqual({ available: 1.5, ifNeeded: 0.5 });
+  });
+});
+
+describe("meeting windows and advice", () => {
+  const hour = (week: Mark[], day: number, hour: number, hours: number, mark: Mark = Mark.Available) => {
+    for (let slot = 0; slot < hours * 2; slot++) week[(day * SLOTS_PER_DAY + hour * 2 + slot) % WEEK_SLOTS] = mark;
+    return week;
+  };
+
+  it("finds no window in an empty week, and says a meeting needs one", () => {
+    const advice = meetingAdvice(emptyWeek(), 60);
+    expect(advice.level).toBe("none");
+    expect(advice.message).toMatch(/1 hour in one stretch/);
+  });
+
+  it("does not count half an hour as a window for an hour's meeting", () => {
+    const week = emptyWeek();
+    week[10] = Mark.Available;
+    expect(meetingWindows(week, 60)).toEqual([]);
+  });
+
+  it("warns that a single window often cannot be placed", () => {
+    const advice = meetingAdvice(hour(emptyWeek(), 0, 19, 1), 60);
+    expect(advice.level).toBe("one");
+    expect(advice.message).toMatch(/single window often cannot be placed/);
+  });
+
+  it("counts separate stretches, with if-needed time", () => {
+    const week = hour(hour(emptyWeek(), 0, 19, 2), 3, 18, 1, Mark.IfNeeded);
+    expect(meetingWindows(week, 60)).toEqual([
+      [0 * SLOTS_PER_DAY + 38, 4],
+      [3 * SLOTS_PER_DAY + 36, 2],
+    ]);
+    expect(meetingAdvice(week, 60).level).toBe("enough");
+  });
+
+  it("counts a stretch over Sunday midnight once", () => {
+    const week = hour(emptyWeek(), 6, 23, 2);
+    expect(meetingWindows(week, 60)).toEqual([[6 * SLOTS_PER_DAY + 46, 4]]);
   });
 });

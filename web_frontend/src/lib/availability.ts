@@ -126,3 +126,57 @@ export function timezoneChoices(current: string): string[] {
   const known = typeof Intl.supportedValuesOf === "function" ? Intl.supportedValuesOf("timeZone") : [];
   return known.includes(current) ? known : [current, ...known];
 }
+
+/**
+ * The separate stretches of marked time (available or if needed) long
+ * enough to hold a meeting of `minutes`, as [start slot, length in slots];
+ * a stretch over Sunday midnight counts once.
+ */
+export function meetingWindows(week: Week, minutes: number): [number, number][] {
+  const need = Math.max(1, Math.ceil(minutes / 30));
+  const marked = (slot: number) => week[((slot % WEEK_SLOTS) + WEEK_SLOTS) % WEEK_SLOTS] !== Mark.None;
+  if (week.every((mark) => mark !== Mark.None)) return [[0, WEEK_SLOTS]];
+  // Start the walk just after an unmarked slot, so no stretch is split.
+  const gap = week.findIndex((mark) => mark === Mark.None);
+  const windows: [number, number][] = [];
+  let run = 0;
+  for (let step = 1; step <= WEEK_SLOTS; step++) {
+    const slot = gap + step;
+    if (marked(slot)) {
+      run++;
+    } else {
+      if (run >= need) windows.push([(slot - run) % WEEK_SLOTS, run]);
+      run = 0;
+    }
+  }
+  return windows.sort((a, b) => a[0] - b[0]);
+}
+
+/** How likely matching can place someone with this week, and what to say. */
+export interface MeetingAdvice {
+  /** `none`: no meeting fits; `one`: a single window, often not enough; `enough`. */
+  level: "none" | "one" | "enough";
+  message: string;
+}
+
+/**
+ * Advice on a week's availability for weekly meetings of `minutes`.
+ * Matching places a learner only at a time their group's facilitator and
+ * others share; with one window that often fails, so two are asked for.
+ */
+export function meetingAdvice(week: Week, minutes: number): MeetingAdvice {
+  const windows = meetingWindows(week, minutes).length;
+  const length = minutes % 60 === 0 ? `${minutes / 60} hour${minutes === 60 ? "" : "s"}` : `${minutes} minutes`;
+  if (windows === 0)
+    return {
+      level: "none",
+      message: `None of your times is long enough for a meeting: mark at least ${length} in one stretch, and better two such times on different days.`,
+    };
+  if (windows === 1)
+    return {
+      level: "one",
+      message:
+        "You have given one window. Learners with a single window often cannot be placed in a group: add a second time, on another day if you can (“if needed” times count).",
+    };
+  return { level: "enough", message: `${windows} separate times could hold a ${minutes}-minute meeting.` };
+}

@@ -8,6 +8,7 @@ export type Route =
   | { page: "module"; slug: string }
   | { page: "availability" }
   | { page: "meetings" }
+  | { page: "cohorts" }
   | { page: "content-status" }
   | { page: "not-found"; path: string };
 
@@ -22,6 +23,7 @@ export function parseRoute(path: string): Route {
   if (second !== undefined && first === "module") return { page: "module", slug: [second, ...rest].join("/") };
   if (parts.length === 1 && first === "availability") return { page: "availability" };
   if (parts.length === 1 && first === "meetings") return { page: "meetings" };
+  if (parts.length === 1 && first === "cohorts") return { page: "cohorts" };
   if (parts.length === 1 && first === "content-status") return { page: "content-status" };
   return { page: "not-found", path };
 }
@@ -39,6 +41,8 @@ export function pathOf(route: Route): string {
       return "/availability";
     case "meetings":
       return "/meetings";
+    case "cohorts":
+      return "/cohorts";
     case "content-status":
       return "/content-status";
     case "not-found":
