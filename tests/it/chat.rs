@@ -329,7 +329,7 @@ async fn answers_stream_and_every_message_is_kept(postgres: bool) {
     assert_ne!(fresh.session.unwrap().id, session_id);
     assert!(fresh.messages.is_empty());
     let sessions = chat
-        .list_sessions(authed(v1::ListSessionsRequest {}, &token))
+        .list_sessions(authed(v1::ListSessionsRequest { user_id: 0 }, &token))
         .await
         .unwrap()
         .into_inner()

@@ -5,9 +5,7 @@
 
 use lens_proto::v1;
 use lens_proto::v1::progress_service_client::ProgressServiceClient;
-use lens_tests::cohorts::{
-    CohortWorld, Person, discord_id_of, evening, monday, spring_cohort, tuesday,
-};
+use lens_tests::cohorts::{CohortWorld, Person, evening, monday, spring_cohort, tuesday};
 use lens_tests::core::authed;
 use tonic::{Code, Status};
 
@@ -347,18 +345,6 @@ async fn someone_who_cannot_make_the_time_has_nothing_to_join(postgres: bool) {
     );
 }
 
-/// The first group of a committed world, its facilitator and one learner.
-async fn first_group(world: &CohortWorld) -> (v1::CohortGroup, Person, Person) {
-    let group = world.list_groups().await.remove(0);
-    let person = |i: usize| Person {
-        id: group.members[i].user_id,
-        token: world.core.user_token(group.members[i].user_id, false),
-        discord_id: discord_id_of(&group.members[i].name),
-    };
-    let (facilitator, learner) = (person(0), person(1));
-    (group, facilitator, learner)
-}
-
 async fn group_progress(
     world: &CohortWorld,
     group_id: i64,
@@ -375,7 +361,7 @@ async fn group_progress(
 
 async fn a_facilitator_sees_which_members_have_started(postgres: bool) {
     let world = CohortWorld::committed(postgres, 2, 8).await;
-    let (group, facilitator, learner) = first_group(&world).await;
+    let (group, facilitator, learner) = world.first_group().await;
     let introduction = world.core.state.content.current().snapshot.modules["introduction"]
         .id
         .clone();
@@ -409,7 +395,7 @@ async fn a_facilitator_sees_which_members_have_started(postgres: bool) {
 
 async fn learners_do_not_see_their_groups_progress(postgres: bool) {
     let world = CohortWorld::committed(postgres, 2, 8).await;
-    let (group, _, learner) = first_group(&world).await;
+    let (group, _, learner) = world.first_group().await;
     assert_refused(
         group_progress(&world, group.id, &learner).await,
         Code::PermissionDenied,
@@ -429,7 +415,7 @@ async fn progress_of_an_unknown_group_is_not_found(postgres: bool) {
 async fn a_facilitator_busy_in_another_cohort_is_not_used_again(postgres: bool) {
     // One facilitator (at most one group) leads a group of the first cohort.
     let world = CohortWorld::committed(postgres, 1, 4).await;
-    let (_, facilitator, _) = first_group(&world).await;
+    let (_, facilitator, _) = world.first_group().await;
     let second = world.create_cohort(spring_cohort()).await.unwrap();
     world
         .sign_up_for(second.id, &facilitator, v1::SignupRole::Facilitator)

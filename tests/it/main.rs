@@ -40,6 +40,7 @@ mod discord_work;
 mod email;
 mod enrolment;
 mod error_reports;
+mod facilitator_panel;
 mod faults;
 mod matching;
 mod meetings;

@@ -379,6 +379,19 @@ impl CohortWorld {
             .into_inner()
     }
 
+    /// The first group, its facilitator and one learner (the world
+    /// committed).
+    pub async fn first_group(&self) -> (v1::CohortGroup, Person, Person) {
+        let group = self.list_groups().await.remove(0);
+        let person = |i: usize| Person {
+            id: group.members[i].user_id,
+            token: self.core.user_token(group.members[i].user_id, false),
+            discord_id: discord_id_of(&group.members[i].name),
+        };
+        let (facilitator, learner) = (person(0), person(1));
+        (group, facilitator, learner)
+    }
+
     /// The cohort's groups as an admin sees them.
     pub async fn list_groups(&self) -> Vec<v1::CohortGroup> {
         self.cohorts()

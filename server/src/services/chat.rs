@@ -15,7 +15,7 @@ use crate::chat::Tutor;
 use crate::chat::admission;
 use crate::chat::prompt::{Turn, prompt_tokens, system_prompt, trim_history};
 use crate::chat::relay::Answer;
-use crate::domain::{ChatRole, ChatSessionId, Invalid};
+use crate::domain::{ChatRole, ChatSessionId, Invalid, UserId};
 use crate::error::{AppError, AppResult};
 use crate::store::SessionRecord;
 
@@ -222,7 +222,19 @@ impl ChatService for ChatApi {
         respond(
             async {
                 let me = auth::user(&request)?;
-                let sessions = self.state.store.chat_sessions_of(me.id).await?;
+                let whose = match request.get_ref().user_id {
+                    0 => me.id,
+                    id => UserId(id),
+                };
+                let allowed = whose == me.id
+                    || me.is_admin
+                    || self.state.store.facilitates(me.id, whose).await?;
+                if !allowed {
+                    return Err(AppError::PermissionDenied(
+                        "only a learner's facilitator (or an admin) can list their chats".into(),
+                    ));
+                }
+                let sessions = self.state.store.chat_sessions_of(whose).await?;
                 Ok(v1::ListSessionsResponse {
                     sessions: sessions.iter().map(convert::chat::session).collect(),
                 })

@@ -64,6 +64,7 @@ fn overview(
     course: &crate::content::model::Course,
     snapshot: &crate::content::Snapshot,
     records: &[ProgressRecord],
+    chats: &HashMap<String, i64>,
 ) -> Vec<v1::UnitProgress> {
     let by_id: HashMap<&str, &ProgressRecord> =
         records.iter().map(|r| (r.content_id.as_str(), r)).collect();
@@ -101,6 +102,11 @@ fn overview(
                             .sum(),
                         required_lenses_completed: done as u32,
                         required_lenses: required.len() as u32,
+                        chat_messages: parts
+                            .iter()
+                            .filter_map(|id| chats.get(*id))
+                            .sum::<i64>()
+                            .max(0) as u32,
                     }
                 })
                 .collect(),
@@ -142,11 +148,16 @@ impl ProgressService for ProgressApi {
                 let mut out = Vec::with_capacity(members.len());
                 for member in members {
                     let records = self.state.store.progress_of_user(member.user_id).await?;
+                    let chats = self
+                        .state
+                        .store
+                        .chat_messages_per_lens(member.user_id)
+                        .await?;
                     out.push(v1::MemberProgress {
                         user_id: member.user_id.0,
                         name: member.name,
                         role: super::convert::cohort::role(member.role).into(),
-                        units: overview(course, &loaded.snapshot, &records),
+                        units: overview(course, &loaded.snapshot, &records, &chats),
                     });
                 }
                 Ok(v1::GetGroupProgressResponse {
@@ -251,7 +262,8 @@ impl ProgressService for ProgressApi {
                         AppError::NotFound(format!("no course with slug {slug:?}"))
                     })?;
                 let records = self.state.store.progress_of_user(whose).await?;
-                let units = overview(course, &loaded.snapshot, &records);
+                let chats = self.state.store.chat_messages_per_lens(me.id).await?;
+                let units = overview(course, &loaded.snapshot, &records, &chats);
                 Ok(v1::GetCourseProgressResponse { units })
             }
             .await,

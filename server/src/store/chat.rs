@@ -1,5 +1,7 @@
 //! Tutor sessions and messages.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 
 use super::locks::{BeginLocked, Lock};
@@ -20,7 +22,14 @@ pub struct SessionRecord {
     pub started_at: DateTime<Utc>,
     /// Archive time, if archived.
     pub archived_at: Option<DateTime<Utc>>,
+    /// Messages the learner sent in it.
+    pub user_messages: i64,
 }
+
+/// A session's columns, with how many messages the learner sent in it.
+const SESSION_SELECT: &str = "SELECT id, user_id, lens_id, started_at, archived_at, \
+     (SELECT COUNT(*) FROM chat_messages m WHERE m.session_id = s.id AND m.role = 'user') AS user_messages \
+     FROM chat_sessions s";
 
 /// A stored message.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -253,16 +262,17 @@ impl Store {
         user_id: UserId,
         lens_id: &str,
     ) -> StoreResult<SessionRecord> {
-        let select = "SELECT id, user_id, lens_id, started_at, archived_at FROM chat_sessions \
-                      WHERE user_id = $1 AND lens_id = $2 AND archived_at IS NULL";
+        let select =
+            format!("{SESSION_SELECT} WHERE user_id = $1 AND lens_id = $2 AND archived_at IS NULL");
         let insert = "INSERT INTO chat_sessions (user_id, lens_id, started_at, last_active_at) VALUES ($1, $2, $3, $3) \
                       ON CONFLICT DO NOTHING";
         let session = on_backend!(self, |pool| {
-            if let Some(found) = sqlx::query_as::<_, SessionRecord>(select)
-                .bind(user_id)
-                .bind(lens_id)
-                .fetch_optional(pool)
-                .await?
+            if let Some(found) =
+                sqlx::query_as::<_, SessionRecord>(sqlx::AssertSqlSafe(select.clone()))
+                    .bind(user_id)
+                    .bind(lens_id)
+                    .fetch_optional(pool)
+                    .await?
             {
                 found
             } else {
@@ -272,7 +282,7 @@ impl Store {
                     .bind(clock::now())
                     .execute(pool)
                     .await?;
-                sqlx::query_as::<_, SessionRecord>(select)
+                sqlx::query_as::<_, SessionRecord>(sqlx::AssertSqlSafe(select.clone()))
                     .bind(user_id)
                     .bind(lens_id)
                     .fetch_one(pool)
@@ -284,10 +294,9 @@ impl Store {
 
     /// A session by id.
     pub async fn chat_session(&self, id: ChatSessionId) -> StoreResult<Option<SessionRecord>> {
-        let sql =
-            "SELECT id, user_id, lens_id, started_at, archived_at FROM chat_sessions WHERE id = $1";
+        let sql = format!("{SESSION_SELECT} WHERE id = $1");
         let session = on_backend!(self, |pool| {
-            sqlx::query_as::<_, SessionRecord>(sql)
+            sqlx::query_as::<_, SessionRecord>(sqlx::AssertSqlSafe(sql.clone()))
                 .bind(id)
                 .fetch_optional(pool)
                 .await?
@@ -297,10 +306,10 @@ impl Store {
 
     /// A user's sessions, most recently active first.
     pub async fn chat_sessions_of(&self, user_id: UserId) -> StoreResult<Vec<SessionRecord>> {
-        let sql = "SELECT id, user_id, lens_id, started_at, archived_at FROM chat_sessions \
-                   WHERE user_id = $1 ORDER BY last_active_at DESC, id DESC";
+        let sql =
+            format!("{SESSION_SELECT} WHERE user_id = $1 ORDER BY last_active_at DESC, id DESC");
         let sessions = on_backend!(self, |pool| {
-            sqlx::query_as::<_, SessionRecord>(sql)
+            sqlx::query_as::<_, SessionRecord>(sqlx::AssertSqlSafe(sql.clone()))
                 .bind(user_id)
                 .fetch_all(pool)
                 .await?
@@ -338,6 +347,23 @@ impl Store {
                 .await?
         });
         Ok(yes)
+    }
+
+    /// How many messages a user sent the tutor, per lens.
+    pub async fn chat_messages_per_lens(
+        &self,
+        user_id: UserId,
+    ) -> StoreResult<HashMap<String, i64>> {
+        let sql = "SELECT s.lens_id, COUNT(m.id) FROM chat_sessions s \
+                   JOIN chat_messages m ON m.session_id = s.id \
+                   WHERE s.user_id = $1 AND m.role = 'user' GROUP BY s.lens_id";
+        let rows = on_backend!(self, |pool| {
+            sqlx::query_as::<_, (String, i64)>(sql)
+                .bind(user_id)
+                .fetch_all(pool)
+                .await?
+        });
+        Ok(rows.into_iter().collect())
     }
 
     /// A session's messages, oldest first.

@@ -13,6 +13,7 @@ pub fn session(session: &SessionRecord) -> v1::ChatSession {
         lens_id: session.lens_id.clone(),
         started_at: Some(timestamp(session.started_at)),
         archived_at: session.archived_at.map(timestamp),
+        user_messages: session.user_messages.max(0) as u32,
     }
 }
 
