@@ -358,6 +358,22 @@ try {
     await ida().locator('button[aria-pressed="true"]', { hasText: "came" }).waitFor();
   });
 
+  await step("a facilitator sees a member's reading and reads their tutor chat", async () => {
+    const panel = page.getByRole("region", { name: "Noether" });
+    const reading = panel.getByRole("region", { name: "Members’ reading" });
+    const idaRow = reading.getByRole("row", { name: /^ida/ });
+    await idaRow.locator('td[data-state="started"]').first().getByText(/1 of \d+ lenses/).waitFor();
+    await idaRow.getByText("1 tutor message").waitFor();
+    assert.equal(await reading.getByRole("row", { name: /^lise/ }).locator('td[data-state="started"]').count(), 0);
+    await idaRow.getByRole("button", { name: "Tutor chats" }).click();
+    const chats = panel.getByRole("region", { name: "ida’s tutor chats" });
+    await chats.locator("summary").first().click();
+    await chats.getByText("Is a feedback loop always a risk?").waitFor();
+    await chats.getByText("Not always: some loops steady a system.").waitFor();
+    await accessible();
+    await shot("10b-facilitator-reading");
+  });
+
   await step("meetings ahead can be added to a calendar as an .ics file", async () => {
     const [download] = await Promise.all([
       page.waitForEvent("download"),

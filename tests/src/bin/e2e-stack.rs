@@ -137,6 +137,57 @@ async fn put_in_a_group(core: &TestCore, discord_id: &str, seat: Seat) {
         .commit(cohort.id)
         .await
         .expect("committed");
+    if matches!(seat, Seat::Facilitator) {
+        has_read_and_asked(core, others[0]).await;
+    }
+}
+
+/// `learner` completed the course's first lens and asked the tutor about
+/// it, for the facilitator's view of their group.
+async fn has_read_and_asked(core: &TestCore, learner: lens_server::domain::UserId) {
+    use lens_server::content::model::ContentKind;
+    use lens_server::store::NewMessage;
+    let store = &core.state.store;
+    let lens = {
+        let loaded = core.state.content.current();
+        let first = &loaded.snapshot.courses["default"].units[0].modules[0];
+        loaded.snapshot.modules[first].parts().1[0].to_owned()
+    };
+    let now = chrono::Utc::now();
+    store
+        .mark_complete(learner, &lens, ContentKind::Lens.as_str(), now)
+        .await
+        .expect("lens complete");
+    let session = store
+        .get_or_start_session(learner, &lens)
+        .await
+        .expect("session");
+    let admitted = store
+        .admit_message(
+            learner,
+            session.id,
+            "Is a feedback loop always a risk?",
+            10,
+            now,
+            now,
+            now,
+            |_| Ok::<(), ()>(()),
+        )
+        .await
+        .expect("stored")
+        .expect("admitted");
+    let answer = NewMessage {
+        role: lens_server::domain::ChatRole::Assistant,
+        content: "Not always: some loops steady a system.",
+        error: None,
+        model: Some("fake"),
+        input_tokens: Some(10),
+        output_tokens: Some(8),
+    };
+    store
+        .finish_answer(admitted.answer_id, &answer)
+        .await
+        .expect("answered");
 }
 
 #[tokio::main]

@@ -1,6 +1,6 @@
 // One of the reader's groups: who is in it, who is coming to the next
 // meeting, and — for its facilitator or an admin — every meeting's answers
-// with attendance to record.
+// with attendance to record, and each member's reading and tutor chats.
 
 import { useState } from "react";
 import { meetings } from "../../api/client";
@@ -11,6 +11,7 @@ import { type GroupMeeting, MeetingStatus } from "../../gen/lens/v1/meeting_pb";
 import { Loading, Problem } from "../Status";
 import { answerLabel } from "./answers";
 import { FacilitatorView } from "./FacilitatorView";
+import { MembersProgress } from "./MembersProgress";
 import { begun, when } from "./when";
 
 /** The next meeting that has not begun. */
@@ -55,12 +56,15 @@ export function GroupPanel({ mine, calendarOn }: { mine: MyGroup; calendarOn: bo
         </>
       )}
       {view.value?.canLead && (
-        <FacilitatorView
-          groupId={group.id}
-          meetings={view.value.meetings}
-          calendarOn={calendarOn}
-          onChange={() => setVersion((v) => v + 1)}
-        />
+        <>
+          <FacilitatorView
+            groupId={group.id}
+            meetings={view.value.meetings}
+            calendarOn={calendarOn}
+            onChange={() => setVersion((v) => v + 1)}
+          />
+          <MembersProgress groupId={group.id} />
+        </>
       )}
     </section>
   );
