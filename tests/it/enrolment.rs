@@ -13,6 +13,7 @@ both_backends!(
     withdrawing_without_a_sign_up_is_refused,
     a_withdrawal_racing_the_commit_leaves_no_one_half_in,
     a_late_learner_switches_groups_in_one_step,
+    an_admin_sees_each_sign_up_in_utc_as_matching_does,
 );
 
 async fn the_cohort_list_shows_each_persons_own_sign_up(postgres: bool) {
@@ -130,6 +131,45 @@ async fn a_late_learner_switches_groups_in_one_step(postgres: bool) {
         .map(|g| g.id)
         .collect();
     assert_eq!(holding, vec![b]);
+}
+
+async fn an_admin_sees_each_sign_up_in_utc_as_matching_does(postgres: bool) {
+    let world = CohortWorld::planned(postgres).await;
+    // Monday 19:00–21:00 in Berlin: 18:00–20:00 UTC in winter.
+    let ada = world.learner("ada", monday()).await;
+    let quiet = world.person("quiet", Vec::new()).await;
+    world
+        .sign_up(&quiet, v1::SignupRole::Learner)
+        .await
+        .expect("signed up without times");
+    let request = || v1::ListSignupsRequest {
+        cohort_id: world.cohort_id,
+    };
+    let signups = world
+        .cohorts()
+        .await
+        .list_signups(lens_tests::core::authed(request(), &world.admin.token))
+        .await
+        .expect("listed")
+        .into_inner()
+        .signups;
+    let of = |id: i64| signups.iter().find(|s| s.user_id == id).unwrap();
+    let ada_slots = &of(ada.id).available_utc_slots;
+    assert!(ada_slots.contains(&36), "Monday 18:00 UTC: {ada_slots:?}");
+    assert!(
+        ada_slots.iter().all(|s| (34..40).contains(s)),
+        "{ada_slots:?}"
+    );
+    assert_eq!(of(ada.id).role(), v1::SignupRole::Learner);
+    assert!(of(quiet.id).available_utc_slots.is_empty());
+
+    let refused = world
+        .cohorts()
+        .await
+        .list_signups(lens_tests::core::authed(request(), &ada.token))
+        .await
+        .unwrap_err();
+    assert_eq!(refused.code(), Code::PermissionDenied);
 }
 
 async fn in_any_group(world: &CohortWorld, user_id: i64) -> bool {

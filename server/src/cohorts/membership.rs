@@ -110,8 +110,8 @@ impl Cohorts {
         let time = Self::time_of(&cohort, &target);
         if !self.can_make(&cohort, user_id, &time).await? {
             warnings.push(format!(
-                "user {} cannot make {} in every week of the cohort",
-                user_id,
+                "{} cannot make {} in every week of the cohort",
+                self.name_of(user_id).await?,
                 time.describe()
             ));
         }
@@ -134,10 +134,20 @@ impl Cohorts {
             .filter(|left| left.members < min as i64)
             .map(|left| {
                 format!(
-                    "group {group} now has {} members, fewer than the minimum of {min}",
-                    left.members
+                    "{} now has {} members, fewer than the minimum of {min}",
+                    left.name, left.members
                 )
             }))
+    }
+
+    /// A person's name as groups show it, for warnings.
+    async fn name_of(&self, user_id: UserId) -> AppResult<String> {
+        Ok(self
+            .store
+            .user_by_id(user_id)
+            .await?
+            .map(|u| u.nickname.unwrap_or(u.discord_username))
+            .unwrap_or_else(|| format!("user {user_id}")))
     }
 
     /// Moves learner `user_id` of running cohort `cohort` into its active
@@ -175,8 +185,8 @@ impl Cohorts {
         let time = Self::time_of(cohort, &target);
         if !self.can_make(cohort, user_id, &time).await? {
             warnings.push(format!(
-                "user {} cannot make {} in every week of the cohort",
-                user_id,
+                "{} cannot make {} in every week of the cohort",
+                self.name_of(user_id).await?,
                 time.describe()
             ));
         }

@@ -6,6 +6,7 @@
 pub mod discord;
 pub mod membership;
 pub mod proposal;
+pub mod signups;
 
 pub use proposal::{MatchingSettings, Proposal, propose, reason_code, save, signed_up};
 

@@ -233,6 +233,32 @@ impl CohortService for CohortApi {
         )
     }
 
+    async fn list_signups(
+        &self,
+        request: Request<v1::ListSignupsRequest>,
+    ) -> Result<Response<v1::ListSignupsResponse>, Status> {
+        respond(
+            async {
+                let cohort = self.cohort(request.get_ref().cohort_id).await?;
+                let signups = crate::cohorts::signups::signups(&self.state.store, &cohort).await?;
+                Ok(v1::ListSignupsResponse {
+                    signups: signups
+                        .into_iter()
+                        .map(|s| v1::Signup {
+                            user_id: s.user_id.0,
+                            name: s.name,
+                            role: convert::cohort::role(s.role).into(),
+                            timezone: s.timezone.unwrap_or_default(),
+                            available_utc_slots: s.available_utc,
+                            if_needed_utc_slots: s.if_needed_utc,
+                        })
+                        .collect(),
+                })
+            }
+            .await,
+        )
+    }
+
     async fn withdraw_sign_up(
         &self,
         request: Request<v1::WithdrawSignUpRequest>,

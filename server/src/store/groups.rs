@@ -82,6 +82,8 @@ pub struct GroupInfo {
     pub id: GroupId,
     /// Cohort.
     pub cohort_id: CohortId,
+    /// Name.
+    pub name: String,
     /// preview / active / completed / cancelled.
     pub status: GroupStatus,
     /// Weekly meeting start in the first meeting week (UTC week slot).
@@ -322,7 +324,7 @@ impl Store {
 
     /// A group's cohort, status, time and size.
     pub async fn group_info(&self, group_id: GroupId) -> StoreResult<Option<GroupInfo>> {
-        let sql = "SELECT g.id, g.cohort_id, g.status, g.meeting_start_slot, g.meeting_anchor, g.meeting_local_slot, \
+        let sql = "SELECT g.id, g.cohort_id, g.name, g.status, g.meeting_start_slot, g.meeting_anchor, g.meeting_local_slot, \
                      (SELECT COUNT(*) FROM group_members m WHERE m.group_id = g.id AND m.status = 'active') AS members \
                    FROM groups g WHERE g.id = $1";
         let info = on_backend!(self, |pool| {
@@ -336,7 +338,7 @@ impl Store {
 
     /// Every group of a cohort with its size.
     pub async fn group_infos(&self, cohort_id: CohortId) -> StoreResult<Vec<GroupInfo>> {
-        let sql = "SELECT g.id, g.cohort_id, g.status, g.meeting_start_slot, g.meeting_anchor, g.meeting_local_slot, \
+        let sql = "SELECT g.id, g.cohort_id, g.name, g.status, g.meeting_start_slot, g.meeting_anchor, g.meeting_local_slot, \
                      (SELECT COUNT(*) FROM group_members m WHERE m.group_id = g.id AND m.status = 'active') AS members \
                    FROM groups g WHERE g.cohort_id = $1 ORDER BY g.id";
         let infos = on_backend!(self, |pool| {
