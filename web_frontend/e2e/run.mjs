@@ -514,6 +514,75 @@ try {
     assert.equal((await received(stack.posthog)).length, before, "events were sent after saying no");
   });
 
+  await step("an admin reaches the console, sees every cohort and creates one", async () => {
+    stack.command("admin 310000000000000042");
+    await page.waitForTimeout(300);
+    // The admin role comes with the next sign-in.
+    await page.goto(url("/"));
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.getByRole("link", { name: "Sign in with Discord" }).click();
+    await page.getByRole("link", { name: "Admin" }).click();
+    await page.getByRole("heading", { name: "Admin", level: 1 }).waitFor();
+    await page.getByRole("row", { name: /Autumn cohort .* taking sign-ups 12/ }).waitFor();
+    await accessible();
+    await shot("12-admin");
+    await page.getByLabel("Name").fill("Winter cohort");
+    await page.getByLabel("First meeting week").fill("2027-01-04");
+    await page.getByRole("button", { name: "Create cohort" }).click();
+    await page.getByRole("heading", { name: "Winter cohort", level: 1 }).waitFor();
+    await page.getByText("Nobody has signed up yet.").waitFor();
+  });
+
+  await step("an admin proposes groups, moves learners by keyboard and by dragging, and commits", async () => {
+    await page.getByRole("link", { name: "← Admin" }).click();
+    await page.getByRole("link", { name: "Autumn cohort" }).click();
+    const best = page.getByTestId("best-times");
+    await best.getByText(/^Monday 18:00 \(9 learners, 2 facilitators\)/).waitFor();
+    await page.getByLabel("Show times in").selectOption("Asia/Tokyo");
+    await best.getByText(/^Tuesday 03:00 \(9 learners, 2 facilitators\)/).waitFor();
+    await page.getByRole("button", { name: "Propose groups" }).click();
+    await page.getByTestId("proposal-summary").getByText(/Placed 9 of 10 learners in 2 groups/).waitFor();
+    const unplaced = page.getByRole("region", { name: /Not placed/ });
+    await unplaced.getByText("sunny").waitFor();
+    const groups = page.locator(".board-group");
+    const [a, b] = [groups.nth(0), groups.nth(1)];
+    const nameOf = async (group) => (await group.getAttribute("aria-label")).replace(/^Group /, "");
+    const bName = await nameOf(b);
+    // By keyboard: a learner of the first group, to the second.
+    const byKeys = a.locator('li.chip[draggable="true"]').first();
+    const byKeysId = await byKeys.getAttribute("data-user");
+    await byKeys.getByRole("combobox").selectOption({ label: bName });
+    await b.locator(`li[data-user="${byKeysId}"]`).waitFor();
+    // By dragging: a learner of the second group, onto the first.
+    const dragged = b.locator('li.chip[draggable="true"]').first();
+    const draggedId = await dragged.getAttribute("data-user");
+    // Held by its name, clear of its "Move to" list.
+    await dragged.dragTo(a.locator("h4"), { sourcePosition: { x: 4, y: 4 } });
+    await a.locator(`li[data-user="${draggedId}"]`).waitFor();
+    // Placing sunny, who cannot make Monday, is allowed with a warning.
+    await unplaced.getByRole("combobox", { name: "Move sunny to" }).selectOption({ label: bName });
+    await page
+      .getByRole("list", { name: "Warnings about the last move" })
+      .getByText(/^sunny cannot make Mon 18:\d\d UTC in every week of the cohort$/)
+      .waitFor();
+    await accessible();
+    await shot("13-admin-board");
+    // The moves are the core's, not the page's.
+    await page.reload();
+    await page.locator(`.board-group[aria-label="Group ${bName}"] li[data-user="${byKeysId}"]`).waitFor();
+    await page.locator(`.board-group li[data-user="${draggedId}"]`).first().waitFor();
+    assert.notEqual(
+      await page.locator(`.board-group:has(li[data-user="${draggedId}"])`).getAttribute("aria-label"),
+      `Group ${bName}`,
+    );
+    await page.getByRole("button", { name: "Commit groups" }).click();
+    await page.getByRole("button", { name: "Yes, commit" }).click();
+    await page.getByText(/Committed 2 groups/).waitFor();
+    await page.getByRole("heading", { name: "Groups", level: 2 }).waitFor();
+    await page.getByText(/Discord being set up/).first().waitFor();
+    assert.equal(await page.getByRole("button", { name: "Commit groups" }).count(), 0);
+  });
+
   await step("signing out returns to an anonymous header", async () => {
     await page.goto(url("/"));
     await page.getByRole("button", { name: "Sign out" }).click();

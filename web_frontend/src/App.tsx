@@ -17,6 +17,9 @@ const AvailabilityPage = lazy(() => import("./pages/AvailabilityPage"));
 const ContentStatusPage = lazy(() => import("./pages/ContentStatusPage"));
 const MeetingsPage = lazy(() => import("./pages/MeetingsPage"));
 const CohortsPage = lazy(() => import("./pages/CohortsPage"));
+// The admin console: its own chunks, never loaded by learners.
+const AdminPage = lazy(() => import("./pages/AdminPage"));
+const AdminCohortPage = lazy(() => import("./pages/AdminCohortPage"));
 
 function Page() {
   const route = useRoute();
@@ -33,6 +36,10 @@ function Page() {
       return <MeetingsPage />;
     case "cohorts":
       return <CohortsPage />;
+    case "admin":
+      return <AdminPage />;
+    case "admin-cohort":
+      return <AdminCohortPage key={route.id} id={route.id} />;
     case "content-status":
       return <ContentStatusPage />;
     case "not-found":

@@ -2,10 +2,18 @@
 //! the content fixture) and web edge serving the built frontend, with fake
 //! Discord (its authorize page approves at once) and a fake Anthropic API.
 //!
+//! Besides the content it holds "Open cohort" (taking sign-ups, none yet) and
+//! "Autumn cohort" (two facilitators and ten learners signed up, one of
+//! whom matching cannot place), for the enrolment page and the admin
+//! console.
+//!
 //! Prints one JSON line with the URLs, then runs until stdin closes, so the
 //! browser test that spawned it cannot leave it behind. Lines on stdin set
 //! how the fake model answers from then on: `refuse STATUS SECONDS` (an HTTP
-//! refusal with `retry-after`), or `answer` (the scripted answer again).
+//! refusal with `retry-after`), or `answer` (the scripted answer again);
+//! `group ID` and `lead ID` put the user with that Discord id into a
+//! committed group as a learner or its facilitator, and `admin ID` makes
+//! them an admin from their next sign-in.
 //!
 //! `cargo run -p lens-tests --bin e2e-stack -- web_frontend/dist [--bench]`
 //!
@@ -68,6 +76,17 @@ enum Seat {
     /// The facilitator of "Noether", of a cohort that began two weeks ago
     /// (so its first meetings have taken place).
     Facilitator,
+}
+
+/// Makes the user with `discord_id` an admin (from their next sign-in).
+async fn make_admin(core: &TestCore, discord_id: &str) {
+    let store = &core.state.store;
+    match store.user_by_discord_id(discord_id).await.expect("store") {
+        Some(user) => {
+            store.set_admin(user.id, true).await.expect("admin");
+        }
+        None => eprintln!("e2e-stack: nobody signed in as {discord_id}"),
+    }
 }
 
 /// Puts the user with `discord_id` into a committed group of four others.
@@ -139,6 +158,56 @@ async fn put_in_a_group(core: &TestCore, discord_id: &str, seat: Seat) {
         .expect("committed");
     if matches!(seat, Seat::Facilitator) {
         has_read_and_asked(core, others[0]).await;
+    }
+}
+
+/// "Autumn cohort", for the admin console: two facilitators and nine
+/// learners free Monday 18:00–20:00 UTC, and one learner free only on
+/// Sunday night, whom matching cannot place.
+async fn seed_autumn_cohort(core: &TestCore, start: chrono::NaiveDate) {
+    use lens_server::domain::CohortRole;
+    let store = &core.state.store;
+    let cohort = store
+        .create_cohort("Autumn cohort", "default", start, 4, 28)
+        .await
+        .expect("autumn cohort");
+    let monday: Vec<u16> = (36..40).collect();
+    let sunday_night: Vec<u16> = (6 * 48 + 6..6 * 48 + 8).collect();
+    let people = ["hopper", "liskov"]
+        .into_iter()
+        .map(|n| (n, CohortRole::Facilitator, &monday))
+        .chain(
+            ["ana", "bo", "cy", "dee", "eli", "fay", "gus", "hal", "ivy"]
+                .into_iter()
+                .map(|n| (n, CohortRole::Learner, &monday)),
+        )
+        .chain([("sunny", CohortRole::Learner, &sunday_night)]);
+    for (i, (name, role, slots)) in people.enumerate() {
+        let person = store
+            .upsert_discord_user(&lens_server::store::DiscordProfile {
+                discord_id: format!("33000000000000{i:04}"),
+                username: name.into(),
+                global_name: None,
+                avatar_hash: None,
+                email: None,
+                email_verified: false,
+            })
+            .await
+            .expect("user");
+        store
+            .set_availability(person.id, "UTC", slots, &[])
+            .await
+            .expect("availability");
+        if role == CohortRole::Facilitator {
+            store
+                .set_facilitator(person.id, 2)
+                .await
+                .expect("facilitator");
+        }
+        store
+            .sign_up(cohort.id, person.id, role, false)
+            .await
+            .expect("signed up");
     }
 }
 
@@ -264,6 +333,7 @@ async fn main() {
         )
         .await
         .expect("open cohort");
+    seed_autumn_cohort(&core, today + chrono::Duration::weeks(4)).await;
     let mut edge = vec![("LENS_STATIC_DIR".to_owned(), static_dir)];
     let sentry = match std::env::var("VITE_SENTRY_DSN") {
         Ok(dsn) => {
@@ -307,6 +377,7 @@ async fn main() {
             ["answer"] => llm.script(answer(pace, first_at_once)),
             ["group", discord_id] => put_in_a_group(&core, discord_id, Seat::Learner).await,
             ["lead", discord_id] => put_in_a_group(&core, discord_id, Seat::Facilitator).await,
+            ["admin", discord_id] => make_admin(&core, discord_id).await,
             _ => eprintln!("e2e-stack: unknown command {line:?}"),
         }
     }

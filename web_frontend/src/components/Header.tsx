@@ -19,6 +19,7 @@ export function Header() {
         <Link href="/cohorts">Cohorts</Link>
         {user && <Link href="/meetings">My group</Link>}
         {user && <Link href="/availability">Availability</Link>}
+        {user?.isAdmin && <Link href="/admin">Admin</Link>}
       </nav>
       <div className="account" aria-live="polite">
         {loading ? null : user ? (

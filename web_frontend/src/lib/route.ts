@@ -9,6 +9,8 @@ export type Route =
   | { page: "availability" }
   | { page: "meetings" }
   | { page: "cohorts" }
+  | { page: "admin" }
+  | { page: "admin-cohort"; id: string }
   | { page: "content-status" }
   | { page: "not-found"; path: string };
 
@@ -24,6 +26,8 @@ export function parseRoute(path: string): Route {
   if (parts.length === 1 && first === "availability") return { page: "availability" };
   if (parts.length === 1 && first === "meetings") return { page: "meetings" };
   if (parts.length === 1 && first === "cohorts") return { page: "cohorts" };
+  if (parts.length === 1 && first === "admin") return { page: "admin" };
+  if (parts.length === 3 && first === "admin" && second === "cohort" && rest[0]) return { page: "admin-cohort", id: rest[0] };
   if (parts.length === 1 && first === "content-status") return { page: "content-status" };
   return { page: "not-found", path };
 }
@@ -43,6 +47,10 @@ export function pathOf(route: Route): string {
       return "/meetings";
     case "cohorts":
       return "/cohorts";
+    case "admin":
+      return "/admin";
+    case "admin-cohort":
+      return `/admin/cohort/${encodeURIComponent(route.id)}`;
     case "content-status":
       return "/content-status";
     case "not-found":
