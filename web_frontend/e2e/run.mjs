@@ -457,6 +457,15 @@ try {
     await page.setViewportSize({ width: 1280, height: 900 });
   });
 
+  await step("an unknown address says so, with a way back to the course", async () => {
+    await page.goto(url("/no/such/page"));
+    await page.getByRole("heading", { name: "Not found", level: 1 }).waitFor();
+    await page.getByText("There is no page at /no/such/page.").waitFor();
+    await accessible();
+    await page.getByRole("link", { name: "Back to the course" }).click();
+    await page.getByRole("heading", { name: "Meeting 1" }).waitFor();
+  });
+
   await step("analytics carry the course's events, tied to the learner, never their words", async () => {
     const events = await arrives(stack.posthog, "the course's events", (events) =>
       [

@@ -2,24 +2,25 @@
 
 import { displayName, useSession } from "../api/session";
 import { SignInControls } from "./SignIn";
-import { Link, useRoute } from "../lib/navigation";
+import { Link, useLocation } from "react-router";
+import { paths } from "../lib/paths";
 
 /** The header on every page. */
 export function Header() {
   const { loading, user } = useSession();
   // Re-rendered on navigation, so "Sign in" returns to the page it was on.
-  useRoute();
+  useLocation();
   return (
     <header className="site-header">
       <nav aria-label="Main">
-        <Link href="/" className="brand">
+        <Link to={paths.home()} className="brand">
           Lens
         </Link>
-        <Link href="/">Course</Link>
-        <Link href="/cohorts">Cohorts</Link>
-        {user && <Link href="/meetings">My group</Link>}
-        {user && <Link href="/availability">Availability</Link>}
-        {user?.isAdmin && <Link href="/admin">Admin</Link>}
+        <Link to={paths.home()}>Course</Link>
+        <Link to={paths.cohorts()}>Cohorts</Link>
+        {user && <Link to={paths.meetings()}>My group</Link>}
+        {user && <Link to={paths.availability()}>Availability</Link>}
+        {user?.isAdmin && <Link to={paths.admin()}>Admin</Link>}
       </nav>
       <div className="account" aria-live="polite">
         {loading ? null : user ? (

@@ -2,7 +2,8 @@
 
 import type { LensCard, Segment } from "../gen/lens/v1/content_pb";
 import { type Block, splitText } from "../lib/directives";
-import { Link } from "../lib/navigation";
+import { Link } from "react-router";
+import { paths } from "../lib/paths";
 import { ChatPanel } from "./ChatPanel";
 import { Markdown } from "./Markdown";
 import type { LensChat } from "./useLensChat";
@@ -125,7 +126,7 @@ function Text({ blocks, cards, headingLevel }: { blocks: Block[]; cards: LensCar
 function Card({ card }: { card: LensCard }) {
   return (
     <p className="lens-card">
-      <Link href={`/module/${encodeURIComponent(card.pageSlug)}`}>{card.title}</Link>
+      <Link to={paths.module(card.pageSlug)}>{card.title}</Link>
       {card.tldr && <span className="muted small"> {card.tldr}</span>}
     </p>
   );

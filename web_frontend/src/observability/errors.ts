@@ -21,3 +21,8 @@ export function startErrorReports(): void {
 export function reportAs(userId: string | null): void {
   void sentry?.then((module) => module.setUser(userId));
 }
+
+/** Reports an error the app caught itself (a page that failed to render). */
+export function reportError(error: unknown): void {
+  void sentry?.then((module) => module.capture(error));
+}

@@ -39,3 +39,8 @@ export function start(settings: Settings): void {
 export function setUser(userId: string | null): void {
   Sentry.setUser(userId ? { id: userId } : null);
 }
+
+/** Sends a caught error. */
+export function capture(error: unknown): void {
+  Sentry.captureException(error);
+}

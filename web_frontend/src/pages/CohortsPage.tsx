@@ -12,7 +12,8 @@ import { Loading, Problem } from "../components/Status";
 import { type Cohort, type CohortGroup, CohortStatus, SignupRole } from "../gen/lens/v1/cohort_pb";
 import { firstMeeting, startDay, weeklyTime } from "../lib/cohorts";
 import { describeError } from "../lib/errors";
-import { Link } from "../lib/navigation";
+import { Link } from "react-router";
+import { paths } from "../lib/paths";
 import { track } from "../observability/analytics";
 
 const ROLE_WORDS: Record<SignupRole, string> = {
@@ -177,12 +178,12 @@ function SignedUp({ cohort, onChange }: { cohort: Cohort; onChange: () => void }
         <strong>You are signed up as {ROLE_WORDS[cohort.myRole]}.</strong>{" "}
         {planned ? (
           <>
-            Groups are made from everyone’s times before the start; <Link href="/availability">change your times</Link>{" "}
+            Groups are made from everyone’s times before the start; <Link to={paths.availability()}>change your times</Link>{" "}
             until then.
           </>
         ) : (
           <>
-            See <Link href="/meetings">your group</Link>.
+            See <Link to={paths.meetings()}>your group</Link>.
           </>
         )}
       </p>
@@ -241,7 +242,7 @@ function GroupPicker({ cohort }: { cohort: Cohort }) {
       )}
       {groups.length === 0 ? (
         <p className="empty">
-          No {current ? "other " : ""}group with room meets at a time you marked. <Link href="/availability">Add times</Link>{" "}
+          No {current ? "other " : ""}group with room meets at a time you marked. <Link to={paths.availability()}>Add times</Link>{" "}
           and look again.
         </p>
       ) : (

@@ -6,7 +6,8 @@ import { content, progress } from "../api/client";
 import { useSession } from "../api/session";
 import { useLoad } from "../api/useLoad";
 import { Loading, Problem } from "../components/Status";
-import { Link } from "../lib/navigation";
+import { Link } from "react-router";
+import { paths } from "../lib/paths";
 
 function progressLabel(p: ModuleProgress | undefined): string {
   if (!p || !p.started) return "Not started";
@@ -42,7 +43,7 @@ export function CoursePage({ slug }: { slug: string }) {
               const p = byModule?.get(m.slug);
               return (
                 <li key={m.slug} data-state={p?.completed ? "done" : p?.started ? "started" : "new"}>
-                  <Link href={`/module/${encodeURIComponent(m.slug)}`}>{m.title}</Link>
+                  <Link to={paths.module(m.slug)}>{m.title}</Link>
                   {m.optional && <span className="tag">optional</span>}
                   {user && <span className="progress-label">{progressLabel(p)}</span>}
                 </li>
@@ -69,7 +70,7 @@ export function HomePage() {
       <ul className="module-list">
         {courses.value.map((c) => (
           <li key={c.slug}>
-            <Link href={`/course/${encodeURIComponent(c.slug)}`}>{c.title}</Link>
+            <Link to={paths.course(c.slug)}>{c.title}</Link>
           </li>
         ))}
       </ul>

@@ -14,7 +14,8 @@ import { ANSWERS } from "../components/meetings/answers";
 import { GroupPanel } from "../components/meetings/GroupPanel";
 import { NotificationSettings } from "../components/meetings/NotificationSettings";
 import { when } from "../components/meetings/when";
-import { Link } from "../lib/navigation";
+import { Link } from "react-router";
+import { paths } from "../lib/paths";
 import { describeError } from "../lib/errors";
 import { track } from "../observability/analytics";
 import { saveText } from "../lib/download";
@@ -116,7 +117,7 @@ export default function MeetingsPage() {
                 {mine.meeting?.dueModules.map((m, i) => (
                   <span key={m.slug}>
                     {i > 0 && ", "}
-                    <Link href={`/module/${encodeURIComponent(m.slug)}`}>{m.title}</Link>
+                    <Link to={paths.module(m.slug)}>{m.title}</Link>
                     {m.optional && " (optional)"}
                   </span>
                 ))}

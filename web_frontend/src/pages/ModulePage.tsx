@@ -11,7 +11,8 @@ import { Segments } from "../components/Segments";
 import { Loading, Problem } from "../components/Status";
 import { useHeartbeat } from "../components/useHeartbeat";
 import { describeError } from "../lib/errors";
-import { Link } from "../lib/navigation";
+import { Link } from "react-router";
+import { paths } from "../lib/paths";
 import { track } from "../observability/analytics";
 
 /** The page of module `slug`. */
@@ -66,11 +67,11 @@ export default function ModulePage({ slug }: { slug: string }) {
   return (
     <div ref={main} className="module" data-content-id={module.id}>
       <p className="breadcrumb">
-        <Link href="/">← Course</Link>
+        <Link to={paths.home()}>← Course</Link>
         {module.parentSlug && (
           <>
             {" · "}
-            <Link href={`/module/${encodeURIComponent(module.parentSlug)}`}>Whole module</Link>
+            <Link to={paths.module(module.parentSlug)}>Whole module</Link>
           </>
         )}
       </p>
@@ -80,7 +81,7 @@ export default function ModulePage({ slug }: { slug: string }) {
           <ol>
             {module.submodules.map((part) => (
               <li key={part.slug}>
-                <Link href={`/module/${encodeURIComponent(part.slug)}`}>{part.title}</Link>
+                <Link to={paths.module(part.slug)}>{part.title}</Link>
               </li>
             ))}
           </ol>
