@@ -10,6 +10,7 @@ use lens_tests::core::authed;
 use tonic::{Code, Status};
 
 both_backends!(
+    a_committed_groups_setup_is_listed_part_by_part,
     a_cohort_takes_its_meetings_and_length_from_the_course,
     a_start_date_must_be_written_as_iso,
     a_cohort_needs_a_known_course,
@@ -518,5 +519,26 @@ async fn a_proposal_says_whether_it_is_proven_optimal(postgres: bool) {
         ["exact", "fast"].contains(&proposal.method.as_str()),
         "{}",
         proposal.method
+    );
+}
+
+async fn a_committed_groups_setup_is_listed_part_by_part(postgres: bool) {
+    let world = CohortWorld::proposed(postgres, 1, 4).await;
+    assert!(
+        world.list_groups().await[0].delivery.is_none(),
+        "a preview has no setup yet"
+    );
+    world.commit().await.unwrap();
+    let delivery = world.list_groups().await[0].delivery.clone().unwrap();
+    // No bot has taken the Discord work yet; this platform has no calendar.
+    assert_eq!(delivery.discord(), v1::DeliveryStep::Waiting);
+    assert_eq!(delivery.calendar(), v1::DeliveryStep::Off);
+    assert_eq!(
+        (
+            delivery.emails_sent,
+            delivery.emails_waiting,
+            delivery.emails_failed
+        ),
+        (0, 0, 0)
     );
 }

@@ -3,6 +3,7 @@
 //! here, returning domain types; `CohortService` and `lens-server cohort`
 //! parse, call these and convert.
 
+pub mod delivery;
 pub mod discord;
 pub mod membership;
 pub mod proposal;

@@ -38,6 +38,62 @@ impl CohortApi {
         self.cohorts.cohort(CohortId(id)).await
     }
 
+    /// Adds each committed group's setup state, from its jobs.
+    async fn add_delivery(&self, groups: &mut [v1::CohortGroup]) -> AppResult<()> {
+        use crate::cohorts::delivery::{Step, delivery, job_keys};
+        let committed = |g: &v1::CohortGroup| g.status() != v1::GroupStatus::Preview;
+        let members = |g: &v1::CohortGroup| -> Vec<(UserId, CohortRole)> {
+            g.members
+                .iter()
+                .map(|m| {
+                    let role = match m.role() {
+                        v1::SignupRole::Facilitator => CohortRole::Facilitator,
+                        _ => CohortRole::Learner,
+                    };
+                    (UserId(m.user_id), role)
+                })
+                .collect()
+        };
+        let keys: Vec<String> = groups
+            .iter()
+            .filter(|g| committed(g))
+            .flat_map(|g| job_keys(GroupId(g.id), &members(g)))
+            .collect();
+        let jobs = self.state.store.jobs_by_keys(&keys).await?;
+        let by_key = jobs
+            .iter()
+            .map(|j| (j.idempotency_key.clone(), j))
+            .collect();
+        let calendar_on = self.state.config.calendar.is_some();
+        let step = |s: Step| match s {
+            Step::Off => v1::DeliveryStep::Off,
+            Step::Waiting => v1::DeliveryStep::Waiting,
+            Step::Done => v1::DeliveryStep::Done,
+            Step::Failed => v1::DeliveryStep::Failed,
+        };
+        for group in groups.iter_mut().filter(|g| committed(g)) {
+            let id = GroupId(group.id);
+            let event_made = calendar_on && self.state.store.calendar_event_exists(id).await?;
+            let state = delivery(
+                id,
+                &members(group),
+                &by_key,
+                group.realized,
+                event_made,
+                calendar_on,
+            );
+            group.delivery = Some(v1::GroupDelivery {
+                discord: step(state.discord).into(),
+                calendar: step(state.calendar).into(),
+                emails_sent: state.emails.0,
+                emails_waiting: state.emails.1,
+                emails_failed: state.emails.2,
+                error: state.error.unwrap_or_default(),
+            });
+        }
+        Ok(())
+    }
+
     /// The cohort's groups with their members, as the contract shows them.
     async fn groups(&self, cohort_id: CohortId) -> AppResult<Vec<v1::CohortGroup>> {
         let (groups, members) = self.state.store.groups_of_cohort(cohort_id).await?;
@@ -70,6 +126,7 @@ impl CohortApi {
                 realized: g.realized_at.is_some(),
                 discord_channel_id: g.discord_channel_id.unwrap_or_default(),
                 max_members: Params::default().max_size as u32,
+                delivery: None,
             })
             .collect())
     }
@@ -409,9 +466,9 @@ impl CohortService for CohortApi {
         respond(
             async {
                 let cohort = self.cohort(request.get_ref().cohort_id).await?;
-                Ok(v1::ListGroupsResponse {
-                    groups: self.groups(cohort.id).await?,
-                })
+                let mut groups = self.groups(cohort.id).await?;
+                self.add_delivery(&mut groups).await?;
+                Ok(v1::ListGroupsResponse { groups })
             }
             .await,
         )

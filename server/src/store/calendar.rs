@@ -187,6 +187,18 @@ impl Store {
         Ok(changed)
     }
 
+    /// Whether group `group_id`'s calendar event has been made.
+    pub async fn calendar_event_exists(&self, group_id: GroupId) -> StoreResult<bool> {
+        let sql = "SELECT EXISTS (SELECT 1 FROM calendar_events WHERE group_id = $1 AND created)";
+        let yes = on_backend!(self, |pool| {
+            sqlx::query_scalar::<_, bool>(sql)
+                .bind(group_id)
+                .fetch_one(pool)
+                .await?
+        });
+        Ok(yes)
+    }
+
     /// Active groups whose calendar event exists (their answers are read
     /// back every six hours).
     pub async fn groups_with_calendar_events(&self) -> StoreResult<Vec<GroupId>> {

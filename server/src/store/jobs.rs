@@ -292,6 +292,27 @@ impl Store {
         Ok(jobs)
     }
 
+    /// The jobs with these idempotency keys (each names one piece of work,
+    /// such as a group's Discord sync), in no order.
+    pub async fn jobs_by_keys(&self, keys: &[String]) -> StoreResult<Vec<JobRecord>> {
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        let places: Vec<String> = (1..=keys.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT {COLUMNS} FROM jobs WHERE idempotency_key IN ({})",
+            places.join(", ")
+        );
+        let jobs = on_backend!(self, |pool| {
+            let mut query = sqlx::query_as::<_, JobRecord>(sqlx::AssertSqlSafe(sql.clone()));
+            for key in keys {
+                query = query.bind(key);
+            }
+            query.fetch_all(pool).await?
+        });
+        Ok(jobs)
+    }
+
     /// One job.
     pub async fn job(&self, id: JobId) -> StoreResult<Option<JobRecord>> {
         let sql = format!("SELECT {COLUMNS} FROM jobs WHERE id = $1");
