@@ -588,7 +588,10 @@ try {
     await page.getByRole("button", { name: "Yes, commit" }).click();
     await page.getByText(/Committed 2 groups/).waitFor();
     await page.getByRole("heading", { name: "Groups", level: 2 }).waitFor();
-    await page.getByText(/Discord being set up/).first().waitFor();
+    // No bot takes the Discord work in this stack, and it has no calendar.
+    const setup = page.getByRole("table", { name: /Setup of each group/ });
+    await setup.getByRole("row", { name: /waiting off 0 sent/ }).first().waitFor();
+    assert.equal(await setup.getByRole("row").count(), 3);
     assert.equal(await page.getByRole("button", { name: "Commit groups" }).count(), 0);
   });
 

@@ -13,6 +13,7 @@ import { Loading, Problem } from "../components/Status";
 import {
   type CohortGroup,
   CohortStatus,
+  DeliveryStep,
   GroupStatus,
   type ProposeGroupsResponse,
   SignupRole,
@@ -235,15 +236,7 @@ function Groups({ cohortId, startDate, groups, proposal, learners, editable, onC
         )}
       </div>
       {error && <Problem message={error} />}
-      {active && (
-        <ul className="delivery">
-          {groups.map((g) => (
-            <li key={String(g.id)}>
-              {g.name}: Discord {g.realized ? "set up" : "being set up"}
-            </li>
-          ))}
-        </ul>
-      )}
+      {active && <Delivery groups={groups} />}
       {editable && board.groups.length > 0 && (
         <div className="commit">
           {confirming ? (
@@ -267,5 +260,48 @@ function Groups({ cohortId, startDate, groups, proposal, learners, editable, onC
         </div>
       )}
     </section>
+  );
+}
+
+const STEP_WORDS: Record<DeliveryStep, string> = {
+  [DeliveryStep.UNSPECIFIED]: "—",
+  [DeliveryStep.OFF]: "off",
+  [DeliveryStep.WAITING]: "waiting",
+  [DeliveryStep.DONE]: "done",
+  [DeliveryStep.FAILED]: "failed",
+};
+
+/** Each committed group's setup: Discord, calendar, emails, and why a part failed. */
+function Delivery({ groups }: { groups: CohortGroup[] }) {
+  return (
+    <div className="table-scroll">
+      <table className="delivery">
+        <caption>Setup of each group (failed work is retried from the delivery jobs)</caption>
+        <thead>
+          <tr>
+            <th scope="col">Group</th>
+            <th scope="col">Discord</th>
+            <th scope="col">Calendar</th>
+            <th scope="col">“Your group” emails</th>
+          </tr>
+        </thead>
+        <tbody>
+          {groups.map((g) => {
+            const d = g.delivery;
+            return (
+              <tr key={String(g.id)}>
+                <th scope="row">{g.name}</th>
+                <td data-step={d?.discord}>{STEP_WORDS[d?.discord ?? DeliveryStep.UNSPECIFIED]}</td>
+                <td data-step={d?.calendar}>{STEP_WORDS[d?.calendar ?? DeliveryStep.UNSPECIFIED]}</td>
+                <td>
+                  {d ? `${d.emailsSent} sent, ${d.emailsWaiting} waiting, ${d.emailsFailed} failed` : "—"}
+                  {d?.error && <span className="detail problem">{d.error}</span>}
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </div>
   );
 }
