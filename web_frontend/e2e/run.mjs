@@ -592,6 +592,17 @@ try {
     const setup = page.getByRole("table", { name: /Setup of each group/ });
     await setup.getByRole("row", { name: /waiting off 0 sent/ }).first().waitFor();
     assert.equal(await setup.getByRole("row").count(), 3);
+    // The console works on a phone too: wide tables scroll inside themselves.
+    await page.setViewportSize({ width: 375, height: 812 });
+    for (const path of [new URL(page.url()).pathname, "/admin"]) {
+      await page.goto(url(path));
+      await page.locator("main h1").first().waitFor();
+      await page.locator("main table").first().waitFor();
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      assert.ok(overflow <= 0, `${path} scrolls sideways by ${overflow}px at 375px wide`);
+    }
+    await shot("14-admin-phone");
+    await page.setViewportSize({ width: 1280, height: 900 });
     assert.equal(await page.getByRole("button", { name: "Commit groups" }).count(), 0);
   });
 

@@ -1,4 +1,7 @@
-// Loading and failure placeholders, announced to screen readers.
+import type { ReactNode } from "react";
+
+// The states a part of a page can be in besides showing its content:
+// loading, failed, and empty. One look for each, everywhere.
 
 /** Shown while something loads. */
 export function Loading({ what }: { what: string }) {
@@ -16,4 +19,9 @@ export function Problem({ message }: { message: string }) {
       {message}
     </p>
   );
+}
+
+/** Shown when there is nothing to show yet, with what to do about it. */
+export function Empty({ children }: { children: ReactNode }) {
+  return <p className="empty">{children}</p>;
 }

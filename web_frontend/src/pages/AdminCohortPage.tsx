@@ -9,7 +9,7 @@ import { cohorts } from "../api/client";
 import { useLoad } from "../api/useLoad";
 import { GroupBoard } from "../components/admin/GroupBoard";
 import { HeatMap } from "../components/admin/HeatMap";
-import { Loading, Problem } from "../components/Status";
+import { Empty, Loading, Problem } from "../components/Status";
 import {
   type CohortGroup,
   CohortStatus,
@@ -73,7 +73,7 @@ export default function AdminCohortPage({ id }: { id: string }) {
       <section aria-labelledby="signups-title">
         <h2 id="signups-title">When the sign-ups can meet</h2>
         {signups.length === 0 ? (
-          <p className="empty">Nobody has signed up yet.</p>
+          <Empty>Nobody has signed up yet.</Empty>
         ) : (
           <HeatMap heat={heat} firstWeek={firstMeeting(cohort.startDate, 0)} />
         )}

@@ -4,7 +4,7 @@
 import { useEffect, useId, useState } from "react";
 import { cohorts, content } from "../api/client";
 import { useLoad } from "../api/useLoad";
-import { Loading, Problem } from "../components/Status";
+import { Empty, Loading, Problem } from "../components/Status";
 import { CohortStatus } from "../gen/lens/v1/cohort_pb";
 import type { CourseSummary } from "../gen/lens/v1/content_pb";
 import { startDay } from "../lib/cohorts";
@@ -38,7 +38,7 @@ export default function AdminPage() {
       <h1>Admin</h1>
       <h2>Cohorts</h2>
       {list.cohorts.length === 0 ? (
-        <p className="empty">No cohorts yet: create the first below.</p>
+        <Empty>No cohorts yet: create the first below.</Empty>
       ) : (
         <div className="table-scroll">
           <table className="cohort-table">

@@ -8,7 +8,7 @@ import { useSession } from "../api/session";
 import { useLoad } from "../api/useLoad";
 import { AvailabilityEditor } from "../components/AvailabilityEditor";
 import { SignInLink } from "../components/SignIn";
-import { Loading, Problem } from "../components/Status";
+import { Empty, Loading, Problem } from "../components/Status";
 import { type Cohort, type CohortGroup, CohortStatus, SignupRole } from "../gen/lens/v1/cohort_pb";
 import { firstMeeting, startDay, weeklyTime } from "../lib/cohorts";
 import { describeError } from "../lib/errors";
@@ -57,7 +57,7 @@ export default function CohortsPage() {
         </p>
       )}
       {open.length === 0 ? (
-        <p className="empty">No cohort is taking sign-ups just now. New cohorts are announced in the Discord server.</p>
+        <Empty>No cohort is taking sign-ups just now. New cohorts are announced in the Discord server.</Empty>
       ) : (
         <ul className="cohort-list">
           {open.map((cohort) => (
@@ -241,10 +241,10 @@ function GroupPicker({ cohort }: { cohort: Cohort }) {
         </p>
       )}
       {groups.length === 0 ? (
-        <p className="empty">
+        <Empty>
           No {current ? "other " : ""}group with room meets at a time you marked. <Link to={paths.availability()}>Add times</Link>{" "}
           and look again.
-        </p>
+        </Empty>
       ) : (
         <ul className="joinable-groups">
           {groups.map((group) => {

@@ -7,6 +7,7 @@ import { type DragEvent, useState } from "react";
 import { DAY_NAMES, SLOTS_PER_DAY, timeOf } from "../../lib/availability";
 import { localSlot } from "../../lib/heatmap";
 import { type Board, type BoardMember, moveOf } from "../../lib/moves";
+import { Empty } from "../Status";
 
 interface Props {
   board: Board;
@@ -80,7 +81,7 @@ export function GroupBoard({ board, startSlots, offset, editable, onMove }: Prop
         {byDay.map(({ day, groups }) => (
           <section key={day} className="board-day" aria-label={day}>
             <h3>{day}</h3>
-            {groups.length === 0 && <p className="empty">—</p>}
+            {groups.length === 0 && <Empty>—</Empty>}
             {groups.map(({ group, slot }) => (
               <section
                 key={String(group.id)}

@@ -9,7 +9,7 @@ import { ChatRole } from "../../gen/lens/v1/chat_pb";
 import { SignupRole } from "../../gen/lens/v1/cohort_pb";
 import type { MemberProgress, ModuleProgress } from "../../gen/lens/v1/progress_pb";
 import { timestampDate } from "@bufbuild/protobuf/wkt";
-import { Loading, Problem } from "../Status";
+import { Empty, Loading, Problem } from "../Status";
 
 /** Minutes, rounded, as people say them. */
 function minutes(seconds: bigint): string {
@@ -119,7 +119,7 @@ function MemberChats({ member, onClose }: { member: MemberProgress; onClose: () 
       </button>
       {loaded.error && <Problem message={loaded.error} />}
       {!loaded.value && !loaded.error && <Loading what="the chats" />}
-      {loaded.value?.length === 0 && <p className="empty">{member.name} has not talked with the tutor yet.</p>}
+      {loaded.value?.length === 0 && <Empty>{member.name} has not talked with the tutor yet.</Empty>}
       {loaded.value?.map(({ session, title }) => (
         <Transcript
           key={String(session.id)}
