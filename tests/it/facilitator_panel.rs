@@ -8,6 +8,7 @@ use lens_proto::v1::progress_service_client::ProgressServiceClient;
 use lens_server::domain::{ChatSessionId, UserId};
 use lens_tests::cohorts::{CohortWorld, Person};
 use lens_tests::core::authed;
+use lens_tests::tutor::stored_chat;
 use tonic::Code;
 
 both_backends!(
@@ -18,33 +19,16 @@ both_backends!(
 /// `learner` asks the tutor `texts` about the introduction's first lens
 /// (stored as the tutor stores a message it lets through).
 async fn asks(world: &CohortWorld, learner: &Person, texts: &[&str]) -> ChatSessionId {
-    let store = &world.core.state.store;
     let lens = {
         let loaded = world.core.state.content.current();
         loaded.snapshot.modules["introduction"].parts().1[0].to_owned()
     };
-    let session = store
-        .get_or_start_session(UserId(learner.id), &lens)
-        .await
-        .unwrap();
-    let now = chrono::Utc::now();
+    let store = &world.core.state.store;
+    let mut session = None;
     for text in texts {
-        store
-            .admit_message(
-                UserId(learner.id),
-                session.id,
-                text,
-                10,
-                now,
-                now,
-                now,
-                |_| Ok::<(), ()>(()),
-            )
-            .await
-            .unwrap()
-            .unwrap();
+        session = Some(stored_chat(store, UserId(learner.id), &lens, text, None).await);
     }
-    session.id
+    session.expect("at least one question")
 }
 
 async fn sessions_of(

@@ -91,3 +91,42 @@ pub async fn transcript(
         .into_inner()
         .messages
 }
+
+/// A tutor conversation as the store keeps it, written without the tutor:
+/// `learner` asked `question` at `lens` and, with `answer`, was answered.
+/// For tests and the browser stack that need a chat to read, not to run.
+pub async fn stored_chat(
+    store: &lens_server::store::Store,
+    learner: lens_server::domain::UserId,
+    lens: &str,
+    question: &str,
+    answer: Option<&str>,
+) -> lens_server::domain::ChatSessionId {
+    let session = store
+        .get_or_start_session(learner, lens)
+        .await
+        .expect("session");
+    let now = chrono::Utc::now();
+    let admitted = store
+        .admit_message(learner, session.id, question, 10, now, now, now, |_| {
+            Ok::<(), ()>(())
+        })
+        .await
+        .expect("stored")
+        .expect("admitted");
+    if let Some(answer) = answer {
+        let finished = lens_server::store::NewMessage {
+            role: lens_server::domain::ChatRole::Assistant,
+            content: answer,
+            error: None,
+            model: Some("fake"),
+            input_tokens: Some(10),
+            output_tokens: Some(8),
+        };
+        store
+            .finish_answer(admitted.answer_id, &finished)
+            .await
+            .expect("answered");
+    }
+    session.id
+}

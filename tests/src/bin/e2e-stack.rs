@@ -78,6 +78,20 @@ enum Seat {
     Facilitator,
 }
 
+/// Someone who signed in with Discord as `name` once.
+async fn member(core: &TestCore, discord_id: &str, name: &str) -> lens_server::domain::UserId {
+    let profile = lens_server::store::DiscordProfile {
+        discord_id: discord_id.into(),
+        username: name.into(),
+        global_name: None,
+        avatar_hash: None,
+        email: None,
+        email_verified: false,
+    };
+    let user = core.state.store.upsert_discord_user(&profile).await;
+    user.expect("user").id
+}
+
 /// Makes the user with `discord_id` an admin (from their next sign-in).
 async fn make_admin(core: &TestCore, discord_id: &str) {
     let store = &core.state.store;
@@ -123,18 +137,8 @@ async fn put_in_a_group(core: &TestCore, discord_id: &str, seat: Seat) {
         .expect("cohort");
     let mut others = Vec::new();
     for name in names {
-        let person = store
-            .upsert_discord_user(&lens_server::store::DiscordProfile {
-                discord_id: format!("32000000000000{:04}", id_base + others.len()),
-                username: name.into(),
-                global_name: None,
-                avatar_hash: None,
-                email: None,
-                email_verified: false,
-            })
-            .await
-            .expect("user");
-        others.push(person.id);
+        let discord_id = format!("32000000000000{:04}", id_base + others.len());
+        others.push(member(core, &discord_id, name).await);
     }
     let (facilitator, learners) = match seat {
         Seat::Learner => (others[0], vec![user.id, others[1], others[2], others[3]]),
@@ -183,29 +187,16 @@ async fn seed_autumn_cohort(core: &TestCore, start: chrono::NaiveDate) {
         )
         .chain([("sunny", CohortRole::Learner, &sunday_night)]);
     for (i, (name, role, slots)) in people.enumerate() {
-        let person = store
-            .upsert_discord_user(&lens_server::store::DiscordProfile {
-                discord_id: format!("33000000000000{i:04}"),
-                username: name.into(),
-                global_name: None,
-                avatar_hash: None,
-                email: None,
-                email_verified: false,
-            })
-            .await
-            .expect("user");
+        let person = member(core, &format!("33000000000000{i:04}"), name).await;
         store
-            .set_availability(person.id, "UTC", slots, &[])
+            .set_availability(person, "UTC", slots, &[])
             .await
             .expect("availability");
         if role == CohortRole::Facilitator {
-            store
-                .set_facilitator(person.id, 2)
-                .await
-                .expect("facilitator");
+            store.set_facilitator(person, 2).await.expect("facilitator");
         }
         store
-            .sign_up(cohort.id, person.id, role, false)
+            .sign_up(cohort.id, person, role, false)
             .await
             .expect("signed up");
     }
@@ -215,48 +206,29 @@ async fn seed_autumn_cohort(core: &TestCore, start: chrono::NaiveDate) {
 /// it, for the facilitator's view of their group.
 async fn has_read_and_asked(core: &TestCore, learner: lens_server::domain::UserId) {
     use lens_server::content::model::ContentKind;
-    use lens_server::store::NewMessage;
     let store = &core.state.store;
     let lens = {
         let loaded = core.state.content.current();
         let first = &loaded.snapshot.courses["default"].units[0].modules[0];
         loaded.snapshot.modules[first].parts().1[0].to_owned()
     };
-    let now = chrono::Utc::now();
     store
-        .mark_complete(learner, &lens, ContentKind::Lens.as_str(), now)
-        .await
-        .expect("lens complete");
-    let session = store
-        .get_or_start_session(learner, &lens)
-        .await
-        .expect("session");
-    let admitted = store
-        .admit_message(
+        .mark_complete(
             learner,
-            session.id,
-            "Is a feedback loop always a risk?",
-            10,
-            now,
-            now,
-            now,
-            |_| Ok::<(), ()>(()),
+            &lens,
+            ContentKind::Lens.as_str(),
+            chrono::Utc::now(),
         )
         .await
-        .expect("stored")
-        .expect("admitted");
-    let answer = NewMessage {
-        role: lens_server::domain::ChatRole::Assistant,
-        content: "Not always: some loops steady a system.",
-        error: None,
-        model: Some("fake"),
-        input_tokens: Some(10),
-        output_tokens: Some(8),
-    };
-    store
-        .finish_answer(admitted.answer_id, &answer)
-        .await
-        .expect("answered");
+        .expect("lens complete");
+    lens_tests::tutor::stored_chat(
+        store,
+        learner,
+        &lens,
+        "Is a feedback loop always a risk?",
+        Some("Not always: some loops steady a system."),
+    )
+    .await;
 }
 
 #[tokio::main]
