@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use crate::calendar::CalendarJob;
-use crate::domain::{CohortRole, DiscordJob, GroupId, JobState, UserId};
+use crate::domain::{DiscordJob, GroupId, JobState, UserId};
 use crate::email::EmailJob;
 use crate::store::JobRecord;
 
@@ -37,12 +37,12 @@ pub struct GroupDelivery {
 }
 
 /// The keys of the jobs that set up `group` with `members`.
-pub fn job_keys(group: GroupId, members: &[(UserId, CohortRole)]) -> Vec<String> {
+pub fn job_keys(group: GroupId, members: &[UserId]) -> Vec<String> {
     let mut keys = vec![
         DiscordJob::SyncGroup(group).key(),
         CalendarJob::SyncGroup(group).key(),
     ];
-    keys.extend(members.iter().map(|(user_id, _)| {
+    keys.extend(members.iter().map(|user_id| {
         EmailJob::GroupAssigned {
             user_id: *user_id,
             group_id: group,
@@ -57,7 +57,7 @@ pub fn job_keys(group: GroupId, members: &[(UserId, CohortRole)]) -> Vec<String>
 /// calendar at all.
 pub fn delivery(
     group: GroupId,
-    members: &[(UserId, CohortRole)],
+    members: &[UserId],
     jobs: &HashMap<String, &JobRecord>,
     realized: bool,
     event_made: bool,
@@ -84,7 +84,7 @@ pub fn delivery(
     .filter_map(|key| jobs.get(key))
     .find(|job| job.state == JobState::Failed)
     .and_then(|job| job.last_error.clone());
-    for (user_id, _) in members {
+    for user_id in members {
         let key = EmailJob::GroupAssigned {
             user_id: *user_id,
             group_id: group,
@@ -132,10 +132,7 @@ mod tests {
     }
 
     const GROUP: GroupId = GroupId(7);
-    const MEMBERS: [(UserId, CohortRole); 2] = [
-        (UserId(1), CohortRole::Facilitator),
-        (UserId(2), CohortRole::Learner),
-    ];
+    const MEMBERS: [UserId; 2] = [UserId(1), UserId(2)];
 
     fn email(user: i64) -> String {
         EmailJob::GroupAssigned {

@@ -2,8 +2,9 @@
 //! it: the admin console draws its heat map from this, so what it shows is
 //! what the solver will see.
 
+use super::proposal::signed_up;
 use crate::domain::{CohortRole, UserId};
-use crate::matching::availability::{LocalAvailability, meeting_weeks, utc_for_weeks};
+use crate::matching::availability::{meeting_weeks, utc_for_weeks};
 use crate::matching::slots::SlotSet;
 use crate::store::{CohortRecord, Store, StoreResult};
 
@@ -31,13 +32,10 @@ pub async fn signups(store: &Store, cohort: &CohortRecord) -> StoreResult<Vec<Si
     Ok(rows
         .into_iter()
         .map(|row| {
+            // Read as matching reads it, so the map shows what the solver sees.
             let utc = row.availability().and_then(|(zone, available, if_needed)| {
-                let tz = zone.parse::<chrono_tz::Tz>().ok()?;
-                let local = LocalAvailability {
-                    available: set(&available),
-                    if_needed: set(&if_needed),
-                };
-                Some(utc_for_weeks(tz, &weeks, &local))
+                let person = signed_up(row.user_id, &zone, &available, &if_needed, None);
+                Some(utc_for_weeks(person.zone?, &weeks, &person.local))
             });
             let slots = |set: Option<&SlotSet>| {
                 set.map(|s| s.iter().map(|slot| slot as u32).collect())
@@ -53,12 +51,4 @@ pub async fn signups(store: &Store, cohort: &CohortRecord) -> StoreResult<Vec<Si
             }
         })
         .collect())
-}
-
-fn set(slots: &[u16]) -> SlotSet {
-    let mut set = SlotSet::EMPTY;
-    for slot in slots {
-        set.insert(usize::from(*slot));
-    }
-    set
 }

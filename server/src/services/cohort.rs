@@ -42,17 +42,8 @@ impl CohortApi {
     async fn add_delivery(&self, groups: &mut [v1::CohortGroup]) -> AppResult<()> {
         use crate::cohorts::delivery::{Step, delivery, job_keys};
         let committed = |g: &v1::CohortGroup| g.status() != v1::GroupStatus::Preview;
-        let members = |g: &v1::CohortGroup| -> Vec<(UserId, CohortRole)> {
-            g.members
-                .iter()
-                .map(|m| {
-                    let role = match m.role() {
-                        v1::SignupRole::Facilitator => CohortRole::Facilitator,
-                        _ => CohortRole::Learner,
-                    };
-                    (UserId(m.user_id), role)
-                })
-                .collect()
+        let members = |g: &v1::CohortGroup| -> Vec<UserId> {
+            g.members.iter().map(|m| UserId(m.user_id)).collect()
         };
         let keys: Vec<String> = groups
             .iter()
