@@ -35,7 +35,12 @@ impl WebChat {
     /// Opens (or resumes) the session of the learner holding `token` on the
     /// Cascades lens, through the web edge at `web_url`.
     pub async fn open(web_url: &str, token: &str) -> Self {
-        let cookie = format!("lens_session={token}");
+        Self::open_as(web_url, format!("lens_session={token}")).await
+    }
+
+    /// Like [`WebChat::open`], for the browser holding `cookie` (a guest's,
+    /// say).
+    pub async fn open_as(web_url: &str, cookie: String) -> Self {
         let (transport, origin) = grpc_web::transport(web_url);
         let mut client = ChatServiceClient::with_origin(transport, origin);
         let session_id = client
@@ -108,9 +113,17 @@ pub async fn stored_chat(
         .expect("session");
     let now = chrono::Utc::now();
     let admitted = store
-        .admit_message(learner, session.id, question, 10, now, now, now, |_| {
-            Ok::<(), ()>(())
-        })
+        .admit_message(
+            learner,
+            None,
+            session.id,
+            question,
+            10,
+            now,
+            now,
+            now,
+            |_, _| Ok::<(), ()>(()),
+        )
         .await
         .expect("stored")
         .expect("admitted");

@@ -2,11 +2,12 @@
 
 use http::HeaderMap;
 
-use super::{Caller, EdgeKind, Principal, TokenKeys, UserCaller, token::ADMIN_ROLE};
+use super::token::{ADMIN_ROLE, GUEST_ROLE, GUEST_SUBJECT_PREFIX};
+use super::{Caller, EdgeKind, GuestCaller, Principal, TokenKeys, UserCaller};
 use crate::config::HttpUrl;
 use crate::domain::UserId;
 use crate::error::{AppError, AppResult};
-use crate::store::Store;
+use crate::store::{SessionCheck, Store};
 
 /// Header with which the discord edge names the Discord user it acts for.
 /// Honoured only with the discord edge's service token.
@@ -81,11 +82,23 @@ impl Authenticator {
         if act_as.is_some() {
             return Err(only_discord_edge_acts());
         }
-        let user_id: UserId = claims.sub.parse().map(UserId).map_err(|_| {
-            AppError::Unauthenticated("the session token names no user: sign in again".into())
-        })?;
+        let guest = claims.sub.strip_prefix(GUEST_SUBJECT_PREFIX);
+        let user_id: UserId = guest
+            .unwrap_or(&claims.sub)
+            .parse()
+            .map(UserId)
+            .map_err(|_| {
+                AppError::Unauthenticated("the session token names no user: sign in again".into())
+            })?;
         let check = self.store.check_session(user_id, &claims.jti).await?;
+        if guest.is_some() {
+            caller.principal = guest_principal(user_id, check, &claims)?;
+            return Ok(caller);
+        }
         match check {
+            Some(check) if check.guest_network.is_some() => Err(AppError::Unauthenticated(
+                "this token names a guest but is no guest token: sign in again".into(),
+            )),
             None => Err(AppError::Unauthenticated(format!(
                 "user {user_id} of this session does not exist: sign in again at {}",
                 self.public_url
@@ -133,6 +146,37 @@ impl Authenticator {
             _ => Principal::UnregisteredDiscordUser(discord_id.to_owned()),
         })
     }
+}
+
+/// The guest a guest token names, if it still stands for one.
+fn guest_principal(
+    user_id: UserId,
+    check: Option<SessionCheck>,
+    claims: &super::Claims,
+) -> AppResult<Principal> {
+    let gone = |why: &str| AppError::Unauthenticated(format!("{why}: reload the page"));
+    let Some(check) = check else {
+        return Err(gone("this guest no longer exists"));
+    };
+    let Some(network) = check.guest_network else {
+        return Err(gone("this guest token names an account"));
+    };
+    if check.claimed {
+        return Err(gone(
+            "this guest's reading was taken over by an account at sign-in",
+        ));
+    }
+    if check.deleted || check.revoked || !claims.roles.iter().any(|r| r == GUEST_ROLE) {
+        return Err(gone("this guest token no longer works"));
+    }
+    Ok(Principal::Guest(GuestCaller {
+        learner: UserCaller {
+            id: user_id,
+            is_admin: false,
+            session_id: None,
+        },
+        network,
+    }))
 }
 
 fn only_discord_edge_acts() -> AppError {

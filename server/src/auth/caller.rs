@@ -1,7 +1,7 @@
 //! Who is calling: established once per request by the auth layer and
 //! handed to handlers through request extensions.
 
-use crate::domain::UserId;
+use crate::domain::{NetworkKey, UserId};
 use chrono::{DateTime, Utc};
 
 /// An edge process, authenticated by its service token.
@@ -43,6 +43,15 @@ pub struct UserCaller {
     pub session_id: Option<String>,
 }
 
+/// An anonymous learner whose guest token the web edge carries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GuestCaller {
+    /// The guest as a learner: its own id, never an admin, no session.
+    pub learner: UserCaller,
+    /// The network it started from, which the guest limits count by.
+    pub network: NetworkKey,
+}
+
 /// Who a request comes from, as authenticated: the principal (named so,
 /// not `Identity`, beside tonic's TLS `Identity`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,6 +60,8 @@ pub enum Principal {
     Anonymous,
     /// A user, with a session token or through the discord edge.
     User(UserCaller),
+    /// A guest, with a guest token.
+    Guest(GuestCaller),
     /// An edge acting for itself.
     Edge(EdgeKind),
     /// The discord edge acting for a Discord user without a Lens account.
@@ -85,6 +96,24 @@ impl Caller {
     pub fn user(&self) -> Option<&UserCaller> {
         match &self.principal {
             Principal::User(user) => Some(user),
+            _ => None,
+        }
+    }
+
+    /// The learner, if the caller is a user or a guest: whose reading and
+    /// chats a learner RPC touches.
+    pub fn learner(&self) -> Option<&UserCaller> {
+        match &self.principal {
+            Principal::User(user) => Some(user),
+            Principal::Guest(guest) => Some(&guest.learner),
+            _ => None,
+        }
+    }
+
+    /// The guest, if the caller is one.
+    pub fn guest(&self) -> Option<&GuestCaller> {
+        match &self.principal {
+            Principal::Guest(guest) => Some(guest),
             _ => None,
         }
     }

@@ -120,22 +120,31 @@ pub fn authorize(rule: Access, caller: &Caller, path: &str) -> Result<(), AppErr
     let sign_in = || AppError::Unauthenticated(format!("{rpc} needs you to be signed in"));
     match (rule, &caller.principal) {
         (Access::Anonymous, _) => Ok(()),
-        (Access::User, Principal::User(_)) => Ok(()),
+        (Access::User | Access::Learner, Principal::User(_)) => Ok(()),
+        (Access::Learner, Principal::Guest(_)) => Ok(()),
+        (Access::User | Access::Admin, Principal::Guest(_)) => {
+            Err(AppError::Unauthenticated(format!(
+                "{rpc} needs you to sign in with Discord; what you read as a guest comes with you"
+            )))
+        }
         (Access::Admin, Principal::User(user)) if user.is_admin => Ok(()),
         (Access::Admin, Principal::User(_)) => Err(AppError::PermissionDenied(format!(
             "{rpc} is for admins only"
         ))),
         (Access::WebEdge, Principal::Edge(EdgeKind::Web)) => Ok(()),
         (Access::DiscordEdge, Principal::Edge(EdgeKind::Discord)) => Ok(()),
-        (Access::User | Access::Admin, Principal::UnregisteredDiscordUser(id)) => {
-            Err(AppError::Unauthenticated(format!(
-                "Discord user {id} has no Lens account yet: sign in on the course website once, then try again"
+        (
+            Access::User | Access::Admin | Access::Learner,
+            Principal::UnregisteredDiscordUser(id),
+        ) => Err(AppError::Unauthenticated(format!(
+            "Discord user {id} has no Lens account yet: sign in on the course website once, then try again"
+        ))),
+        (Access::User | Access::Admin | Access::Learner, Principal::Anonymous) => Err(sign_in()),
+        (Access::User | Access::Admin | Access::Learner, Principal::Edge(_)) => {
+            Err(AppError::PermissionDenied(format!(
+                "{rpc} acts for a user; an edge must name the user it acts for"
             )))
         }
-        (Access::User | Access::Admin, Principal::Anonymous) => Err(sign_in()),
-        (Access::User | Access::Admin, Principal::Edge(_)) => Err(AppError::PermissionDenied(
-            format!("{rpc} acts for a user; an edge must name the user it acts for"),
-        )),
         (Access::WebEdge | Access::DiscordEdge, Principal::Anonymous) => {
             Err(AppError::Unauthenticated(format!(
                 "{rpc} is called by a Lens edge with its service token"

@@ -11,10 +11,10 @@ mod policy;
 mod token;
 
 pub use authenticate::{ACT_AS_DISCORD_USER_HEADER, Authenticator};
-pub use caller::{Caller, EdgeKind, Principal, UserCaller};
+pub use caller::{Caller, EdgeKind, GuestCaller, Principal, UserCaller};
 pub use layer::{AuthLayer, authorize};
 pub use policy::{AccessPolicy, PolicyError};
-pub use token::{ADMIN_ROLE, Claims, TokenError, TokenKeys};
+pub use token::{ADMIN_ROLE, Claims, GUEST_ROLE, GUEST_SUBJECT_PREFIX, TokenError, TokenKeys};
 
 use crate::error::{AppError, AppResult};
 
@@ -29,5 +29,13 @@ pub fn caller<T>(request: &tonic::Request<T>) -> AppResult<&Caller> {
 pub fn user<T>(request: &tonic::Request<T>) -> AppResult<&UserCaller> {
     caller(request)?
         .user()
+        .ok_or_else(|| AppError::Unauthenticated("sign in first".into()))
+}
+
+/// The learner behind a request whose RPC is for learners: a signed-in
+/// user, or a guest.
+pub fn learner<T>(request: &tonic::Request<T>) -> AppResult<&UserCaller> {
+    caller(request)?
+        .learner()
         .ok_or_else(|| AppError::Unauthenticated("sign in first".into()))
 }

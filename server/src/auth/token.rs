@@ -12,7 +12,8 @@ use crate::domain::UserId;
 /// The claims of every Lens token.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Claims {
-    /// The user id as decimal text, or `edge:web` / `edge:discord`.
+    /// The user id as decimal text, `guest:ID` for a guest, or `edge:web` /
+    /// `edge:discord`.
     pub sub: String,
     /// Roles: `admin` for administrators, `edge:…` for service tokens.
     pub roles: Vec<String>,
@@ -38,6 +39,10 @@ impl Claims {
 
 /// The role that makes a user an administrator.
 pub const ADMIN_ROLE: &str = "admin";
+/// The role of a guest token, whose subject is `guest:ID`.
+pub const GUEST_ROLE: &str = "guest";
+/// The subject prefix of guest tokens.
+pub const GUEST_SUBJECT_PREFIX: &str = "guest:";
 
 /// Why a presented token was refused. Each becomes UNAUTHENTICATED with
 /// this message, which tells the caller what to do.
@@ -128,6 +133,21 @@ impl TokenKeys {
             Vec::new()
         };
         self.mint(user_id.to_string(), roles, now, ttl)
+    }
+
+    /// A guest token for guest `user_id`.
+    pub fn mint_guest(
+        &self,
+        user_id: UserId,
+        now: DateTime<Utc>,
+        ttl: std::time::Duration,
+    ) -> (String, Claims) {
+        self.mint(
+            format!("{GUEST_SUBJECT_PREFIX}{user_id}"),
+            vec![GUEST_ROLE.to_owned()],
+            now,
+            ttl,
+        )
     }
 
     /// A service token for an edge.

@@ -9,6 +9,7 @@ mod database;
 mod email;
 mod error;
 mod group;
+mod guests;
 mod llm;
 
 use std::net::SocketAddr;
@@ -21,6 +22,7 @@ pub use database::{DEFAULT_DATABASE_URL, DatabaseConfig, DatabaseKind, redact_ur
 pub use email::{DEFAULT_SENDGRID_API_BASE_URL, EmailConfig};
 pub use error::{ConfigError, SettingError};
 pub use group::read_group;
+pub use guests::GuestLimits;
 pub use lens_runtime::{Deployment, Env, HttpUrl, Secret};
 pub use llm::{ChatLimits, DEFAULT_LLM, LlmConfig, LlmProvider, LlmTimeouts};
 
@@ -65,6 +67,8 @@ pub struct Config {
     pub llm: Option<LlmConfig>,
     /// Per-learner limits on the tutor.
     pub chat_limits: ChatLimits,
+    /// How long guests last and their tighter limits.
+    pub guest_limits: GuestLimits,
     /// Email through SendGrid, when configured.
     pub email: Option<EmailConfig>,
     /// Google Calendar invitations, when configured.
@@ -167,6 +171,7 @@ impl Config {
             content: ContentConfig::from_env(env)?,
             llm: LlmConfig::from_env(env)?,
             chat_limits: ChatLimits::from_env(env)?,
+            guest_limits: GuestLimits::from_env(env)?,
             email: EmailConfig::from_env(env)?,
             calendar: CalendarConfig::from_env(env)?,
             shutdown_grace: Duration::from_secs(shutdown_grace),

@@ -7,6 +7,7 @@ mod cohort_start;
 mod discord_job;
 mod email;
 mod ids;
+mod network;
 mod nickname;
 mod states;
 mod timezone;
@@ -16,6 +17,7 @@ pub use cohort_start::CohortStart;
 pub use discord_job::{DISCORD_KIND_PREFIX, DiscordJob};
 pub use email::Email;
 pub use ids::{ChatSessionId, CohortId, GroupId, JobId, MeetingId, MessageId, UserId};
+pub use network::NetworkKey;
 pub use nickname::Nickname;
 pub use states::{
     ChatRole, CohortRole, CohortStatus, GroupStatus, JobState, LeaveReason, MeetingStatus,

@@ -8,7 +8,7 @@ use crate::app::AppState;
 use crate::auth::oauth_state::{parse_nonce, parse_return_to};
 use crate::auth::{self, Principal};
 use crate::clock;
-use crate::domain::Invalid;
+use crate::domain::{Invalid, NetworkKey, UserId};
 use crate::error::{AppError, AppResult};
 use crate::store::{DiscordProfile, UserRecord};
 
@@ -84,9 +84,11 @@ impl AuthApi {
         let profile = discord.exchange(&request.code).await?;
         let user = self.state.store.upsert_discord_user(&profile).await?;
         tracing::info!(user_id = %user.id, "signed in with Discord");
+        let session = self.session(&user)?;
         Ok(v1::ExchangeDiscordCodeResponse {
-            session: Some(self.session(&user)?),
+            session: Some(session),
             return_to,
+            guest_claim: self.claim_guest(&request.guest_token, &user).await?,
         })
     }
 
@@ -130,9 +132,101 @@ impl AuthApi {
             admin = request.admin,
             "development sign-in"
         );
+        let session = self.session(&user)?;
         Ok(v1::DevSignInResponse {
-            session: Some(self.session(&user)?),
+            session: Some(session),
             return_to,
+            guest_claim: self.claim_guest(&request.guest_token, &user).await?,
+        })
+    }
+
+    /// The guest a guest token still stands for, if it does.
+    async fn guest_of(&self, token: &str) -> AppResult<Option<UserId>> {
+        if token.is_empty() {
+            return Ok(None);
+        }
+        let Ok(claims) = self.state.keys.verify(token) else {
+            return Ok(None);
+        };
+        let Some(id) = claims
+            .sub
+            .strip_prefix(auth::GUEST_SUBJECT_PREFIX)
+            .and_then(|id| id.parse().ok())
+            .map(UserId)
+        else {
+            return Ok(None);
+        };
+        let check = self.state.store.check_session(id, &claims.jti).await?;
+        let live = check
+            .is_some_and(|c| c.guest_network.is_some() && !c.claimed && !c.deleted && !c.revoked);
+        Ok(live.then_some(id))
+    }
+
+    /// Lets `account` take over the guest `token` stands for. A token that
+    /// no longer works is passed over: it must never stop a sign-in.
+    async fn claim_guest(
+        &self,
+        token: &str,
+        account: &UserRecord,
+    ) -> AppResult<Option<v1::GuestClaim>> {
+        let Some(guest) = self.guest_of(token).await? else {
+            return Ok(None);
+        };
+        let Some(claim) = self
+            .state
+            .store
+            .claim_guest(guest, account.id, clock::now())
+            .await?
+        else {
+            return Ok(None);
+        };
+        tracing::info!(
+            user_id = %account.id,
+            guest_id = %guest,
+            progress_items = claim.progress_items,
+            chats = claim.chats,
+            "an account took over a guest's reading"
+        );
+        Ok(Some(v1::GuestClaim {
+            progress_items: claim.progress_items,
+            chats: claim.chats,
+            chats_archived: claim.chats_archived,
+        }))
+    }
+
+    async fn start_guest(
+        &self,
+        request: v1::StartGuestRequest,
+    ) -> AppResult<v1::StartGuestResponse> {
+        let limits = self.state.config.guest_limits;
+        let now = clock::now();
+        let network = NetworkKey::parse(
+            &request.client_ip,
+            self.state.config.jwt_secret.expose().as_bytes(),
+        )?;
+        let (guest, started) = match self.guest_of(&request.guest_token).await? {
+            Some(guest) => (guest, false),
+            None => {
+                let guest = self
+                    .state
+                    .store
+                    .start_guest(&network, limits.starts_per_hour, now)
+                    .await?
+                    .map_err(|free_at| AppError::ResourceExhausted {
+                        message: "many guests started from your network in the last hour: sign in with Discord to keep your reading, or try again later".into(),
+                        retry_after: (free_at - now).to_std().ok(),
+                    })?;
+                tracing::info!(guest_id = %guest, "a guest started");
+                (guest, true)
+            }
+        };
+        // A fresh token on every visit: a guest who keeps coming back is
+        // never lost to an expiry.
+        let (token, claims) = self.state.keys.mint_guest(guest, now, limits.ttl);
+        Ok(v1::StartGuestResponse {
+            token,
+            expires_at: Some(convert::timestamp(claims.expires_at())),
+            started,
         })
     }
 }
@@ -160,6 +254,13 @@ impl AuthService for AuthApi {
         respond(self.dev(request.into_inner()).await)
     }
 
+    async fn start_guest(
+        &self,
+        request: Request<v1::StartGuestRequest>,
+    ) -> Result<Response<v1::StartGuestResponse>, Status> {
+        respond(self.start_guest(request.into_inner()).await)
+    }
+
     async fn who_am_i(
         &self,
         request: Request<v1::WhoAmIRequest>,
@@ -170,6 +271,7 @@ impl AuthService for AuthApi {
                 let (kind, user) = match &caller.principal {
                     Principal::Anonymous => (v1::CallerKind::Anonymous, None),
                     Principal::Edge(_) => (v1::CallerKind::Edge, None),
+                    Principal::Guest(_) => (v1::CallerKind::Guest, None),
                     Principal::UnregisteredDiscordUser(_) => {
                         (v1::CallerKind::UnregisteredDiscordUser, None)
                     }

@@ -83,7 +83,7 @@ impl ChatService for ChatApi {
     ) -> Result<Response<v1::GetOrStartSessionResponse>, Status> {
         respond(
             async {
-                let me = auth::user(&request)?;
+                let me = auth::learner(&request)?;
                 let lens_id = request.get_ref().lens_id.trim();
                 if !self
                     .state
@@ -117,7 +117,7 @@ impl ChatService for ChatApi {
         request: Request<v1::SendMessageRequest>,
     ) -> Result<Response<AnswerStream>, Status> {
         let prepared = async {
-            let me = auth::user(&request)?.clone();
+            let me = auth::learner(&request)?.clone();
             let r = request.get_ref();
             let text = r.text.trim();
             let length = text.chars().count();
@@ -176,18 +176,26 @@ impl ChatService for ChatApi {
             let now = crate::clock::now();
             let (window_start, day_start) = admission::windows(now);
             let limits = self.state.config.chat_limits;
+            let guest_limits = self.state.config.guest_limits;
+            let network = auth::caller(&request)?.guest().map(|g| g.network.clone());
             let admitted = self
                 .state
                 .store
                 .admit_message(
                     me.id,
+                    network.as_ref(),
                     session.id,
                     text,
                     input_estimate,
                     window_start,
                     day_start,
                     now + limits.answer_lease,
-                    |usage| admission::admit(usage, limits, now),
+                    |usage, network| match network {
+                        Some(network) => {
+                            admission::admit_guest(usage, network, limits, guest_limits, now)
+                        }
+                        None => admission::admit(usage, limits, now),
+                    },
                 )
                 .await?
                 .map_err(|refusal| AppError::ResourceExhausted {
@@ -221,7 +229,7 @@ impl ChatService for ChatApi {
     ) -> Result<Response<v1::ListSessionsResponse>, Status> {
         respond(
             async {
-                let me = auth::user(&request)?;
+                let me = auth::learner(&request)?;
                 let whose = match request.get_ref().user_id {
                     0 => me.id,
                     id => UserId(id),
@@ -249,7 +257,7 @@ impl ChatService for ChatApi {
     ) -> Result<Response<v1::ArchiveSessionResponse>, Status> {
         respond(
             async {
-                let me = auth::user(&request)?;
+                let me = auth::learner(&request)?;
                 let id = ChatSessionId(request.get_ref().session_id);
                 match self.state.store.chat_session(id).await? {
                     Some(session) if session.user_id == me.id => {
@@ -271,7 +279,7 @@ impl ChatService for ChatApi {
     ) -> Result<Response<v1::GetTranscriptResponse>, Status> {
         respond(
             async {
-                let me = auth::user(&request)?;
+                let me = auth::learner(&request)?;
                 let session = self
                     .readable_session(me, ChatSessionId(request.get_ref().session_id))
                     .await?;

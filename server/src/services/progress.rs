@@ -175,7 +175,7 @@ impl ProgressService for ProgressApi {
     ) -> Result<Response<v1::RecordHeartbeatResponse>, Status> {
         respond(
             async {
-                let user = auth::user(&request)?;
+                let user = auth::learner(&request)?;
                 let id = request.get_ref().content_id.trim();
                 let kind = self.kind(id)?;
                 let record = self
@@ -197,7 +197,7 @@ impl ProgressService for ProgressApi {
     ) -> Result<Response<v1::MarkCompleteResponse>, Status> {
         respond(
             async {
-                let user = auth::user(&request)?;
+                let user = auth::learner(&request)?;
                 let id = request.get_ref().content_id.trim();
                 let kind = self.kind(id)?;
                 let record = self
@@ -219,7 +219,7 @@ impl ProgressService for ProgressApi {
     ) -> Result<Response<v1::GetModuleProgressResponse>, Status> {
         respond(
             async {
-                let me = auth::user(&request)?;
+                let me = auth::learner(&request)?;
                 let slug = request.get_ref().module_slug.trim();
                 let loaded = self.state.content.current();
                 let module =
@@ -245,7 +245,7 @@ impl ProgressService for ProgressApi {
     ) -> Result<Response<v1::GetCourseProgressResponse>, Status> {
         respond(
             async {
-                let me = auth::user(&request)?;
+                let me = auth::learner(&request)?;
                 let whose = match request.get_ref().user_id {
                     0 => me.id,
                     id if UserId(id) == me.id || me.is_admin => UserId(id),

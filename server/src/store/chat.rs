@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use super::locks::{BeginLocked, Lock};
 use super::{Store, StoreError, StoreResult, on_backend};
 use crate::clock;
-use crate::domain::{ChatRole, ChatSessionId, MessageId, MessageStatus, UserId};
+use crate::domain::{ChatRole, ChatSessionId, MessageId, MessageStatus, NetworkKey, UserId};
 
 /// A chat session.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -95,42 +95,59 @@ pub struct Admitted {
 /// partial if nothing more ever does.
 pub const INTERRUPTED: &str = "the answer stopped: the platform restarted while answering";
 
-/// A learner's usage; `$4` is now, for answers still streaming. SUM is
+/// The usage of the learners `$1` picks out (`s.user_id = $1`, or a
+/// subquery on `$1`); `$4` is now, for answers still streaming. SUM is
 /// NUMERIC on PostgreSQL, hence the cast back to BIGINT.
-const USAGE: &str = "SELECT \
-     (SELECT COUNT(*) FROM chat_messages m JOIN chat_sessions s ON s.id = m.session_id \
-        WHERE s.user_id = $1 AND m.role = 'user' AND m.created_at > $2) AS recent_messages, \
-     (SELECT MIN(m.created_at) FROM chat_messages m JOIN chat_sessions s ON s.id = m.session_id \
-        WHERE s.user_id = $1 AND m.role = 'user' AND m.created_at > $2) AS oldest_recent, \
-     (SELECT CAST(COALESCE(SUM(COALESCE(m.input_tokens, 0) + COALESCE(m.output_tokens, 0)), 0) AS BIGINT) \
-        FROM chat_messages m JOIN chat_sessions s ON s.id = m.session_id \
-        WHERE s.user_id = $1 AND m.role = 'assistant' AND m.created_at >= $3) AS tokens_today, \
-     (SELECT MAX(m.streaming_until) FROM chat_messages m JOIN chat_sessions s ON s.id = m.session_id \
-        WHERE s.user_id = $1 AND m.streaming_until > $4) AS answering_until";
+macro_rules! usage_of {
+    ($learners:literal) => {
+        concat!(
+            "SELECT \
+             (SELECT COUNT(*) FROM chat_messages m JOIN chat_sessions s ON s.id = m.session_id \
+                WHERE ", $learners, " AND m.role = 'user' AND m.created_at > $2) AS recent_messages, \
+             (SELECT MIN(m.created_at) FROM chat_messages m JOIN chat_sessions s ON s.id = m.session_id \
+                WHERE ", $learners, " AND m.role = 'user' AND m.created_at > $2) AS oldest_recent, \
+             (SELECT CAST(COALESCE(SUM(COALESCE(m.input_tokens, 0) + COALESCE(m.output_tokens, 0)), 0) AS BIGINT) \
+                FROM chat_messages m JOIN chat_sessions s ON s.id = m.session_id \
+                WHERE ", $learners, " AND m.role = 'assistant' AND m.created_at >= $3) AS tokens_today, \
+             (SELECT MAX(m.streaming_until) FROM chat_messages m JOIN chat_sessions s ON s.id = m.session_id \
+                WHERE ", $learners, " AND m.streaming_until > $4) AS answering_until"
+        )
+    };
+}
+
+/// One learner's usage.
+const USAGE: &str = usage_of!("s.user_id = $1");
+/// The usage of every guest started from network `$1`.
+const NETWORK_USAGE: &str =
+    usage_of!("s.user_id IN (SELECT id FROM users WHERE guest_network = $1)");
 
 impl Store {
     /// Lets a learner's message through if `check` allows it with their
-    /// usage, and stores it with its answer's row, in one step for that
-    /// learner: concurrent sends see each other. The answer's row starts
-    /// partial with `input_tokens` (an estimate until the model says) and a
-    /// lease until `lease_until`.
+    /// usage (and, for a guest, its network's), and stores it with its
+    /// answer's row, in one step for that learner and network: concurrent
+    /// sends see each other. The answer's row starts partial with
+    /// `input_tokens` (an estimate until the model says) and a lease until
+    /// `lease_until`.
     #[allow(clippy::too_many_arguments)]
     pub async fn admit_message<R>(
         &self,
         user_id: UserId,
+        network: Option<&NetworkKey>,
         session_id: ChatSessionId,
         text: &str,
         input_tokens: i64,
         window_start: DateTime<Utc>,
         day_start: DateTime<Utc>,
         lease_until: DateTime<Utc>,
-        check: impl FnOnce(&ChatUsage) -> Result<(), R>,
+        check: impl FnOnce(&ChatUsage, Option<&ChatUsage>) -> Result<(), R>,
     ) -> StoreResult<Result<Admitted, R>> {
+        let mut locks = vec![Lock::User(user_id)];
+        locks.extend(network.map(|n| Lock::Network(n.lock_number())));
         let now = clock::now();
         let insert = "INSERT INTO chat_messages (session_id, role, content, status, error, model, input_tokens, output_tokens, created_at, streaming_until) \
                       VALUES ($1, $2, $3, $4, $5, NULL, $6, $7, $8, $9) RETURNING id";
         let admitted = on_backend!(self, |pool| {
-            let mut tx = pool.begin_locked(&[Lock::User(user_id)]).await?;
+            let mut tx = pool.begin_locked(&locks).await?;
             let usage = sqlx::query_as::<_, ChatUsage>(USAGE)
                 .bind(user_id)
                 .bind(window_start)
@@ -138,7 +155,19 @@ impl Store {
                 .bind(now)
                 .fetch_one(&mut *tx)
                 .await?;
-            if let Err(refusal) = check(&usage) {
+            let network_usage = match network {
+                Some(network) => Some(
+                    sqlx::query_as::<_, ChatUsage>(NETWORK_USAGE)
+                        .bind(network)
+                        .bind(window_start)
+                        .bind(day_start)
+                        .bind(now)
+                        .fetch_one(&mut *tx)
+                        .await?,
+                ),
+                None => None,
+            };
+            if let Err(refusal) = check(&usage, network_usage.as_ref()) {
                 return Ok(Err(refusal));
             }
             let user_message_id: MessageId = sqlx::query_scalar(insert)

@@ -16,6 +16,10 @@ pub(super) enum Lock {
     Group(GroupId),
     /// A cohort: its status and its sign-ups while groups are committed.
     Cohort(CohortId),
+    /// A guest network (by [`crate::domain::NetworkKey::lock_number`]): the
+    /// guests started from it and their use of the tutor. No row stands
+    /// for a network, so PostgreSQL takes an advisory lock on the number.
+    Network(i64),
 }
 
 /// Opening a transaction that holds locks.
@@ -53,6 +57,7 @@ impl BeginLocked for sqlx::PgPool {
                 Lock::User(id) => ("SELECT id FROM users WHERE id = $1 FOR UPDATE", id.0),
                 Lock::Group(id) => ("SELECT id FROM groups WHERE id = $1 FOR UPDATE", id.0),
                 Lock::Cohort(id) => ("SELECT id FROM cohorts WHERE id = $1 FOR UPDATE", id.0),
+                Lock::Network(number) => ("SELECT pg_advisory_xact_lock($1)", *number),
             };
             sqlx::query(sql).bind(id).execute(&mut *tx).await?;
         }

@@ -13,6 +13,7 @@ mod content;
 mod discord;
 mod error;
 mod groups;
+mod guests;
 mod jobs;
 mod locks;
 pub(crate) mod meetings;
@@ -36,6 +37,7 @@ pub use cohorts::{AvailabilityRecord, CohortRecord, MatchingSignup, WithdrawOutc
 pub use discord::{DiscordGroup, DiscordMember, RealizedIds};
 pub use error::{StoreError, StoreResult};
 pub use groups::{GroupInfo, GroupRecord, JoinOutcome, MemberRecord, MoveOutcome, NewGroup};
+pub use guests::GuestClaim;
 pub use jobs::JobRecord;
 pub use meetings::{AttendanceRecord, MeetingRecord, MyMeetingRecord};
 pub use notifications::NotificationChannel;

@@ -5,10 +5,10 @@ use chrono::{DateTime, Utc};
 
 use super::{Store, StoreResult, on_backend};
 use crate::clock;
-use crate::domain::UserId;
+use crate::domain::{NetworkKey, UserId};
 
 /// What the database says about a user's session token.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct SessionCheck {
     /// The user was deleted.
     pub deleted: bool,
@@ -19,6 +19,10 @@ pub struct SessionCheck {
     pub is_admin: bool,
     /// Tokens issued up to this moment are refused (`token revoke --user`).
     pub tokens_valid_after: Option<DateTime<Utc>>,
+    /// For a guest, the network it started from; `None` for an account.
+    pub guest_network: Option<NetworkKey>,
+    /// The guest was claimed by an account at sign-in.
+    pub claimed: bool,
 }
 
 impl Store {
@@ -31,7 +35,7 @@ impl Store {
     ) -> StoreResult<Option<SessionCheck>> {
         let sql = "SELECT deleted_at IS NOT NULL AS deleted, \
                      EXISTS (SELECT 1 FROM revoked_sessions WHERE jti = $2) AS revoked, \
-                     is_admin, tokens_valid_after \
+                     is_admin, tokens_valid_after, guest_network, claimed_by IS NOT NULL AS claimed \
                    FROM users WHERE id = $1";
         let check = on_backend!(self, |pool| {
             sqlx::query_as::<_, SessionCheck>(sql)
