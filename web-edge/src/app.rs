@@ -92,6 +92,7 @@ pub fn router(state: WebState) -> Router {
         .route("/auth/discord/callback", get(auth_pages::discord_callback))
         .route("/auth/logout", post(auth_pages::logout))
         .route("/auth/dev/login", get(auth_pages::dev_login))
+        .route("/auth/guest", post(crate::guest::start))
         .route(
             "/api/content/webhook",
             post(crate::webhook::content_webhook),
@@ -229,8 +230,13 @@ pub async fn serve(
     let listener = listener.tap_io(|tcp| {
         let _ = tcp.set_nodelay(true);
     });
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await?;
+    // The peer address is the browser's unless CLIENT_IP_HEADER names a
+    // proxy's header; guests are counted by it.
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await?;
     Ok(())
 }

@@ -12,7 +12,7 @@ use lens_proto::v1;
 use serde::Deserialize;
 
 use crate::app::WebState;
-use crate::cookies::{self, NONCE_COOKIE, SESSION_COOKIE};
+use crate::cookies::{self, GUEST_COOKIE, NONCE_COOKIE, SESSION_COOKIE};
 use crate::pages::{http_status, sign_in_failed};
 
 /// How long a sign-in may take (matches the core's state lifetime).
@@ -91,6 +91,7 @@ pub async fn discord_callback(
         code,
         state: oauth_state,
         nonce: nonce.to_owned(),
+        guest_token: guest_token(&headers),
     };
     match state
         .core
@@ -106,7 +107,15 @@ pub async fn discord_callback(
     }
 }
 
-/// Sets the session cookie, drops the nonce and redirects.
+/// The guest token the browser holds, for the account to claim.
+fn guest_token(headers: &HeaderMap) -> String {
+    cookies::read(headers, GUEST_COOKIE)
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// Sets the session cookie, drops the nonce and the guest (the account
+/// has claimed it) and redirects.
 fn signed_in(state: &WebState, session: Option<v1::Session>, return_to: &str) -> Response {
     let Some(session) = session else {
         return sign_in_failed(
@@ -125,6 +134,7 @@ fn signed_in(state: &WebState, session: Option<v1::Session>, return_to: &str) ->
     for cookie in [
         cookies::session(&state.config, &session.token, max_age),
         cookies::nonce(&state.config, "", 0),
+        cookies::clear_guest(&state.config),
     ] {
         if let Ok(value) = cookie.parse() {
             headers.append(SET_COOKIE, value);
@@ -200,6 +210,7 @@ pub async fn dev_login(
         username: query.username,
         admin: query.admin,
         return_to: query.return_to,
+        guest_token: guest_token(&headers),
     };
     match state.core.auth_as_edge().dev_sign_in(request).await {
         Ok(response) => {

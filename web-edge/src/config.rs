@@ -45,6 +45,11 @@ pub struct WebConfig {
     /// Where the web app's error reports and analytics are relayed (each
     /// off unless configured; see `relay`).
     pub relays: RelayConfig,
+    /// `CLIENT_IP_HEADER`: the header in which the proxy in front of this
+    /// edge names the browser's address (`X-Forwarded-For`, whose last
+    /// entry is the one the proxy added, `X-Real-IP`, `Fly-Client-IP`, …).
+    /// Unset: the TCP peer is the browser. Guest limits count by it.
+    pub client_ip_header: Option<http::HeaderName>,
 }
 
 impl WebConfig {
@@ -111,6 +116,14 @@ impl WebConfig {
             github_webhook_secret: env.get("GITHUB_WEBHOOK_SECRET").map(Secret::new),
             metrics_addr: lens_runtime::metrics_addr(env, "LENS_WEB_METRICS_ADDR")?,
             relays: RelayConfig::from_env(env)?,
+            client_ip_header: env
+                .get("CLIENT_IP_HEADER")
+                .map(|name| {
+                    http::HeaderName::try_from(name.trim()).map_err(|_| {
+                        SettingError::invalid("CLIENT_IP_HEADER", name, "expected a header name")
+                    })
+                })
+                .transpose()?,
         })
     }
 }

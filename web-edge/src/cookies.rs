@@ -1,4 +1,5 @@
-//! The two cookies the web edge sets: the session, and the sign-in nonce.
+//! The cookies the web edge sets: the session, the guest, and the sign-in
+//! nonce.
 
 use cookie::time::Duration;
 use cookie::{Cookie, SameSite};
@@ -8,6 +9,8 @@ use crate::config::WebConfig;
 
 /// Holds the session token. HttpOnly: page scripts never see it.
 pub const SESSION_COOKIE: &str = "lens_session";
+/// Holds a guest's token while the browser has no session. HttpOnly too.
+pub const GUEST_COOKIE: &str = "lens_guest";
 /// Holds the nonce of a sign-in in progress, for the callback only.
 pub const NONCE_COOKIE: &str = "lens_oauth_nonce";
 
@@ -26,7 +29,22 @@ pub fn read<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
 
 /// `Set-Cookie` for a new session lasting `max_age_seconds`.
 pub fn session(config: &WebConfig, token: &str, max_age_seconds: i64) -> String {
-    let mut cookie = Cookie::build((SESSION_COOKIE, token.to_owned()))
+    credential(config, SESSION_COOKIE, token, max_age_seconds)
+}
+
+/// `Set-Cookie` for a guest token lasting `max_age_seconds`.
+pub fn guest(config: &WebConfig, token: &str, max_age_seconds: i64) -> String {
+    credential(config, GUEST_COOKIE, token, max_age_seconds)
+}
+
+/// `Set-Cookie` that removes the guest (claimed at sign-in).
+pub fn clear_guest(config: &WebConfig) -> String {
+    guest(config, "", 0)
+}
+
+/// A cookie holding a credential: on the whole site, never seen by scripts.
+fn credential(config: &WebConfig, name: &'static str, token: &str, max_age_seconds: i64) -> String {
+    let mut cookie = Cookie::build((name, token.to_owned()))
         .path("/")
         .http_only(true)
         .secure(config.cookie_secure)

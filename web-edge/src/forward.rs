@@ -17,7 +17,7 @@ use tonic::body::Body;
 use tonic::transport::Channel;
 use tower::{Service, ServiceExt};
 
-use crate::cookies::{SESSION_COOKIE, read};
+use crate::cookies::{GUEST_COOKIE, SESSION_COOKIE, read};
 
 /// Headers that must not cross from the browser to the core: HTTP/1.1
 /// connection headers are illegal in HTTP/2, cookies stay at the edge, and
@@ -36,7 +36,7 @@ fn is_dropped(name: &HeaderName) -> bool {
 }
 
 /// Relays gRPC calls to the core, authenticating them with the browser's
-/// session cookie.
+/// session cookie, or its guest cookie when it has no session.
 #[derive(Clone)]
 pub struct Forwarder {
     channel: Channel,
@@ -59,7 +59,9 @@ impl Service<Request<Body>> for Forwarder {
     }
 
     fn call(&mut self, mut request: Request<Body>) -> Self::Future {
-        let session = read(request.headers(), SESSION_COOKIE).map(str::to_owned);
+        let session = read(request.headers(), SESSION_COOKIE)
+            .or_else(|| read(request.headers(), GUEST_COOKIE))
+            .map(str::to_owned);
         let headers = request.headers_mut();
         let dropped: Vec<HeaderName> = headers.keys().filter(|n| is_dropped(n)).cloned().collect();
         for name in dropped {

@@ -9,6 +9,7 @@ pub mod cookies;
 pub mod core_client;
 pub mod forward;
 pub mod frontend;
+pub mod guest;
 pub mod pages;
 pub mod relay;
 pub mod unsubscribe;
