@@ -42,6 +42,7 @@ mod enrolment;
 mod error_reports;
 mod facilitator_panel;
 mod faults;
+mod guests;
 mod matching;
 mod meetings;
 mod metrics;
