@@ -131,10 +131,10 @@ try {
     assert.equal(await page.getByRole("heading", { name: "May we count how Lens is used?" }).count(), 0);
   });
 
-  await step("an anonymous visitor reads a module and is asked to sign in to chat", async () => {
+  await step("a visitor reading a module is kept as a guest", async () => {
     await page.getByRole("link", { name: "Feedback Loops" }).click();
     await page.getByRole("heading", { name: "Feedback Loops", level: 1 }).waitFor();
-    await page.getByText("You are reading as a guest").waitFor();
+    await page.getByText("your progress and tutor chats are kept in this browser").waitFor();
     // The Cascades article excerpt renders as markdown.
     await page.locator(".article-excerpt").first().getByText("Cascades are when").first().waitFor();
     await accessible();
@@ -611,6 +611,29 @@ try {
     await page.getByRole("button", { name: "Sign out" }).click();
     await page.getByRole("link", { name: "Sign in with Discord" }).waitFor();
     await shot("11-signed-out");
+  });
+
+  await step("a guest's reading and tutor chat survive signing in", async () => {
+    await page.getByRole("link", { name: "Feedback Loops" }).click();
+    await page.getByText("your progress and tutor chats are kept in this browser").waitFor();
+    const panel = page.locator(".chat").first();
+    await panel.getByLabel("Message to the tutor").fill("A guest asks: what is a cascade?");
+    await panel.getByRole("button", { name: "Send" }).click();
+    await panel.locator(".chat-line.assistant").last().getByText("progress compounds.").waitFor();
+    const speculations = page.getByRole("button", { name: /Mark “Speculations/ });
+    await speculations.click();
+    assert.equal(await page.getByText("✓ Completed").count(), 1, "the guest finished one lens");
+    await accessible();
+    await shot("15-guest-reading");
+    await page.getByRole("link", { name: "Sign in with Discord" }).click();
+    await page.getByTestId("signed-in-as").waitFor();
+    assert.equal(new URL(page.url()).pathname, "/module/feedback-loops");
+    // The conversation the guest had is the one shown; the lens they
+    // finished is finished on the account, beside what it finished before.
+    await page.locator(".chat").first().getByText("A guest asks: what is a cascade?").waitFor();
+    await page.getByRole("article", { name: /Speculations/ }).getByText("✓ Completed").waitFor();
+    assert.equal(await page.getByText("✓ Completed").count(), 2);
+    await shot("16-guest-claimed");
   });
 
   await step("no console errors on any page", async () => {

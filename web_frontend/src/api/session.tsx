@@ -1,8 +1,10 @@
 // Who is signed in and how one can sign in here, asked of the core once per
 // page load (WhoAmI and GetSystemInfo both answer anonymous callers), and
-// shared with every component.
+// shared with every component. A visitor who is not signed in becomes a
+// guest when they start reading (see `keepAsGuest`): their reading and
+// tutor chats are then kept, and the account claims them at sign-in.
 
-import { createContext, type ReactNode, use, useEffect, useState } from "react";
+import { createContext, type ReactNode, use, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { CallerKind } from "../gen/lens/v1/auth_pb";
 import type { GetSystemInfoResponse } from "../gen/lens/v1/system_pb";
 import type { User } from "../gen/lens/v1/user_pb";
@@ -22,7 +24,16 @@ export interface Platform {
 export interface SessionState {
   loading: boolean;
   user: User | null;
+  /** Not signed in, but kept as a guest: reading and chats are stored. */
+  guest: boolean;
   platform: Platform;
+  /** Asks to be kept as a guest, if not signed in or a guest already. */
+  keepAsGuest: () => void;
+}
+
+/** Whose reading a page shows and stores: a key per learner, or null. */
+export function learnerKey(state: Pick<SessionState, "user" | "guest">): string | null {
+  return state.user ? state.user.id.toString() : state.guest ? "guest" : null;
 }
 
 // Until the core says otherwise, offer Discord sign-in and the tutor: they
@@ -35,30 +46,68 @@ export function platformOf(info: GetSystemInfoResponse): Platform {
   return { discordSignIn: on("discord_oauth"), devSignIn: info.devMode, tutor: on("llm") };
 }
 
-const SessionContext = createContext<SessionState>({ loading: true, user: null, platform: assumed });
+const SessionContext = createContext<SessionState>({
+  loading: true,
+  user: null,
+  guest: false,
+  platform: assumed,
+  keepAsGuest: () => {},
+});
+
+interface Known {
+  loading: boolean;
+  user: User | null;
+  guest: boolean;
+  platform: Platform;
+}
 
 /** Provides {@link useSession} to the app. */
 export function SessionProvider({ children }: { children: ReactNode }) {
-  const [state, setState] = useState<SessionState>({ loading: true, user: null, platform: assumed });
+  const [known, setKnown] = useState<Known>({ loading: true, user: null, guest: false, platform: assumed });
   useEffect(() => {
     let live = true;
     const who = auth
       .whoAmI({})
-      .then((me) => (me.kind === CallerKind.USER ? (me.user ?? null) : null))
-      // An unreachable core reads as signed out; pages say what failed.
-      .catch(() => null);
+      .then((me) => ({
+        user: me.kind === CallerKind.USER ? (me.user ?? null) : null,
+        guest: me.kind === CallerKind.GUEST,
+      }))
+      // An unreachable core, or a guest cookie that no longer works, reads
+      // as signed out; pages say what failed.
+      .catch(() => ({ user: null, guest: false }));
     const platform = system
       .getSystemInfo({})
       .then(platformOf)
       .catch(() => assumed);
-    void Promise.all([who, platform]).then(([user, platform]) => {
-      if (live) setState({ loading: false, user, platform });
+    void Promise.all([who, platform]).then(([who, platform]) => {
+      if (live) setKnown({ loading: false, ...who, platform });
     });
     return () => {
       live = false;
     };
   }, []);
+  // One request however many pages ask; a refusal (too many guests from
+  // this network) leaves the visitor reading without keeping anything.
+  const asked = useRef(false);
+  const keepAsGuest = useCallback(() => {
+    if (asked.current) return;
+    asked.current = true;
+    void fetch("/auth/guest", { method: "POST", credentials: "same-origin" })
+      .then((response) => {
+        if (response.ok) setKnown((known) => ({ ...known, guest: true }));
+      })
+      .catch(() => {});
+  }, []);
+  const state = useMemo(() => ({ ...known, keepAsGuest }), [known, keepAsGuest]);
   return <SessionContext value={state}>{children}</SessionContext>;
+}
+
+/** Keeps a visitor who is not signed in as a guest once the session is known. */
+export function useKeptAsGuest(): void {
+  const { loading, user, guest, keepAsGuest } = useSession();
+  useEffect(() => {
+    if (!loading && !user && !guest) keepAsGuest();
+  }, [loading, user, guest, keepAsGuest]);
 }
 
 /** The current session. */

@@ -29,7 +29,7 @@ interface Props {
 export function ChatPanel({ title, segmentIndex, conversation, onPage, headingLevel }: Props) {
   const inputId = useId();
   const [draft, setDraft] = useState("");
-  const { loading, user, platform } = useSession();
+  const { loading, user, guest, platform } = useSession();
   // A refused message comes back to the box, to send again later. (Set
   // while rendering, as React advises for state derived from a change.)
   const [seen, setSeen] = useState(conversation?.state);
@@ -45,7 +45,7 @@ export function ChatPanel({ title, segmentIndex, conversation, onPage, headingLe
         </Heading>
         {loading ? (
           <Loading what="the conversation" />
-        ) : !user ? (
+        ) : !user && !guest ? (
           <p>
             <SignInLink>Sign in</SignInLink> to talk this through with the AI tutor.
           </p>

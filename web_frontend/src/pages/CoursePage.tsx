@@ -3,7 +3,7 @@
 import { useEffect } from "react";
 import type { ModuleProgress } from "../gen/lens/v1/progress_pb";
 import { content, progress } from "../api/client";
-import { useSession } from "../api/session";
+import { learnerKey, useSession } from "../api/session";
 import { useLoad } from "../api/useLoad";
 import { Loading, Problem } from "../components/Status";
 import { Link } from "react-router";
@@ -18,10 +18,10 @@ function progressLabel(p: ModuleProgress | undefined): string {
 
 /** The outline of course `slug`. */
 export function CoursePage({ slug }: { slug: string }) {
-  const { user } = useSession();
+  const learner = learnerKey(useSession());
   const course = useLoad(slug, () => content.getCourse({ slug }).then((r) => r.course));
   // Progress is a nicety here: without it the outline still reads.
-  const byModule = useLoad(user ? `${user.id}/${slug}` : null, async () => {
+  const byModule = useLoad(learner ? `${learner}/${slug}` : null, async () => {
     const r = await progress.getCourseProgress({ courseSlug: slug });
     return new Map(r.units.flatMap((unit) => unit.modules.map((m) => [m.slug, m] as const)));
   }).value;
@@ -45,7 +45,7 @@ export function CoursePage({ slug }: { slug: string }) {
                 <li key={m.slug} data-state={p?.completed ? "done" : p?.started ? "started" : "new"}>
                   <Link to={paths.module(m.slug)}>{m.title}</Link>
                   {m.optional && <span className="tag">optional</span>}
-                  {user && <span className="progress-label">{progressLabel(p)}</span>}
+                  {learner && <span className="progress-label">{progressLabel(p)}</span>}
                 </li>
               );
             })}

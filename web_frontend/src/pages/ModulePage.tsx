@@ -3,7 +3,7 @@
 
 import { useEffect, useRef, useState } from "react";
 import { chat, content, progress } from "../api/client";
-import { useSession } from "../api/session";
+import { learnerKey, useKeptAsGuest, useSession } from "../api/session";
 import { useLoad } from "../api/useLoad";
 import { SignInLink } from "../components/SignIn";
 import { LensView } from "../components/LensView";
@@ -17,10 +17,13 @@ import { track } from "../observability/analytics";
 
 /** The page of module `slug`. */
 export default function ModulePage({ slug }: { slug: string }) {
-  const { loading, user } = useSession();
+  const session = useSession();
+  const { loading, user, guest } = session;
+  const learner = learnerKey(session);
+  useKeptAsGuest();
   const loaded = useLoad(slug, () => content.getModule({ slug }).then((r) => r.module));
   // The learner's chats and completions; a failure leaves the reading as it is.
-  const mine = user ? `${user.id}/${slug}` : null;
+  const mine = learner ? `${learner}/${slug}` : null;
   const listed = useLoad(mine, () => chat.listSessions({}).then((r) => r.sessions));
   const done = useLoad(mine, () =>
     progress
@@ -40,7 +43,7 @@ export default function ModulePage({ slug }: { slug: string }) {
     if (opened) track({ name: "module_opened", module: opened });
   }, [opened]);
 
-  useHeartbeat(main, module?.id ?? "", Boolean(user && module));
+  useHeartbeat(main, module?.id ?? "", Boolean(learner && module));
 
   if (loaded.error) return <Problem message={loaded.error} />;
   if (!module) return <Loading what="the module" />;
@@ -59,8 +62,8 @@ export default function ModulePage({ slug }: { slug: string }) {
   };
   const lensProps = (id: string) => ({
     moduleSlug: module.slug,
-    sessions: user ? sessions : null,
-    completed: user ? completed(id) : null,
+    sessions: learner ? sessions : null,
+    completed: learner ? completed(id) : null,
     onComplete: () => complete(id),
   });
 
@@ -88,8 +91,17 @@ export default function ModulePage({ slug }: { slug: string }) {
         </nav>
       )}
       {!loading && !user && (
-        <p className="notice">
-          You are reading as a guest. <SignInLink>Sign in</SignInLink> to save your progress and talk to the tutor.
+        <p className="notice" data-testid="guest-notice">
+          {guest ? (
+            <>
+              You are reading as a guest: your progress and tutor chats are kept in this browser.{" "}
+              <SignInLink>Sign in</SignInLink> to keep them on your account.
+            </>
+          ) : (
+            <>
+              You are reading as a guest. <SignInLink>Sign in</SignInLink> to save your progress and talk to the tutor.
+            </>
+          )}
         </p>
       )}
       {module.items.map((item, i) => {
