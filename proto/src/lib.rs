@@ -14,6 +14,14 @@ pub mod client;
 /// browsers). Part of the contract between the edges and the core.
 pub const ACT_AS_DISCORD_USER_HEADER: &str = "x-lens-discord-user";
 
+/// The metadata header the core sets (to `rejected`) on a call refused
+/// because its credential does not hold up (expired, revoked, signed with an
+/// old key, a guest that was claimed), as opposed to one the caller may not
+/// make. The web edge then clears the cookie the credential came from, so a
+/// browser left with a dead cookie is anonymous again on its next call
+/// instead of refused everywhere. Part of the contract like the one above.
+pub const CREDENTIAL_HEADER: &str = "x-lens-credential";
+
 /// The encoded `FileDescriptorSet` of the contract (with source comments and
 /// custom options), for gRPC reflection and for reading RPC access rules.
 pub const FILE_DESCRIPTOR_SET: &[u8] = tonic::include_file_descriptor_set!("lens_descriptor");

@@ -27,6 +27,7 @@ both_backends!(
     a_network_starts_only_so_many_guests_an_hour,
     guests_of_one_network_share_the_tutors_pace,
     a_guest_is_claimed_by_one_sign_in_only,
+    a_guest_gone_past_its_token_is_forgotten,
 );
 
 /// The module the Cascades lens is read in.
@@ -155,7 +156,6 @@ impl Stack {
             .get_module_progress(grpc_web::with_cookie(
                 v1::GetModuleProgressRequest {
                     module_slug: MODULE.into(),
-                    ..Default::default()
                 },
                 cookie,
             ))
@@ -320,6 +320,18 @@ async fn a_guest_signs_in_for_anything_but_reading(postgres: bool) {
         "{}",
         refused.message()
     );
+    // Refused by the rule, not for a dead credential: the guest is kept.
+    let answer = stack
+        .browser
+        .post(format!("{}/lens.v1.UserService/GetProfile", stack.web.url))
+        .header("content-type", "application/grpc-web+proto")
+        .header("cookie", &guest)
+        .body(vec![0u8; 5])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.headers()["grpc-status"], "16");
+    assert!(set_cookie(&answer, "lens_guest").is_none());
 }
 
 async fn a_network_starts_only_so_many_guests_an_hour(postgres: bool) {
@@ -400,4 +412,58 @@ async fn a_guest_is_claimed_by_one_sign_in_only(postgres: bool) {
         claims.iter().all(|c| c.session.is_some()),
         "and everyone signs in"
     );
+}
+
+async fn a_guest_gone_past_its_token_is_forgotten(postgres: bool) {
+    let stack = Stack::start(postgres, &[]).await;
+    stack.llm.script(vec![Step::Text("An answer.")]);
+    let account = stack.dev_sign_in("ada", "").await.session.unwrap();
+    let account_cookie = format!("lens_session={}", account.token);
+    stack.complete_cascades(&account_cookie).await;
+    let guest = stack.guest().await;
+    stack.complete_cascades(&guest).await;
+    stack.chat(&guest, "Hello").await;
+    let store = &stack.core.state.store;
+    let now = chrono::Utc::now();
+
+    let recent = store
+        .forget_idle_guests(now - chrono::Duration::days(1))
+        .await
+        .unwrap();
+    assert_eq!(recent, 0, "a guest seen since the cutoff is kept");
+    assert!(stack.cascades_done(&guest).await);
+
+    let idle = store
+        .forget_idle_guests(now + chrono::Duration::seconds(5))
+        .await
+        .unwrap();
+    assert_eq!(idle, 1);
+    let refused = stack
+        .auth()
+        .who_am_i(grpc_web::with_cookie(v1::WhoAmIRequest {}, &guest))
+        .await
+        .unwrap_err();
+    assert!(
+        refused.message().contains("no longer exists"),
+        "{}",
+        refused.message()
+    );
+    assert!(
+        stack.cascades_done(&account_cookie).await,
+        "accounts are never forgotten"
+    );
+
+    // The browser holding the dead cookie is told to drop it, so its next
+    // call is anonymous instead of refused.
+    let answer = stack
+        .browser
+        .post(format!("{}/lens.v1.AuthService/WhoAmI", stack.web.url))
+        .header("content-type", "application/grpc-web+proto")
+        .header("cookie", &guest)
+        .body(vec![0u8; 5])
+        .send()
+        .await
+        .unwrap();
+    let cleared = set_cookie(&answer, "lens_guest").expect("the dead guest cookie is cleared");
+    assert!(cleared.contains("Max-Age=0"), "{cleared}");
 }

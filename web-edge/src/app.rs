@@ -64,7 +64,8 @@ impl WebState {
 
 /// The complete router: auth pages, grpc-web, static files.
 pub fn router(state: WebState) -> Router {
-    let grpc_web = tonic_web::GrpcWebLayer::new().layer(Forwarder::new(state.core.channel()));
+    let grpc_web = tonic_web::GrpcWebLayer::new()
+        .layer(Forwarder::new(state.core.channel(), state.config.clone()));
     let frontend = crate::frontend::service(&state);
     let dev_mode = state.config.dev_mode;
     let fallback = tower::service_fn(move |request: Request<Body>| {

@@ -17,7 +17,10 @@ use tonic::body::Body;
 use tonic::transport::Channel;
 use tower::{Service, ServiceExt};
 
-use crate::cookies::{GUEST_COOKIE, SESSION_COOKIE, read};
+use crate::config::WebConfig;
+use crate::cookies::{self, GUEST_COOKIE, SESSION_COOKIE, read};
+use lens_proto::CREDENTIAL_HEADER;
+use std::sync::Arc;
 
 /// Headers that must not cross from the browser to the core: HTTP/1.1
 /// connection headers are illegal in HTTP/2, cookies stay at the edge, and
@@ -40,12 +43,22 @@ fn is_dropped(name: &HeaderName) -> bool {
 #[derive(Clone)]
 pub struct Forwarder {
     channel: Channel,
+    config: Arc<WebConfig>,
 }
 
 impl Forwarder {
-    /// A forwarder over the core's channel.
-    pub fn new(channel: Channel) -> Self {
-        Self { channel }
+    /// A forwarder over the core's channel, setting cookies as `config` says.
+    pub fn new(channel: Channel, config: Arc<WebConfig>) -> Self {
+        Self { channel, config }
+    }
+
+    /// `Set-Cookie` removing credential cookie `name`.
+    fn clear_cookie(&self, name: &str) -> String {
+        if name == SESSION_COOKIE {
+            cookies::clear_session(&self.config)
+        } else {
+            cookies::clear_guest(&self.config)
+        }
     }
 }
 
@@ -59,9 +72,13 @@ impl Service<Request<Body>> for Forwarder {
     }
 
     fn call(&mut self, mut request: Request<Body>) -> Self::Future {
-        let session = read(request.headers(), SESSION_COOKIE)
-            .or_else(|| read(request.headers(), GUEST_COOKIE))
-            .map(str::to_owned);
+        let (session, from) = match read(request.headers(), SESSION_COOKIE) {
+            Some(token) => (Some(token.to_owned()), Some(SESSION_COOKIE)),
+            None => match read(request.headers(), GUEST_COOKIE) {
+                Some(token) => (Some(token.to_owned()), Some(GUEST_COOKIE)),
+                None => (None, None),
+            },
+        };
         let headers = request.headers_mut();
         let dropped: Vec<HeaderName> = headers.keys().filter(|n| is_dropped(n)).cloned().collect();
         for name in dropped {
@@ -75,11 +92,21 @@ impl Service<Request<Body>> for Forwarder {
         }
         *request.version_mut() = Version::HTTP_2;
         let channel = self.channel.clone();
+        let clear = from.map(|name| self.clear_cookie(name));
         Box::pin(async move {
             match channel.oneshot(request).await {
                 // A body the core stops mid-way (the core went away) ends
                 // with a gRPC status the browser can read, not a reset.
-                Ok(response) => Ok(response.map(|body| Body::new(EndsWithStatus::new(body)))),
+                Ok(mut response) => {
+                    // A dead credential is dropped, so the browser is
+                    // anonymous on its next call rather than refused on all.
+                    if response.headers().get(CREDENTIAL_HEADER).is_some()
+                        && let Some(Ok(value)) = clear.map(|c| c.parse())
+                    {
+                        response.headers_mut().append(header::SET_COOKIE, value);
+                    }
+                    Ok(response.map(|body| Body::new(EndsWithStatus::new(body))))
+                }
                 Err(error) => {
                     tracing::warn!(%error, "core unreachable");
                     Ok(

@@ -87,7 +87,7 @@ pub fn client_ip(
     let Some(header) = header else {
         return Some(peer.ip());
     };
-    let value = headers.get_all(header).iter().last()?.to_str().ok()?;
+    let value = headers.get_all(header).iter().next_back()?.to_str().ok()?;
     value.rsplit(',').next()?.trim().parse().ok()
 }
 

@@ -177,7 +177,13 @@ impl Core {
             state.config.content.poll_interval,
             state.shutdown.clone(),
         );
-        let maintenance = tokio::spawn(maintenance(state.store.clone(), state.shutdown.clone()));
+        let guest_ttl = chrono::Duration::from_std(state.config.guest_limits.ttl)
+            .unwrap_or(chrono::Duration::days(30));
+        let maintenance = tokio::spawn(maintenance(
+            state.store.clone(),
+            guest_ttl,
+            state.shutdown.clone(),
+        ));
         if let Some(addr) = state.config.metrics_addr {
             if let Err(error) = lens_runtime::serve_metrics(addr, "lens-server") {
                 tracing::error!(%error, "metrics stay off");
@@ -293,7 +299,11 @@ fn spawn_calendar(state: &AppState) -> Vec<tokio::task::JoinHandle<()>> {
 }
 
 /// Periodic clean-up that is safe to run on every replica at once.
-async fn maintenance(store: Store, shutdown: tokio_util::sync::CancellationToken) {
+async fn maintenance(
+    store: Store,
+    guest_ttl: chrono::Duration,
+    shutdown: tokio_util::sync::CancellationToken,
+) {
     let mut every_hour = tokio::time::interval(Duration::from_secs(3600));
     loop {
         tokio::select! {
@@ -304,6 +314,12 @@ async fn maintenance(store: Store, shutdown: tokio_util::sync::CancellationToken
             Ok(0) => {}
             Ok(n) => tracing::info!(removed = n, "purged expired session revocations"),
             Err(error) => tracing::warn!(%error, "purging session revocations failed"),
+        }
+        let cutoff = crate::clock::now() - guest_ttl;
+        match store.forget_idle_guests(cutoff).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(removed = n, "forgot guests whose tokens expired"),
+            Err(error) => tracing::warn!(%error, "forgetting idle guests failed"),
         }
     }
 }

@@ -91,7 +91,11 @@ where
             // The headers are copied so the request body need not be Sync.
             let headers = request.headers().clone();
             let decision = async {
-                let mut caller = shared.authenticator.authenticate(&headers).await?;
+                let mut caller = shared
+                    .authenticator
+                    .authenticate(&headers)
+                    .await
+                    .map_err(Refused::Credential)?;
                 // Through Discord an admin is an admin only where the
                 // contract says so; handlers see the narrowed caller too.
                 if caller.acting_for_discord_id.is_some()
@@ -100,18 +104,34 @@ where
                 {
                     user.is_admin = false;
                 }
-                authorize(rule, &caller, &path)?;
-                Ok::<_, AppError>(caller)
+                authorize(rule, &caller, &path).map_err(Refused::Rule)?;
+                Ok::<_, Refused>(caller)
             };
             match decision.await {
                 Ok(caller) => {
                     request.extensions_mut().insert(caller);
                     inner.call(request).await
                 }
-                Err(error) => Ok(Status::from(error).into_http()),
+                Err(Refused::Rule(error)) => Ok(Status::from(error).into_http()),
+                Err(Refused::Credential(error)) => {
+                    let mut status = Status::from(error);
+                    if status.code() == tonic::Code::Unauthenticated {
+                        status.metadata_mut().insert(
+                            lens_proto::CREDENTIAL_HEADER,
+                            tonic::metadata::MetadataValue::from_static("rejected"),
+                        );
+                    }
+                    Ok(status.into_http())
+                }
             }
         })
     }
+}
+
+/// Why the layer refused a call: the credential itself, or the rule.
+enum Refused {
+    Credential(AppError),
+    Rule(AppError),
 }
 
 /// Whether `caller` may call an RPC declared with `rule`.

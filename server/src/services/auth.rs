@@ -205,7 +205,10 @@ impl AuthApi {
             self.state.config.jwt_secret.expose().as_bytes(),
         )?;
         let (guest, started) = match self.guest_of(&request.guest_token).await? {
-            Some(guest) => (guest, false),
+            Some(guest) => {
+                self.state.store.renew_guest(guest, now).await?;
+                (guest, false)
+            }
             None => {
                 let guest = self
                     .state

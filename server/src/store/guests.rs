@@ -96,6 +96,52 @@ impl Store {
         Ok(Ok(started))
     }
 
+    /// Notes that guest `id` came back at `now`: what keeps it from being
+    /// forgotten (see [`Store::forget_idle_guests`]).
+    pub async fn renew_guest(&self, id: UserId, now: DateTime<Utc>) -> StoreResult<()> {
+        let sql =
+            "UPDATE users SET last_active_at = $2 WHERE id = $1 AND guest_network IS NOT NULL";
+        on_backend!(self, |pool| {
+            sqlx::query(sql).bind(id).bind(now).execute(pool).await?;
+        });
+        Ok(())
+    }
+
+    /// Deletes guests that last came back before `cutoff` (their tokens
+    /// have expired, so no one can reach what they kept), with their
+    /// reading and chats, and the rows of guests claimed before it. Returns
+    /// how many guests were removed.
+    pub async fn forget_idle_guests(&self, cutoff: DateTime<Utc>) -> StoreResult<u64> {
+        const IDLE: &str = "SELECT id FROM users WHERE guest_network IS NOT NULL \
+                            AND COALESCE(deleted_at, last_active_at, created_at) < $1";
+        let steps = [
+            format!(
+                "DELETE FROM chat_messages WHERE session_id IN \
+                 (SELECT id FROM chat_sessions WHERE user_id IN ({IDLE}))"
+            ),
+            format!("DELETE FROM chat_sessions WHERE user_id IN ({IDLE})"),
+            format!("DELETE FROM content_progress WHERE user_id IN ({IDLE})"),
+        ];
+        let users = format!("DELETE FROM users WHERE id IN ({IDLE})");
+        let removed = on_backend!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            for sql in &steps {
+                sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
+                    .bind(cutoff)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            let removed = sqlx::query(sqlx::AssertSqlSafe(users.clone()))
+                .bind(cutoff)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            tx.commit().await?;
+            removed
+        });
+        Ok(removed)
+    }
+
     /// Moves a guest's reading and chats to `account` and retires the
     /// guest, in one step; `None` when `guest` is no guest any more
     /// (claimed, purged) and nothing was moved.

@@ -102,12 +102,16 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   return <SessionContext value={state}>{children}</SessionContext>;
 }
 
-/** Keeps a visitor who is not signed in as a guest once the session is known. */
+/**
+ * Keeps a visitor who is not signed in as a guest once the session is
+ * known: a new guest, or the same one renewed (once per page load), so a
+ * guest who keeps coming back is never lost to an expiry.
+ */
 export function useKeptAsGuest(): void {
-  const { loading, user, guest, keepAsGuest } = useSession();
+  const { loading, user, keepAsGuest } = useSession();
   useEffect(() => {
-    if (!loading && !user && !guest) keepAsGuest();
-  }, [loading, user, guest, keepAsGuest]);
+    if (!loading && !user) keepAsGuest();
+  }, [loading, user, keepAsGuest]);
 }
 
 /** The current session. */
