@@ -622,6 +622,7 @@ try {
     await panel.locator(".chat-line.assistant").last().getByText("progress compounds.").waitFor();
     const speculations = page.getByRole("button", { name: /Mark “Speculations/ });
     await speculations.click();
+    await page.getByRole("article", { name: /Speculations/ }).getByText("✓ Completed").waitFor();
     assert.equal(await page.getByText("✓ Completed").count(), 1, "the guest finished one lens");
     await accessible();
     await shot("15-guest-reading");
