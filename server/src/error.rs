@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use tonic::{Code, Status};
 
+use crate::answers::AnswerError;
 use crate::chat::prompt::PromptError;
 use crate::content::PlaceError;
 use crate::domain::Invalid;
@@ -58,6 +59,17 @@ impl From<PlaceError> for AppError {
         match error {
             PlaceError::NoSuchModule(_) => Self::NotFound(error.to_string()),
             PlaceError::NotInModule { .. } => Self::InvalidArgument(error.to_string()),
+        }
+    }
+}
+
+impl From<AnswerError> for AppError {
+    fn from(error: AnswerError) -> Self {
+        match error {
+            AnswerError::NoContent(_) | AnswerError::NoQuestion { .. } => {
+                Self::NotFound(error.to_string())
+            }
+            AnswerError::Length { .. } => Self::Invalid(Invalid::new("text", error.to_string())),
         }
     }
 }

@@ -2,6 +2,7 @@
 //! third-party secrets. It serves the `lens.v1` gRPC contract to the web
 //! edge, the discord edge and admin tools. See `docs/architecture.md`.
 
+pub mod answers;
 pub mod app;
 pub mod auth;
 pub mod calendar;

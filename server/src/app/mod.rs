@@ -6,6 +6,7 @@ mod state;
 use std::future::Future;
 use std::time::Duration;
 
+use lens_proto::v1::answer_service_server::AnswerServiceServer;
 use lens_proto::v1::auth_service_server::AuthServiceServer;
 use lens_proto::v1::chat_service_server::ChatServiceServer;
 use lens_proto::v1::cohort_service_server::CohortServiceServer;
@@ -164,6 +165,7 @@ impl Core {
             SystemServiceServer => SystemApi,
             ContentServiceServer => ContentApi,
             ProgressServiceServer => ProgressApi,
+            AnswerServiceServer => AnswerApi,
             CohortServiceServer => CohortApi,
             ChatServiceServer => ChatApi,
             DeliveryServiceServer => DeliveryApi,
@@ -220,6 +222,17 @@ impl Core {
             )
         });
         let calendar = spawn_calendar(&state);
+        // Answers are assessed by the tutor's model; without one they wait
+        // (pending) until a core with a model runs.
+        let assessor = state.tutor.clone().map(|model| {
+            tokio::spawn(
+                crate::delivery::worker::Worker::new(
+                    state.store.clone(),
+                    crate::answers::assessor::Assessor::new(state.store.clone(), model),
+                )
+                .run(state.shutdown.clone()),
+            )
+        });
         let token = state.shutdown.clone();
         let signalled = async move {
             shutdown.await;
@@ -257,7 +270,7 @@ impl Core {
         // is finished or, if cut off, sent again by whichever replica next
         // claims it after the lease.
         let _ = tokio::time::timeout(Duration::from_secs(5), reminders).await;
-        for worker in mailer.into_iter().chain(calendar) {
+        for worker in mailer.into_iter().chain(calendar).chain(assessor) {
             let _ = tokio::time::timeout(Duration::from_secs(5), worker).await;
         }
         state.store.close().await;

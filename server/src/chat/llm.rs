@@ -1,8 +1,11 @@
 //! The tutor's model, reached through genai with the provider, base URL and
 //! key from configuration (so tests point it at a local fake).
 
+use futures::StreamExt;
 use genai::adapter::AdapterKind;
-use genai::chat::{CacheControl, ChatMessage, ChatOptions, ChatRequest, ChatStream};
+use genai::chat::{
+    CacheControl, ChatMessage, ChatOptions, ChatRequest, ChatStream, ChatStreamEvent, JsonSpec,
+};
 use genai::resolver::{AuthData, Endpoint};
 use genai::{Client, ModelIden, ServiceTarget, WebConfig};
 
@@ -112,5 +115,54 @@ impl Tutor {
             .await
             .map(|response| response.stream)
             .map_err(|e| LlmFailure::from_genai(&e))
+    }
+
+    /// A whole reply to one message that must keep the JSON `schema`, asked
+    /// for with the provider's structured output (Anthropic's
+    /// `output_config`, OpenAI's `response_format`, Gemini's
+    /// `responseSchema`). Streamed and gathered, so the same time limits as
+    /// the tutor's answers apply. The reply is the model's text: the caller
+    /// checks it, since not every model keeps a schema.
+    pub async fn structured(
+        &self,
+        system: &str,
+        message: &str,
+        name: &str,
+        schema: serde_json::Value,
+    ) -> Result<String, LlmFailure> {
+        let request = ChatRequest::new(vec![
+            ChatMessage::system(system.to_owned()),
+            ChatMessage::user(message.to_owned()),
+        ]);
+        let options = ChatOptions::default()
+            .with_max_tokens(MAX_ANSWER_TOKENS)
+            .with_response_format(JsonSpec::new(name, schema));
+        let gather = async {
+            let mut stream = self
+                .client
+                .exec_chat_stream(self.iden.clone(), request, Some(&options))
+                .await
+                .map_err(|e| LlmFailure::from_genai(&e))?
+                .stream;
+            let mut text = String::new();
+            while let Some(event) = stream.next().await {
+                match event.map_err(|e| LlmFailure::from_genai(&e))? {
+                    ChatStreamEvent::Chunk(chunk) => text.push_str(&chunk.content),
+                    ChatStreamEvent::End(_) => return Ok(text),
+                    _ => {}
+                }
+            }
+            Err(LlmFailure::Broken(
+                "the reply ended without an end event".into(),
+            ))
+        };
+        tokio::time::timeout(self.timeouts.total, gather)
+            .await
+            .unwrap_or_else(|_| {
+                Err(LlmFailure::Unreachable(format!(
+                    "no whole reply within {} s",
+                    self.timeouts.total.as_secs()
+                )))
+            })
     }
 }

@@ -9,6 +9,7 @@
 //! chat hides them from the tutor); then the chat segment's instructions.
 //! The history is trimmed to a token budget, keeping the newest turns.
 
+use std::collections::HashMap;
 use std::fmt::Write;
 
 use crate::content::Place;
@@ -43,12 +44,28 @@ pub enum PromptError {
     },
 }
 
+/// What the learner answered to the questions of a lens, by question key
+/// (see [`crate::answers::question_key`]), as the tutor is told it.
+pub type AnswersForTutor = HashMap<String, String>;
+
 /// The system prompt for the chat at `segment_index` of `lens`, read in
 /// the module of `place` (if the lens is in one).
 pub fn system_prompt(
     lens: &Lens,
     segment_index: usize,
     place: Option<&Place>,
+) -> Result<String, PromptError> {
+    system_prompt_with(lens, segment_index, place, &AnswersForTutor::new())
+}
+
+/// [`system_prompt`], telling the tutor what the learner answered to the
+/// questions since the previous chat (and how it was assessed), so the
+/// conversation can pick up from the learner's own words.
+pub fn system_prompt_with(
+    lens: &Lens,
+    segment_index: usize,
+    place: Option<&Place>,
+    answers: &AnswersForTutor,
 ) -> Result<String, PromptError> {
     let segment = lens
         .segments
@@ -117,10 +134,15 @@ pub fn system_prompt(
                     "## Transcript excerpt of \"{}\"\n\n{transcript}",
                     video.title
                 )),
-                SegmentKind::Question(question) => Some(format!(
-                    "## Question to the learner\n\n{}",
-                    question.content
-                )),
+                SegmentKind::Question(question) => {
+                    let answered = answers
+                        .get(&crate::answers::question_key(question))
+                        .map_or("They have not answered it yet.", String::as_str);
+                    Some(format!(
+                        "## Question to the learner\n\n{}\n\n{answered}",
+                        question.content
+                    ))
+                }
                 SegmentKind::Roleplay(roleplay) => {
                     Some(format!("## Roleplay briefing\n\n{}", roleplay.content))
                 }

@@ -64,3 +64,7 @@ id!(
     /// One weekly meeting of a group.
     MeetingId
 );
+id!(
+    /// One version of a learner's answer to a question.
+    AnswerId
+);

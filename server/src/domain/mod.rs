@@ -16,7 +16,7 @@ pub use availability::WeeklySlots;
 pub use cohort_start::CohortStart;
 pub use discord_job::{DISCORD_KIND_PREFIX, DiscordJob};
 pub use email::Email;
-pub use ids::{ChatSessionId, CohortId, GroupId, JobId, MeetingId, MessageId, UserId};
+pub use ids::{AnswerId, ChatSessionId, CohortId, GroupId, JobId, MeetingId, MessageId, UserId};
 pub use network::NetworkKey;
 pub use nickname::Nickname;
 pub use states::{

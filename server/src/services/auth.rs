@@ -191,6 +191,7 @@ impl AuthApi {
             progress_items: claim.progress_items,
             chats: claim.chats,
             chats_archived: claim.chats_archived,
+            answers: claim.answers,
         }))
     }
 

@@ -9,11 +9,12 @@ use tokio_stream::wrappers::ReceiverStream;
 use tonic::{Request, Response, Status};
 
 use super::{convert, respond};
+use crate::answers::assessment::{Assessment, for_tutor};
 use crate::app::AppState;
 use crate::auth;
 use crate::chat::Tutor;
 use crate::chat::admission;
-use crate::chat::prompt::{Turn, prompt_tokens, system_prompt, trim_history};
+use crate::chat::prompt::{AnswersForTutor, Turn, prompt_tokens, system_prompt_with, trim_history};
 use crate::chat::relay::Answer;
 use crate::domain::{ChatRole, ChatSessionId, Invalid, UserId};
 use crate::error::{AppError, AppResult};
@@ -42,6 +43,28 @@ impl ChatApi {
                 "the AI tutor is off on this platform: an operator sets ANTHROPIC_API_KEY (or LLM_PROVIDER with OPENAI_API_KEY or GEMINI_API_KEY, or LLM_BASE_URL) on the core".into(),
             )
         })
+    }
+
+    /// The learner's latest answer to each question of a lens, with its
+    /// assessment, as the tutor is told them.
+    async fn answers_for_tutor(
+        &self,
+        learner: UserId,
+        lens_id: &str,
+    ) -> AppResult<AnswersForTutor> {
+        let mut told = AnswersForTutor::new();
+        // Newest version first within each question: the first one wins.
+        for record in self.state.store.answers_of(learner, lens_id).await? {
+            told.entry(record.question_key.clone()).or_insert_with(|| {
+                let assessed = record.score.map(|score| Assessment {
+                    score: score.clamp(1, 5) as u8,
+                    reasoning: record.reasoning.clone().unwrap_or_default(),
+                    dimensions: Vec::new(),
+                });
+                for_tutor(&record.text, assessed.as_ref())
+            });
+        }
+        Ok(told)
     }
 
     /// A session the caller may read: their own, or any for an admin.
@@ -157,7 +180,9 @@ impl ChatService for ChatApi {
                 })?;
             let module_slug = Some(r.module_slug.trim()).filter(|s| !s.is_empty());
             let place = content.snapshot.place_of(&lens.id, module_slug)?;
-            let system = system_prompt(&lens, r.segment_index as usize, place.as_ref())?;
+            let answers = self.answers_for_tutor(me.id, &lens.id).await?;
+            let system =
+                system_prompt_with(&lens, r.segment_index as usize, place.as_ref(), &answers)?;
             let mut history: Vec<Turn> = self
                 .state
                 .store

@@ -2,6 +2,7 @@
 //! into domain values, call the store and convert back; authorization was
 //! already decided by the auth layer from the RPC's declared access rule.
 
+mod answer;
 mod auth;
 mod chat;
 mod cohort;
@@ -14,6 +15,7 @@ mod progress;
 mod system;
 mod user;
 
+pub use answer::AnswerApi;
 pub use auth::AuthApi;
 pub use chat::ChatApi;
 pub use cohort::CohortApi;

@@ -18,6 +18,8 @@ pub struct GuestClaim {
     pub chats: u32,
     /// Of those, archived because of a newer chat on the same lens.
     pub chats_archived: u32,
+    /// Answers to questions moved (every version).
+    pub answers: u32,
 }
 
 /// A progress row as the merge reads it.
@@ -109,7 +111,7 @@ impl Store {
 
     /// Deletes guests that last came back before `cutoff` (their tokens
     /// have expired, so no one can reach what they kept), with their
-    /// reading and chats, and the rows of guests claimed before it. Returns
+    /// reading, chats and answers, and the rows of guests claimed before it. Returns
     /// how many guests were removed.
     pub async fn forget_idle_guests(&self, cutoff: DateTime<Utc>) -> StoreResult<u64> {
         const IDLE: &str = "SELECT id FROM users WHERE guest_network IS NOT NULL \
@@ -121,6 +123,7 @@ impl Store {
             ),
             format!("DELETE FROM chat_sessions WHERE user_id IN ({IDLE})"),
             format!("DELETE FROM content_progress WHERE user_id IN ({IDLE})"),
+            format!("DELETE FROM answers WHERE user_id IN ({IDLE})"),
         ];
         let users = format!("DELETE FROM users WHERE id IN ({IDLE})");
         let removed = on_backend!(self, |pool| {
@@ -257,6 +260,39 @@ impl Store {
                 .execute(&mut *tx)
                 .await?
                 .rows_affected() as u32;
+
+            // Answers follow, numbered after the account's own versions of
+            // the same question.
+            let guest_answers: Vec<(i64, String)> = sqlx::query_as(
+                "SELECT id, question_key FROM answers WHERE user_id = $1 ORDER BY question_key, version",
+            )
+            .bind(guest)
+            .fetch_all(&mut *tx)
+            .await?;
+            let mut next: HashMap<String, i32> = HashMap::new();
+            for (id, key) in guest_answers {
+                let version = match next.get_mut(&key) {
+                    Some(version) => version,
+                    None => {
+                        let max: i32 = sqlx::query_scalar(
+                            "SELECT COALESCE(MAX(version), 0) FROM answers WHERE user_id = $1 AND question_key = $2",
+                        )
+                        .bind(account)
+                        .bind(&key)
+                        .fetch_one(&mut *tx)
+                        .await?;
+                        next.entry(key).or_insert(max)
+                    }
+                };
+                *version += 1;
+                sqlx::query("UPDATE answers SET user_id = $2, version = $3 WHERE id = $1")
+                    .bind(id)
+                    .bind(account)
+                    .bind(*version)
+                    .execute(&mut *tx)
+                    .await?;
+                claim.answers += 1;
+            }
 
             sqlx::query(retire)
                 .bind(guest)

@@ -6,6 +6,7 @@
 //! same SQL (sqlx accepts `$1` placeholders on SQLite too). Where the
 //! dialects differ, the difference is spelled out at that query.
 
+mod answers;
 mod calendar;
 mod chat;
 mod cohorts;
@@ -31,6 +32,7 @@ use sqlx::sqlite::{
 
 use crate::config::{DatabaseConfig, DatabaseKind};
 
+pub use answers::{AnswerRecord, NewAnswer};
 pub use calendar::CalendarGroup;
 pub use chat::{Admitted, ChatUsage, INTERRUPTED, MessageRecord, NewMessage, SessionRecord};
 pub use cohorts::{AvailabilityRecord, CohortRecord, MatchingSignup, WithdrawOutcome};

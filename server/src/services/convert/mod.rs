@@ -1,6 +1,7 @@
 //! Conversions from domain values and stored records to contract messages:
 //! one home, a module per area.
 
+pub mod answer;
 pub mod chat;
 pub mod cohort;
 pub mod content;
