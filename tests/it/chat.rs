@@ -76,6 +76,48 @@ fn the_prompt_is_grounded_in_what_the_learner_just_read() {
 }
 
 #[test]
+fn the_tutor_is_told_the_learners_answer_and_its_assessment() {
+    use lens_server::answers::{assessment, question_key};
+    use lens_server::chat::prompt::{AnswersForTutor, system_prompt_with};
+    use lens_server::content::model::{Segment, SegmentKind};
+
+    // Today's content asks its questions in learning outcome tests; a lens
+    // that asks one before a chat is built from the real question.
+    let snapshot = build(&ContentFiles::read_dir(&lens_tests::relay_fixture()).unwrap()).snapshot;
+    let test = &snapshot.outcomes["cafc40b7-fb3a-4415-9b1d-c65b85329b73"].tests[0];
+    let SegmentKind::Question(question) = &test.segments[1].kind else {
+        unreachable!()
+    };
+    let mut lens = (*snapshot.lenses.values().next().unwrap().clone()).clone();
+    lens.segments = vec![
+        Segment::from(SegmentKind::Question(question.clone())),
+        Segment::from(SegmentKind::Chat {
+            title: String::new(),
+            instructions: "Discuss their answer.".into(),
+            hide_previous_content_from_user: false,
+            hide_previous_content_from_tutor: false,
+        }),
+    ];
+    let unanswered = system_prompt_with(&lens, 1, None, &AnswersForTutor::new()).unwrap();
+    assert!(unanswered.contains("They have not answered it yet."));
+
+    let scored = assessment::Assessment {
+        score: 3,
+        reasoning: "Both parts, loosely joined.".into(),
+        dimensions: Vec::new(),
+    };
+    let answers = AnswersForTutor::from([(
+        question_key(question),
+        assessment::for_tutor("Capability times generality.", Some(&scored)),
+    )]);
+    let prompt = system_prompt_with(&lens, 1, None, &answers).unwrap();
+    assert!(prompt.contains(&format!(
+        "## Question to the learner\n\n{}\n\nThe learner answered:\n\nCapability times generality.\n\nIts assessment: 3/5. Both parts, loosely joined.",
+        question.content
+    )));
+}
+
+#[test]
 fn the_prompt_places_the_lens_in_its_module_and_course() {
     let snapshot = build(&ContentFiles::read_dir(&content_fixture()).unwrap()).snapshot;
     let lens = &snapshot.lenses[CASCADES];

@@ -277,7 +277,8 @@ async fn an_account_merges_what_both_it_and_the_guest_read(postgres: bool) {
         v1::GuestClaim {
             progress_items: 1,
             chats: 1,
-            chats_archived: 1
+            chats_archived: 1,
+            answers: 0
         },
         "the lens; the older of two chats on one lens archived"
     );

@@ -20,6 +20,7 @@ macro_rules! both_backends {
     };
 }
 
+mod answers;
 mod auth_tokens;
 mod calendar;
 mod chat;

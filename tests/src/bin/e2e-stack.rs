@@ -231,6 +231,30 @@ async fn has_read_and_asked(core: &TestCore, learner: lens_server::domain::UserI
     .await;
 }
 
+/// What the fake model says of an answer when asked for an assessment.
+const ASSESSMENT: &str = r#"{"score": 3, "reasoning": "You name prediction and steering and why generality matters.", "dimensions": [{"name": "components", "note": "Both named."}, {"name": "generality", "note": "Well placed."}]}"#;
+
+/// Gives the January outcome "Feedback cycles create discontinuity" (whose
+/// `## Test:` is empty) the test that today's content asks in "Define
+/// Intelligence", question, rubric and all, so the browser answers a real
+/// question beside the reading the other steps use.
+fn ask_todays_question(content: &std::path::Path) {
+    let today = std::fs::read_to_string(
+        lens_tests::relay_fixture().join("Learning Outcomes/Define Intelligence.md"),
+    )
+    .expect("today's Define Intelligence outcome");
+    let start = today.find("## Test:").expect("a test");
+    let end = start
+        + today[start..]
+            .find("## Lens:")
+            .expect("lenses after the test");
+    let outcome = content.join("Learning Outcomes/Feedback cycles create discontinuity.md");
+    let january = std::fs::read_to_string(&outcome).expect("the January outcome");
+    let with_test = january.replacen("## Test:\n", &today[start..end], 1);
+    assert_ne!(with_test, january, "the January outcome has an empty test");
+    std::fs::write(outcome, with_test).expect("write the outcome");
+}
+
 #[tokio::main]
 async fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -275,6 +299,8 @@ async fn main() {
     // content status page follow.
     let content = tempfile::tempdir().expect("temporary folder");
     lens_tests::copy_tree(&lens_tests::content_fixture(), content.path());
+    ask_todays_question(content.path());
+    llm.script_structured(vec![Step::Text(ASSESSMENT)]);
     let core = TestCore::start(CoreOptions {
         discord_base_url: Some(discord.url.clone()),
         env: vec![

@@ -47,11 +47,29 @@ pub enum Step {
 struct Inner {
     /// Answers for the coming requests; the last one repeats.
     scripts: VecDeque<Vec<Step>>,
+    /// The answer to requests for structured output, when set apart.
+    structured: Option<Vec<Step>>,
     requests: Vec<Value>,
     disconnected_at: Option<Instant>,
 }
 
 impl Inner {
+    /// The script for `request`: the structured one for a request that
+    /// asks for a JSON schema in its format's way (Anthropic's
+    /// `output_config.format`, OpenAI's `response_format`, Gemini's
+    /// `generationConfig.responseSchema` or `responseJsonSchema`), when one
+    /// is set; else the next of the scripts.
+    fn script_for(&mut self, request: &Value) -> Vec<Step> {
+        let asks_for_schema = !request["output_config"]["format"].is_null()
+            || !request["response_format"].is_null()
+            || !request["generationConfig"]["responseSchema"].is_null()
+            || !request["generationConfig"]["responseJsonSchema"].is_null();
+        match &self.structured {
+            Some(script) if asks_for_schema => script.clone(),
+            _ => self.next_script(),
+        }
+    }
+
     fn next_script(&mut self) -> Vec<Step> {
         if self.scripts.len() > 1 {
             self.scripts.pop_front().unwrap_or_default()
@@ -94,6 +112,12 @@ impl FakeLlm {
     /// The answer to every request from now on.
     pub fn script(&self, steps: Vec<Step>) {
         self.script_each(vec![steps]);
+    }
+
+    /// The answer to every request for structured output from now on,
+    /// apart from the scripts for the tutor's answers.
+    pub fn script_structured(&self, steps: Vec<Step>) {
+        self.inner.lock().unwrap().structured = Some(steps);
     }
 
     /// One answer per coming request, in order; the last one repeats.

@@ -27,8 +27,9 @@ pub trait Format: Send + 'static {
 pub async fn answer(shared: Shared, request: Value, format: impl Format) -> Response {
     let mut script = {
         let mut inner = shared.lock().unwrap();
+        let script = inner.script_for(&request);
         inner.requests.push(request);
-        inner.next_script()
+        script
     };
     if let Some(Step::HangBeforeHeaders(pause)) = script.first() {
         // Not even the status line: a provider stuck before answering.
