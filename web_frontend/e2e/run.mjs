@@ -239,6 +239,30 @@ try {
     await shot("07-outline-progress");
   });
 
+  await step("a question is answered, scored by the model, and revised with every version kept", async () => {
+    await page.getByRole("link", { name: "Feedback Loops" }).click();
+    const test = page.getByRole("region", { name: /Check your understanding: Feedback cycles/ });
+    await test.getByText("What are the two components the authors identify").waitFor();
+    await test.getByLabel("Your answer").fill("Prediction and steering; generality is what lets them reach anything.");
+    await test.getByText(/^\d+ \/ 4000 characters$/).waitFor();
+    await test.getByRole("button", { name: "Submit answer" }).click();
+    await test.getByText("Feedback: 3 of 5").waitFor();
+    await test.getByText("You name prediction and steering and why generality matters.").waitFor();
+    await test.getByText("Both named.").waitFor();
+    await accessible();
+    await test.scrollIntoViewIfNeeded();
+    await shot("07b-question-feedback");
+    await test.getByRole("button", { name: "Revise answer" }).click();
+    await test.getByLabel("Your answer").fill("Prediction plus steering, and generality: the same skill applied to any domain.");
+    await test.getByRole("button", { name: "Submit revised answer" }).click();
+    await test.getByText("Your answer (version 2)").waitFor();
+    await page.reload();
+    await test.getByText("Your answer (version 2)").waitFor();
+    await test.getByText("Feedback: 3 of 5").waitFor();
+    await test.getByText("Earlier versions (1)").click();
+    await test.getByText("Prediction and steering; generality is what lets them reach anything.").waitFor();
+  });
+
   await step("availability is painted by dragging and by keyboard, and persists", async () => {
     await page.getByRole("link", { name: "Availability" }).click();
     await page.getByRole("heading", { name: "When can you meet?" }).waitFor();

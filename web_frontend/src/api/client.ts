@@ -5,6 +5,7 @@
 import { type Client, createClient } from "@connectrpc/connect";
 import { createGrpcWebTransport } from "@connectrpc/connect-web";
 import type { DescService } from "@bufbuild/protobuf";
+import { AnswerService } from "../gen/lens/v1/answer_pb";
 import { AuthService } from "../gen/lens/v1/auth_pb";
 import { ChatService } from "../gen/lens/v1/chat_pb";
 import { CohortService } from "../gen/lens/v1/cohort_pb";
@@ -30,6 +31,8 @@ export const auth = client(AuthService);
 export const content = client(ContentService);
 /** Reading progress. */
 export const progress = client(ProgressService);
+/** Answers to questions, and their feedback. */
+export const answers = client(AnswerService);
 /** The AI tutor. */
 export const chat = client(ChatService);
 /** What the platform has switched on. */

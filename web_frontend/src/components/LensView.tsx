@@ -3,6 +3,7 @@
 import type { Lens } from "../gen/lens/v1/content_pb";
 import type { ChatSession } from "../gen/lens/v1/chat_pb";
 import { Segments } from "./Segments";
+import { useAnswers } from "./useAnswers";
 import { useLensChat } from "./useLensChat";
 
 interface Props {
@@ -14,12 +15,15 @@ interface Props {
   sessions: ChatSession[] | null;
   /** Completed, or null when signed out (nothing to save). */
   completed: boolean | null;
+  /** Whose answers to show and store (see `learnerKey`); null when nobody's. */
+  learner: string | null;
   onComplete: () => void;
 }
 
 /** One lens of a module. */
-export function LensView({ lens, moduleSlug, optional, sessions, completed, onComplete }: Props) {
+export function LensView({ lens, moduleSlug, optional, sessions, completed, learner, onComplete }: Props) {
   const conversation = useLensChat(lens.id, moduleSlug, sessions);
+  const answers = useAnswers(lens.id, learner);
   const resource = lens.resource;
   const kind = resource?.kind;
   const by = kind?.case === "article" ? kind.value.author : kind?.case === "video" ? kind.value.channel : "";
@@ -35,7 +39,12 @@ export function LensView({ lens, moduleSlug, optional, sessions, completed, onCo
           {by && <> · {by}</>}
         </p>
       )}
-      <Segments segments={lens.segments} conversation={sessions ? conversation : null} headingLevel={4} />
+      <Segments
+        segments={lens.segments}
+        conversation={sessions ? conversation : null}
+        headingLevel={4}
+        questions={{ contentId: lens.id, testIndex: 0, answers: learner ? answers : null }}
+      />
       {completed !== null && (
         <p className="lens-footer">
           {completed ? (

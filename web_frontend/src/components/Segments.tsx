@@ -6,6 +6,8 @@ import { Link } from "react-router";
 import { paths } from "../lib/paths";
 import { ChatPanel } from "./ChatPanel";
 import { Markdown } from "./Markdown";
+import { QuestionPanel } from "./QuestionPanel";
+import type { ContentAnswers } from "./useAnswers";
 import type { LensChat } from "./useLensChat";
 import { VideoExcerpt } from "./VideoExcerpt";
 
@@ -17,10 +19,15 @@ interface Props {
   onPage?: boolean;
   /** The heading level for what the segments hold (a chat's title, content's headings). */
   headingLevel: number;
+  /**
+   * Where these segments' questions are and the learner's answers to them;
+   * without it, questions are shown without a box (a module page's text).
+   */
+  questions?: { contentId: string; testIndex: number; answers: ContentAnswers | null };
 }
 
 /** Renders each segment by kind. */
-export function Segments({ segments, conversation, onPage = false, headingLevel }: Props) {
+export function Segments({ segments, conversation, onPage = false, headingLevel, questions }: Props) {
   return (
     <>
       {segments.map((segment) => {
@@ -36,6 +43,19 @@ export function Segments({ segments, conversation, onPage = false, headingLevel 
               />
             );
           case "question":
+            if (questions) {
+              return (
+                <QuestionPanel
+                  key={segment.index}
+                  question={kind.value}
+                  contentId={questions.contentId}
+                  testIndex={questions.testIndex}
+                  segmentIndex={segment.index}
+                  answers={questions.answers}
+                  headingLevel={headingLevel}
+                />
+              );
+            }
             return (
               <section key={segment.index} className="question" aria-label="Question">
                 <p className="muted small">Question{kind.value.maxChars > 0 && ` · up to ${kind.value.maxChars} characters`}</p>

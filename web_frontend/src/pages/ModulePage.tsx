@@ -10,6 +10,8 @@ import { LensView } from "../components/LensView";
 import { Segments } from "../components/Segments";
 import { Loading, Problem } from "../components/Status";
 import { useHeartbeat } from "../components/useHeartbeat";
+import { useAnswers } from "../components/useAnswers";
+import type { LearningOutcome } from "../gen/lens/v1/content_pb";
 import { describeError } from "../lib/errors";
 import { Link } from "react-router";
 import { paths } from "../lib/paths";
@@ -64,6 +66,7 @@ export default function ModulePage({ slug }: { slug: string }) {
     moduleSlug: module.slug,
     sessions: learner ? sessions : null,
     completed: learner ? completed(id) : null,
+    learner,
     onComplete: () => complete(id),
   });
 
@@ -131,6 +134,7 @@ export default function ModulePage({ slug }: { slug: string }) {
                       <LensView key={use.lens.id} lens={use.lens} optional={use.optional} {...lensProps(use.lens.id)} />
                     ),
                 )}
+                {outcome.tests.length > 0 && <OutcomeTests outcome={outcome} learner={learner} />}
               </section>
             );
           }
@@ -171,5 +175,24 @@ export default function ModulePage({ slug }: { slug: string }) {
         </p>
       )}
     </div>
+  );
+}
+
+/** A learning outcome's tests: questions that check it, answered in place. */
+function OutcomeTests({ outcome, learner }: { outcome: LearningOutcome; learner: string | null }) {
+  const answers = useAnswers(outcome.id, learner);
+  return (
+    <section className="outcome-tests" aria-label={`Check your understanding: ${outcome.name}`}>
+      <h3>Check your understanding</h3>
+      {outcome.tests.map((test, t) => (
+        <Segments
+          key={test.id || t}
+          segments={test.segments}
+          conversation={null}
+          headingLevel={4}
+          questions={{ contentId: outcome.id, testIndex: t, answers: learner ? answers : null }}
+        />
+      ))}
+    </section>
   );
 }
