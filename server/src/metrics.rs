@@ -53,6 +53,19 @@ pub fn tutor_tokens(input: i64, output: i64) {
         .increment(output.max(0) as u64);
 }
 
+/// One lookup the tutor made, by tool and whether it failed.
+pub fn tutor_tool(tool: &str, failed: bool) {
+    let tool = match tool {
+        crate::chat::tools::SEARCH_COURSE => crate::chat::tools::SEARCH_COURSE,
+        crate::chat::tools::READ_LENS => crate::chat::tools::READ_LENS,
+        // The model may name any tool; the label set stays bounded.
+        _ => "unknown",
+    };
+    let outcome = if failed { "failed" } else { "ok" };
+    metrics::counter!("lens_tutor_tool_uses_total", "tool" => tool, "outcome" => outcome)
+        .increment(1);
+}
+
 /// One failed attempt at the model, by kind.
 pub fn provider_failure(failure: &LlmFailure) {
     metrics::counter!("lens_tutor_provider_failures_total", "kind" => failure.kind()).increment(1);

@@ -5,6 +5,7 @@ use futures::StreamExt;
 use genai::adapter::AdapterKind;
 use genai::chat::{
     CacheControl, ChatMessage, ChatOptions, ChatRequest, ChatStream, ChatStreamEvent, JsonSpec,
+    ReasoningEffort,
 };
 use genai::resolver::{AuthData, Endpoint};
 use genai::{Client, ModelIden, ServiceTarget, WebConfig};
@@ -25,6 +26,7 @@ pub struct Tutor {
     provider: LlmProvider,
     label: String,
     timeouts: LlmTimeouts,
+    thinking_budget: Option<u32>,
 }
 
 impl std::fmt::Debug for Tutor {
@@ -76,6 +78,7 @@ impl Tutor {
             provider: config.provider,
             label: config.label(),
             timeouts: config.timeouts,
+            thinking_budget: config.thinking_budget,
         }
     }
 
@@ -92,6 +95,21 @@ impl Tutor {
     /// Starts a streamed answer to `history` (role, text; oldest first).
     /// Dropping the stream cancels the request to the provider.
     pub async fn stream(&self, system: &str, history: &[Turn]) -> Result<ChatStream, LlmFailure> {
+        self.stream_round(system, history, &[], false).await
+    }
+
+    /// Starts one round of an answer: `history`, then the rounds so far
+    /// (`rounds`: the model's tool calls and their results), offering the
+    /// course tools when `tools`. What the model thinks streams as
+    /// reasoning where the provider does so and `LLM_THINKING_BUDGET` is
+    /// set.
+    pub async fn stream_round(
+        &self,
+        system: &str,
+        history: &[Turn],
+        rounds: &[ChatMessage],
+        tools: bool,
+    ) -> Result<ChatStream, LlmFailure> {
         let mut system = ChatMessage::system(system.to_owned());
         if self.provider == LlmProvider::Anthropic {
             // The system prompt (preamble, module, what was read,
@@ -105,11 +123,21 @@ impl Tutor {
                 ChatRole::Assistant => ChatMessage::assistant(text.clone()),
                 ChatRole::User => ChatMessage::user(text.clone()),
             }))
+            .chain(rounds.iter().cloned())
             .collect();
-        let request = ChatRequest::new(messages);
-        let options = ChatOptions::default()
+        let mut request = ChatRequest::new(messages);
+        if tools {
+            request = request.with_tools(super::tools::definitions());
+        }
+        let mut options = ChatOptions::default()
             .with_capture_usage(true)
-            .with_max_tokens(MAX_ANSWER_TOKENS);
+            .with_capture_content(true)
+            .with_capture_tool_calls(true)
+            .with_capture_reasoning_content(true)
+            .with_max_tokens(MAX_ANSWER_TOKENS + self.thinking_budget.unwrap_or(0));
+        if let Some(budget) = self.thinking_budget {
+            options = options.with_reasoning_effort(ReasoningEffort::Budget(budget));
+        }
         self.client
             .exec_chat_stream(self.iden.clone(), request, Some(&options))
             .await

@@ -18,17 +18,21 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
+use std::sync::Arc;
+
 use futures::StreamExt;
-use genai::chat::{ChatStreamEvent, StopReason, StreamEnd};
+use genai::chat::{ChatMessage, ChatStreamEvent, StopReason, StreamEnd, ToolCall, ToolResponse};
 use lens_proto::v1::{self, send_message_response::Event};
 use tokio::sync::mpsc;
 use tonic::Status;
 
 use super::prompt::{Turn, estimate_tokens};
+use super::tools::{self, TOOL_ROUNDS};
 use super::{LlmFailure, Tutor};
 use crate::clock;
+use crate::content::catalogue::Loaded;
 use crate::domain::{ChatRole, MessageId};
-use crate::store::{Admitted, INTERRUPTED, NewMessage, Store};
+use crate::store::{Admitted, INTERRUPTED, NewMessage, NewToolUse, Store};
 
 /// Tries at the model per answer, the first included.
 pub const ATTEMPTS: u32 = 3;
@@ -68,6 +72,23 @@ pub struct Answer {
     pub system: String,
     /// The conversation, oldest first, ending with the learner's message.
     pub history: Vec<Turn>,
+    /// The content the prompt was built from, which the tools look in.
+    pub content: Arc<Loaded>,
+}
+
+/// What an answer has built up over its rounds.
+#[derive(Default)]
+struct Progress {
+    /// The answer's words so far, all rounds together.
+    text: String,
+    /// What the model thought, all rounds together.
+    thinking: String,
+    /// The model's tool calls and their results, to send with the next round.
+    rounds: Vec<ChatMessage>,
+    /// Tool rounds made.
+    round: usize,
+    /// Tokens of the rounds already ended.
+    spent: Usage,
 }
 
 /// How one try at the model ended.
@@ -102,15 +123,36 @@ impl Answer {
     }
 
     async fn answer(self, events: Events) {
-        let mut text = String::new();
+        let mut progress = Progress::default();
         let mut attempt = 0;
         let deadline = Instant::now() + self.tutor.timeouts().total;
         let failure = loop {
-            match self.attempt(&mut text, &events, deadline).await {
-                Outcome::Finished(end) => return self.finish(text, end, &events).await,
-                Outcome::LearnerLeft => return self.learner_left(text).await,
+            let tools = progress.round < TOOL_ROUNDS;
+            match self.attempt(&mut progress, &events, deadline, tools).await {
+                Outcome::Finished(end) => {
+                    let calls: Vec<ToolCall> = end
+                        .captured_tool_calls()
+                        .map(|calls| calls.into_iter().cloned().collect())
+                        .unwrap_or_default();
+                    if tools && !calls.is_empty() {
+                        self.use_tools(&mut progress, end, calls, &events).await;
+                        attempt = 0;
+                        continue;
+                    }
+                    self.keep_thinking(&progress.thinking).await;
+                    return self
+                        .finish(progress.text, end, progress.spent, &events)
+                        .await;
+                }
+                Outcome::LearnerLeft => {
+                    self.keep_thinking(&progress.thinking).await;
+                    return self.learner_left(progress.text).await;
+                }
                 Outcome::CutOff => {
-                    let _ = self.keep(text, Some(INTERRUPTED), (None, None)).await;
+                    self.keep_thinking(&progress.thinking).await;
+                    let _ = self
+                        .keep(progress.text, Some(INTERRUPTED), progress.spent)
+                        .await;
                     let _ = events
                         .send(send(Event::Error(v1::ChatError {
                             message: "The platform is restarting; what arrived is kept. Try again in a moment.".into(),
@@ -125,7 +167,7 @@ impl Answer {
                     let wait = failure
                         .retry_after()
                         .unwrap_or(Duration::from_millis(500) * 2u32.pow(attempt - 1));
-                    let retry = text.is_empty()
+                    let retry = progress.text.is_empty()
                         && failure.is_transient()
                         && attempt < ATTEMPTS
                         && wait <= LONGEST_WAIT;
@@ -138,11 +180,13 @@ impl Answer {
                     }
                     tokio::select! {
                         () = tokio::time::sleep(wait) => {}
-                        () = events.closed() => return self.learner_left(text).await,
+                        () = events.closed() => return self.learner_left(progress.text).await,
                     }
                 }
             }
         };
+        self.keep_thinking(&progress.thinking).await;
+        let text = progress.text;
         match &failure {
             LlmFailure::Refused(_) => {
                 tracing::error!(%failure, model = self.tutor.label(), "the model provider refused the tutor's request: check the key and model")
@@ -156,15 +200,89 @@ impl Answer {
             .await;
     }
 
-    /// One try: streams deltas into `events` (and `text`, flushed to the
-    /// answer's row) until the model ends, fails, a time limit runs out, or
-    /// the learner goes away.
-    async fn attempt(&self, text: &mut String, events: &Events, deadline: Instant) -> Outcome {
+    /// Runs the tools the model called, tells the learner what was looked
+    /// up, keeps each lookup with the answer, and sets up the next round.
+    async fn use_tools(
+        &self,
+        progress: &mut Progress,
+        end: StreamEnd,
+        calls: Vec<ToolCall>,
+        events: &Events,
+    ) {
+        progress.round += 1;
+        progress.spent = add(progress.spent, usage_of(&end));
+        // What the model said this round, its calls (and any thinking
+        // signatures the provider needs back) as one assistant message.
+        let said = end
+            .captured_content
+            .map(ChatMessage::assistant)
+            .unwrap_or_else(|| ChatMessage::from(calls.clone()));
+        progress.rounds.push(said);
+        let mut results = Vec::new();
+        for call in &calls {
+            let used = tools::run(self.content.clone(), call).await;
+            crate::metrics::tutor_tool(&used.name, used.failed);
+            let arguments = used.arguments.to_string();
+            if let Err(error) = self
+                .store
+                .add_tool_use(
+                    self.admitted.answer_id,
+                    NewToolUse {
+                        name: &used.name,
+                        arguments: &arguments,
+                        summary: &used.summary,
+                        result: &used.result,
+                        failed: used.failed,
+                    },
+                )
+                .await
+            {
+                tracing::warn!(%error, "keeping a tool use failed");
+            }
+            let _ = events
+                .send(send(Event::ToolUse(v1::ToolUse {
+                    name: used.name.clone(),
+                    summary: used.summary.clone(),
+                    failed: used.failed,
+                })))
+                .await;
+            results.push(ToolResponse::new(used.call_id, used.result));
+        }
+        progress.rounds.push(ChatMessage::from(results));
+    }
+
+    /// Keeps what the model thought, if it said.
+    async fn keep_thinking(&self, thinking: &str) {
+        if thinking.is_empty() {
+            return;
+        }
+        if let Err(error) = self
+            .store
+            .save_thinking(self.admitted.answer_id, thinking)
+            .await
+        {
+            tracing::warn!(%error, "keeping the model's thinking failed");
+        }
+    }
+
+    /// One try at a round: streams deltas into `events` (and the answer's
+    /// text, flushed to its row) until the model ends, fails, a time limit
+    /// runs out, or the learner goes away.
+    async fn attempt(
+        &self,
+        progress: &mut Progress,
+        events: &Events,
+        deadline: Instant,
+        tools: bool,
+    ) -> Outcome {
         let limits = self.tutor.timeouts();
         let started = Instant::now();
         let first_byte = (started + limits.first_byte).min(deadline);
+        let round = self
+            .tutor
+            .stream_round(&self.system, &self.history, &progress.rounds, tools);
         let stream = tokio::select! {
-            stream = tokio::time::timeout_at(first_byte, self.tutor.stream(&self.system, &self.history)) => stream,
+            stream = tokio::time::timeout_at(first_byte, round) => stream,
             () = events.closed() => return Outcome::LearnerLeft,
             () = self.cut_off.cancelled() => return Outcome::CutOff,
         };
@@ -203,7 +321,7 @@ impl Answer {
             match next {
                 Some(Ok(ChatStreamEvent::Chunk(chunk))) => {
                     words = true;
-                    text.push_str(&chunk.content);
+                    progress.text.push_str(&chunk.content);
                     if events
                         .send(send(Event::Delta(chunk.content)))
                         .await
@@ -212,10 +330,23 @@ impl Answer {
                         return Outcome::LearnerLeft;
                     }
                     if flushed.elapsed() >= FLUSH_EVERY {
-                        self.flush(text).await;
+                        self.flush(&progress.text).await;
                         flushed = Instant::now();
                     }
                 }
+                Some(Ok(ChatStreamEvent::ReasoningChunk(chunk))) => {
+                    // Thinking is a sign of life too, but never the answer.
+                    words = true;
+                    progress.thinking.push_str(&chunk.content);
+                    if events
+                        .send(send(Event::Thinking(chunk.content)))
+                        .await
+                        .is_err()
+                    {
+                        return Outcome::LearnerLeft;
+                    }
+                }
+                Some(Ok(ChatStreamEvent::ToolCallChunk(_))) => words = true,
                 Some(Ok(ChatStreamEvent::End(end))) => return Outcome::Finished(end),
                 Some(Ok(_)) => {}
                 Some(Err(error)) => return Outcome::Failed(LlmFailure::from_genai(&error)),
@@ -242,12 +373,9 @@ impl Answer {
     }
 
     /// The model ended: stored complete, or partial when it stopped short.
-    async fn finish(&self, text: String, end: StreamEnd, events: &Events) {
-        let usage = end.captured_usage.unwrap_or_default();
-        let usage: Usage = (
-            usage.prompt_tokens.map(i64::from),
-            usage.completion_tokens.map(i64::from),
-        );
+    /// `spent` is what the tool rounds before this one cost.
+    async fn finish(&self, text: String, end: StreamEnd, spent: Usage, events: &Events) {
+        let usage = add(spent, usage_of(&end));
         // Why an ended answer is still not whole, in the marker's words and
         // the learner's.
         let short = match &end.captured_stop_reason {
@@ -352,6 +480,24 @@ async fn keep_lease(store: Store, answer_id: MessageId, lease: Duration) {
             Err(error) => tracing::warn!(%error, "renewing an answer's lease failed"),
         }
     }
+}
+
+/// The tokens the provider reported for one round.
+fn usage_of(end: &StreamEnd) -> Usage {
+    let usage = end.captured_usage.clone().unwrap_or_default();
+    (
+        usage.prompt_tokens.map(i64::from),
+        usage.completion_tokens.map(i64::from),
+    )
+}
+
+/// Two rounds' tokens together (unknown stays unknown only if both are).
+fn add(a: Usage, b: Usage) -> Usage {
+    let sum = |x: Option<i64>, y: Option<i64>| match (x, y) {
+        (None, None) => None,
+        (x, y) => Some(x.unwrap_or(0) + y.unwrap_or(0)),
+    };
+    (sum(a.0, b.0), sum(a.1, b.1))
 }
 
 /// A time limit toward the provider ran out.

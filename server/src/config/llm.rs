@@ -29,6 +29,11 @@ pub struct LlmConfig {
     pub api_key: Option<Secret>,
     /// How long the tutor waits for the provider.
     pub timeouts: LlmTimeouts,
+    /// Tokens the model may think before answering
+    /// (`LLM_THINKING_BUDGET`; off when unset). Where the provider streams
+    /// its thinking (Anthropic's extended thinking), the learner sees it
+    /// collapsed beside the answer.
+    pub thinking_budget: Option<u32>,
 }
 
 /// How long the tutor waits for its model provider. A limit that runs out
@@ -128,6 +133,11 @@ impl LlmConfig {
             base_url,
             api_key,
             timeouts: LlmTimeouts::from_env(env)?,
+            thinking_budget: env
+                .get("LLM_THINKING_BUDGET")
+                .map(|_| env.number("LLM_THINKING_BUDGET", 0, 1024..=64_000))
+                .transpose()?
+                .map(|n| n as u32),
         }))
     }
 }

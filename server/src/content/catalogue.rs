@@ -9,6 +9,7 @@ use chrono::{DateTime, Utc};
 use super::Snapshot;
 use super::build::{ItemIssue, build_after};
 use super::diagnostics::{Diagnostic, Severity, Tier};
+use super::search::SearchIndex;
 use super::source::{ContentSource, SourceError};
 use crate::clock;
 
@@ -17,6 +18,8 @@ use crate::clock;
 pub struct Loaded {
     /// The snapshot.
     pub snapshot: Arc<Snapshot>,
+    /// The search index of this snapshot (the tutor's `search_course`).
+    pub search: Arc<SearchIndex>,
     /// Its version; empty before the first load.
     pub version: String,
     /// When it was loaded.
@@ -153,8 +156,12 @@ impl Catalogue {
             at: Some(now),
             diagnostics: outcome.diagnostics,
         };
+        // Built before the swap, so a version is never served without its
+        // index.
+        let search = Arc::new(SearchIndex::build(&outcome.snapshot));
         *self.current.write().expect("catalogue lock") = Arc::new(Loaded {
             snapshot: Arc::new(outcome.snapshot),
+            search,
             version: version.clone(),
             loaded_at: Some(now),
             issues: outcome.items,

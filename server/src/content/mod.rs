@@ -11,6 +11,7 @@ pub mod markdown;
 pub mod model;
 pub mod place;
 pub mod preprocess;
+pub mod search;
 pub mod suggest;
 
 pub use build::{BuildOutcome, ItemIssue, ItemKind, build, build_after};

@@ -227,9 +227,9 @@ impl ChatService for ChatApi {
                     message: refusal.to_string(),
                     retry_after: Some(refusal.retry_after()),
                 })?;
-            Ok((tutor, admitted, input_estimate, system, history))
+            Ok((tutor, admitted, input_estimate, system, history, content))
         };
-        let (tutor, admitted, input_estimate, system, history) = match prepared.await {
+        let (tutor, admitted, input_estimate, system, history, content) = match prepared.await {
             Ok(prepared) => prepared,
             Err(error) => return Err(Status::from(error)),
         };
@@ -243,6 +243,7 @@ impl ChatService for ChatApi {
             cut_off: self.state.cut_off.clone(),
             system,
             history,
+            content,
         };
         self.state.answers.spawn(answer.relay(tx));
         Ok(Response::new(Box::pin(ReceiverStream::new(rx))))

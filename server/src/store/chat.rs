@@ -49,6 +49,39 @@ pub struct MessageRecord {
     pub created_at: DateTime<Utc>,
     /// While the answer streams: until when its core holds it.
     pub streaming_until: Option<DateTime<Utc>>,
+    /// What the model thought before answering, where the provider said.
+    pub thinking: Option<String>,
+    /// What the tutor looked up while answering, in order.
+    #[sqlx(skip)]
+    pub tool_uses: Vec<ToolUseRecord>,
+}
+
+/// A lookup the tutor made while answering.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct ToolUseRecord {
+    /// The answer it was made for.
+    pub message_id: MessageId,
+    /// The tool.
+    pub name: String,
+    /// What the learner is shown.
+    pub summary: String,
+    /// Whether it failed.
+    pub failed: bool,
+}
+
+/// A lookup to keep with an answer.
+#[derive(Debug, Clone, Copy)]
+pub struct NewToolUse<'a> {
+    /// The tool.
+    pub name: &'a str,
+    /// Its arguments, JSON.
+    pub arguments: &'a str,
+    /// What the learner is shown.
+    pub summary: &'a str,
+    /// What the model was told.
+    pub result: &'a str,
+    /// Whether it failed.
+    pub failed: bool,
 }
 
 /// A message to store.
@@ -400,13 +433,62 @@ impl Store {
         &self,
         session_id: ChatSessionId,
     ) -> StoreResult<Vec<MessageRecord>> {
-        let sql = "SELECT id, role, content, status, error, created_at, streaming_until FROM chat_messages WHERE session_id = $1 ORDER BY id";
-        let messages = on_backend!(self, |pool| {
-            sqlx::query_as::<_, MessageRecord>(sql)
+        let sql = "SELECT id, role, content, status, error, created_at, streaming_until, thinking \
+                   FROM chat_messages WHERE session_id = $1 ORDER BY id";
+        let uses = "SELECT t.message_id, t.name, t.summary, t.failed FROM chat_tool_uses t \
+                    JOIN chat_messages m ON m.id = t.message_id WHERE m.session_id = $1 ORDER BY t.id";
+        let (mut messages, uses) = on_backend!(self, |pool| {
+            let messages = sqlx::query_as::<_, MessageRecord>(sql)
                 .bind(session_id)
                 .fetch_all(pool)
-                .await?
+                .await?;
+            let uses = sqlx::query_as::<_, ToolUseRecord>(uses)
+                .bind(session_id)
+                .fetch_all(pool)
+                .await?;
+            (messages, uses)
         });
+        for tool_use in uses {
+            if let Some(message) = messages.iter_mut().find(|m| m.id == tool_use.message_id) {
+                message.tool_uses.push(tool_use);
+            }
+        }
         Ok(messages)
+    }
+
+    /// Keeps a lookup the tutor made while writing answer `message_id`.
+    pub async fn add_tool_use(
+        &self,
+        message_id: MessageId,
+        tool_use: NewToolUse<'_>,
+    ) -> StoreResult<()> {
+        let sql = "INSERT INTO chat_tool_uses (message_id, name, arguments, summary, result, failed, created_at) \
+                   VALUES ($1, $2, $3, $4, $5, $6, $7)";
+        on_backend!(self, |pool| {
+            sqlx::query(sql)
+                .bind(message_id)
+                .bind(tool_use.name)
+                .bind(tool_use.arguments)
+                .bind(tool_use.summary)
+                .bind(tool_use.result)
+                .bind(tool_use.failed)
+                .bind(clock::now())
+                .execute(pool)
+                .await?;
+        });
+        Ok(())
+    }
+
+    /// Keeps what the model thought before answer `message_id`.
+    pub async fn save_thinking(&self, message_id: MessageId, thinking: &str) -> StoreResult<()> {
+        let sql = "UPDATE chat_messages SET thinking = $2 WHERE id = $1";
+        on_backend!(self, |pool| {
+            sqlx::query(sql)
+                .bind(message_id)
+                .bind(thinking)
+                .execute(pool)
+                .await?;
+        });
+        Ok(())
     }
 }

@@ -118,6 +118,10 @@ impl Store {
                             AND COALESCE(deleted_at, last_active_at, created_at) < $1";
         let steps = [
             format!(
+                "DELETE FROM chat_tool_uses WHERE message_id IN (SELECT id FROM chat_messages \
+                 WHERE session_id IN (SELECT id FROM chat_sessions WHERE user_id IN ({IDLE})))"
+            ),
+            format!(
                 "DELETE FROM chat_messages WHERE session_id IN \
                  (SELECT id FROM chat_sessions WHERE user_id IN ({IDLE}))"
             ),

@@ -34,7 +34,10 @@ use crate::config::{DatabaseConfig, DatabaseKind};
 
 pub use answers::{AnswerRecord, NewAnswer};
 pub use calendar::CalendarGroup;
-pub use chat::{Admitted, ChatUsage, INTERRUPTED, MessageRecord, NewMessage, SessionRecord};
+pub use chat::{
+    Admitted, ChatUsage, INTERRUPTED, MessageRecord, NewMessage, NewToolUse, SessionRecord,
+    ToolUseRecord,
+};
 pub use cohorts::{AvailabilityRecord, CohortRecord, MatchingSignup, WithdrawOutcome};
 pub use discord::{DiscordGroup, DiscordMember, RealizedIds};
 pub use error::{StoreError, StoreResult};

@@ -42,5 +42,15 @@ pub fn message(message: MessageRecord) -> v1::ChatMessage {
             message.error.unwrap_or_default()
         },
         created_at: Some(timestamp(message.created_at)),
+        tool_uses: message
+            .tool_uses
+            .into_iter()
+            .map(|t| v1::ToolUse {
+                name: t.name,
+                summary: t.summary,
+                failed: t.failed,
+            })
+            .collect(),
+        thinking: message.thinking.unwrap_or_default(),
     }
 }
