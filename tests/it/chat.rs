@@ -159,7 +159,11 @@ fn the_prompt_places_the_lens_in_its_module_and_course() {
 
 /// A core with the content fixture, talking to `llm` (if any) as Anthropic;
 /// `extra` variables are added last, so they override.
-async fn tutor_core(postgres: bool, llm: Option<&FakeLlm>, extra: &[(&str, &str)]) -> TestCore {
+pub(crate) async fn tutor_core(
+    postgres: bool,
+    llm: Option<&FakeLlm>,
+    extra: &[(&str, &str)],
+) -> TestCore {
     let mut env = vec![(
         "CONTENT_DIR".to_owned(),
         content_fixture().display().to_string(),
@@ -179,7 +183,7 @@ async fn tutor_core(postgres: bool, llm: Option<&FakeLlm>, extra: &[(&str, &str)
 }
 
 /// The learner's session on the Cascades lens, over plain gRPC.
-async fn cascades_session(core: &TestCore, token: &str) -> i64 {
+pub(crate) async fn cascades_session(core: &TestCore, token: &str) -> i64 {
     let mut chat = ChatServiceClient::new(core.channel().await);
     chat.get_or_start_session(authed(
         v1::GetOrStartSessionRequest {
@@ -195,7 +199,7 @@ async fn cascades_session(core: &TestCore, token: &str) -> i64 {
     .id
 }
 
-async fn learner(core: &TestCore) -> String {
+pub(crate) async fn learner(core: &TestCore) -> String {
     core.dev_session("lea", false).await.token
 }
 
@@ -227,6 +231,7 @@ async fn answers_stream_and_every_message_is_kept(postgres: bool) {
             Event::Delta(text) => deltas.push(text),
             Event::Complete(done) => complete = Some(done),
             Event::Error(error) => panic!("unexpected error {}", error.message),
+            other => panic!("unexpected event {other:?}"),
         }
     }
     assert_eq!(deltas, ["Cycles ", "feed back ", "into themselves."]);

@@ -54,4 +54,5 @@ mod relays;
 mod reminders;
 mod rpc_users;
 mod store_users;
+mod tutor_tools;
 mod web_edge;

@@ -50,18 +50,46 @@ impl Format for Anthropic {
         )
     }
 
-    fn closing(&self, deltas: usize) -> Vec<String> {
-        vec![
-            sse(
+    fn tool_call(&self, n: usize, id: &str, name: &str, arguments: &str) -> Vec<String> {
+        let mut events = Vec::new();
+        if n == 0 {
+            // The text block (opened first) ends before the first tool block.
+            events.push(sse(
                 "content_block_stop",
                 json!({"type": "content_block_stop", "index": 0}),
-            ),
-            sse(
-                "message_delta",
-                json!({"type": "message_delta", "delta": {"stop_reason": "end_turn", "stop_sequence": null}, "usage": {"output_tokens": 10 + deltas}}),
-            ),
-            sse("message_stop", json!({"type": "message_stop"})),
-        ]
+            ));
+        }
+        let index = n + 1;
+        events.push(sse(
+            "content_block_start",
+            json!({"type": "content_block_start", "index": index, "content_block": {"type": "tool_use", "id": id, "name": name, "input": {}}}),
+        ));
+        events.push(sse(
+            "content_block_delta",
+            json!({"type": "content_block_delta", "index": index, "delta": {"type": "input_json_delta", "partial_json": arguments}}),
+        ));
+        events.push(sse(
+            "content_block_stop",
+            json!({"type": "content_block_stop", "index": index}),
+        ));
+        events
+    }
+
+    fn closing(&self, deltas: usize, tools: usize) -> Vec<String> {
+        let mut events = Vec::new();
+        if tools == 0 {
+            events.push(sse(
+                "content_block_stop",
+                json!({"type": "content_block_stop", "index": 0}),
+            ));
+        }
+        let stop = if tools > 0 { "tool_use" } else { "end_turn" };
+        events.push(sse(
+            "message_delta",
+            json!({"type": "message_delta", "delta": {"stop_reason": stop, "stop_sequence": null}, "usage": {"output_tokens": 10 + deltas}}),
+        ));
+        events.push(sse("message_stop", json!({"type": "message_stop"})));
+        events
     }
 
     fn refusal(&self, status: StatusCode) -> Value {

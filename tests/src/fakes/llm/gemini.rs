@@ -50,7 +50,17 @@ impl Format for Gemini {
         )
     }
 
-    fn closing(&self, deltas: usize) -> Vec<String> {
+    fn tool_call(&self, _n: usize, _id: &str, name: &str, arguments: &str) -> Vec<String> {
+        // Gemini names no call ids; its function calls are parts.
+        let args: Value = serde_json::from_str(arguments).unwrap_or(Value::Null);
+        vec![format!(
+            "data: {}\n\n",
+            json!({"candidates": [{"content": {"parts": [{"functionCall": {"name": name, "args": args}}], "role": "model"}, "index": 0}],
+                   "modelVersion": self.model, "responseId": "fake-response"})
+        )]
+    }
+
+    fn closing(&self, deltas: usize, _tools: usize) -> Vec<String> {
         vec![self.chunk("", Some("STOP"), 10 + deltas)]
     }
 

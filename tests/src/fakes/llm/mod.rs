@@ -2,8 +2,9 @@
 //! Anthropic Messages (`POST /v1/messages`), OpenAI chat.completions
 //! (`POST /v1/chat/completions`, also what Ollama, vLLM and LM Studio speak)
 //! and Gemini (`POST /v1beta/models/{model}:streamGenerateContent?alt=sse`).
-//! Each request plays the next scripted answer: text deltas, pauses, an error
-//! mid-stream, or an HTTP refusal (429 with `retry-after`, 529 overloaded).
+//! Each request plays the next scripted answer: text deltas, tool calls,
+//! pauses, an error mid-stream, or an HTTP refusal (429 with `retry-after`,
+//! 529 overloaded).
 
 mod anthropic;
 mod gemini;
@@ -28,6 +29,14 @@ pub enum Step {
     Text(&'static str),
     /// A pause.
     Wait(Duration),
+    /// The model calls a tool with these arguments (JSON text); the answer
+    /// then ends for the tool's result, as the format says it.
+    ToolCall {
+        /// The tool.
+        name: &'static str,
+        /// Its arguments, a JSON object as text.
+        arguments: &'static str,
+    },
     /// A pause before even the response headers (only as the first step).
     HangBeforeHeaders(Duration),
     /// The provider's error event mid-stream (the stream then ends).

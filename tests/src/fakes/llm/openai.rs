@@ -42,9 +42,17 @@ impl Format for OpenAi {
         )
     }
 
-    fn closing(&self, deltas: usize) -> Vec<String> {
+    fn tool_call(&self, n: usize, id: &str, name: &str, arguments: &str) -> Vec<String> {
+        vec![self.chunk(
+            json!({"tool_calls": [{"index": n, "id": id, "type": "function", "function": {"name": name, "arguments": arguments}}]}),
+            Value::Null,
+        )]
+    }
+
+    fn closing(&self, deltas: usize, tools: usize) -> Vec<String> {
+        let finish = if tools > 0 { "tool_calls" } else { "stop" };
         vec![
-            self.chunk(json!({}), json!("stop")),
+            self.chunk(json!({}), json!(finish)),
             format!(
                 "data: {}\n\n",
                 json!({"id": "chatcmpl-fake", "object": "chat.completion.chunk", "created": 0, "model": self.model, "choices": [],

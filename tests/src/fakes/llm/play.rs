@@ -17,8 +17,11 @@ pub trait Format: Send + 'static {
     fn delta(&self, text: &str) -> String;
     /// The provider's error event mid-stream.
     fn failure(&self, message: &str) -> String;
-    /// Events after the last delta, with usage for `deltas` deltas.
-    fn closing(&self, deltas: usize) -> Vec<String>;
+    /// Events of the `n`th tool call (0 for the first) of this answer.
+    fn tool_call(&self, n: usize, id: &str, name: &str, arguments: &str) -> Vec<String>;
+    /// Events after the last delta, with usage for `deltas` deltas; `tools`
+    /// calls were made, so the answer stops for their results.
+    fn closing(&self, deltas: usize, tools: usize) -> Vec<String>;
     /// The body of an HTTP error response.
     fn refusal(&self, status: StatusCode) -> Value;
 }
@@ -60,11 +63,23 @@ pub async fn answer(shared: Shared, request: Value, format: impl Format) -> Resp
             }
         }
         let mut deltas = 0;
+        let mut tools = 0;
         for step in script {
             let event = match step {
                 Step::Text(text) => {
                     deltas += 1;
                     format.delta(text)
+                }
+                Step::ToolCall { name, arguments } => {
+                    let id = format!("call_fake_{tools}");
+                    let events = format.tool_call(tools, &id, name, arguments);
+                    tools += 1;
+                    for event in events {
+                        if tx.send(event).await.is_err() {
+                            return gone();
+                        }
+                    }
+                    continue;
                 }
                 Step::Wait(pause) => {
                     tokio::select! {
@@ -83,7 +98,7 @@ pub async fn answer(shared: Shared, request: Value, format: impl Format) -> Resp
                 return gone();
             }
         }
-        for event in format.closing(deltas) {
+        for event in format.closing(deltas, tools) {
             if tx.send(event).await.is_err() {
                 return;
             }
