@@ -424,6 +424,37 @@ async fn folder_edits_are_served_and_broken_edits_keep_the_last_good_version() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_course_search_follows_each_new_version() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(&content_fixture(), dir.path());
+    let core = content_core(dir.path()).await;
+    let found = |word: &str| {
+        core.state
+            .content
+            .current()
+            .search
+            .search(word, 3)
+            .into_iter()
+            .map(|hit| hit.lens_id)
+            .collect::<Vec<_>>()
+    };
+    assert!(found("zanzibarian").is_empty());
+    let lens = dir.path().join("Lenses/Cascades and Cycles.md");
+    let original = std::fs::read_to_string(&lens).unwrap();
+    std::fs::write(
+        &lens,
+        original.replacen("content::\n", "content::\nA zanzibarian aside.\n\n", 1),
+    )
+    .unwrap();
+    let hits = eventually(|| {
+        let hits = found("zanzibarian");
+        async move { Some(hits).filter(|h| !h.is_empty()) }
+    })
+    .await;
+    assert_eq!(hits, [lens_tests::tutor::CASCADES]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_status_stream_tells_of_each_new_version() {
     let dir = tempfile::tempdir().unwrap();
     copy_tree(&content_fixture(), dir.path());

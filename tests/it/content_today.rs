@@ -169,6 +169,22 @@ fn a_question_keeps_its_fields() {
 }
 
 #[test]
+fn the_course_search_finds_what_a_learner_asks_about() {
+    let index = lens_server::content::search::SearchIndex::build(snapshot());
+    assert_eq!(index.len(), snapshot().lenses.len());
+    let top = |query: &str| index.search(query, 1).remove(0);
+    assert_eq!(
+        top("instrumental convergence").title,
+        "Instrumental Sub-Goal Convergence"
+    );
+    let shutdown = top("why would an AI resist being shut down");
+    assert_eq!(shutdown.title, "Shutdown Buttons and Corrigibility");
+    assert!(shutdown.module.is_some(), "a hit says where it is read");
+    assert!(!shutdown.snippet.is_empty());
+    assert!(index.search("zzqx", 5).is_empty());
+}
+
+#[test]
 fn lens_cards_show_the_lens_they_point_at() {
     let lens = snapshot()
         .lenses

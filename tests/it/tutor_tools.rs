@@ -1,4 +1,4 @@
-//! The tutor's tools over the course: the fake model asks for
+//! The tutor's tools over the course, and its thinking: the fake model asks for
 //! `search_course` or `read_lens` in each provider's own format, the core
 //! runs it, tells the learner what was looked up, sends the result back in
 //! that format, and the model answers with it. At most three rounds; the
@@ -252,5 +252,51 @@ async fn after_three_rounds_the_tutor_must_answer_without_tools() {
     assert!(
         offered(&requests[3]).is_empty(),
         "the last round offers no tools"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn thinking_streams_apart_from_the_answer_and_is_kept_apart() {
+    let llm = FakeLlm::start().await;
+    let core = tutor_core(false, Some(&llm), &[("LLM_THINKING_BUDGET", "2048")]).await;
+    let token = learner(&core).await;
+    let session_id = cascades_session(&core, &token).await;
+    llm.script(vec![
+        Step::Thinking("They ask about cycles; start from the reactor."),
+        Step::Text("A cycle feeds its output back in."),
+    ]);
+    let mut events = ChatServiceClient::new(core.channel().await)
+        .send_message(authed(message(session_id, "What is a cycle?"), &token))
+        .await
+        .unwrap()
+        .into_inner();
+    let (mut thinking, mut text) = (String::new(), String::new());
+    while let Some(event) = events.message().await.unwrap() {
+        match event.event.unwrap() {
+            Event::Thinking(words) => {
+                assert!(text.is_empty(), "thinking comes before the answer");
+                thinking.push_str(&words);
+            }
+            Event::Delta(words) => text.push_str(&words),
+            Event::Complete(_) => {}
+            other => panic!("{other:?}"),
+        }
+    }
+    assert_eq!(thinking, "They ask about cycles; start from the reactor.");
+    assert_eq!(text, "A cycle feeds its output back in.");
+    let request = llm.requests().pop().unwrap();
+    assert_eq!(request["thinking"]["type"], "enabled", "{request}");
+    assert_eq!(request["thinking"]["budget_tokens"], 2048);
+
+    let transcript = ChatServiceClient::new(core.channel().await)
+        .get_transcript(authed(v1::GetTranscriptRequest { session_id }, &token))
+        .await
+        .unwrap()
+        .into_inner();
+    let answer = transcript.messages.last().unwrap();
+    assert_eq!(answer.text, "A cycle feeds its output back in.");
+    assert_eq!(
+        answer.thinking,
+        "They ask about cycles; start from the reactor."
     );
 }

@@ -200,6 +200,27 @@ try {
     await page.locator(".chat").first().getByText("Cut short: stopped before the end: the learner pressed Stop or left").waitFor();
   });
 
+  await step("the tutor looks something up in the course and says so, its thinking folded away", async () => {
+    const panel = page.locator(".chat").first();
+    stack.command("lookup");
+    await page.waitForTimeout(300);
+    await panel.getByLabel("Message to the tutor").fill("Where does the course discuss this?");
+    await panel.getByRole("button", { name: "Send" }).click();
+    const answer = panel.locator(".chat-line.assistant").last();
+    await answer.getByText('Looked up: searched the course for "ultraintelligent machine"').waitFor();
+    await answer.getByText("progress compounds.").waitFor();
+    const thinking = answer.locator("details.thinking");
+    assert.equal(await thinking.getAttribute("open"), null, "thinking starts folded");
+    assert.doesNotMatch(await answer.locator(".markdown").last().textContent(), /search the course first/);
+    await thinking.getByText("How the tutor thought about it").click();
+    await thinking.getByText("The learner asks where; search the course first.").waitFor();
+    await accessible();
+    await shot("06b-chat-lookup");
+    stack.command("answer");
+    await page.reload();
+    await page.locator(".chat").first().getByText('Looked up: searched the course for "ultraintelligent machine"').waitFor();
+  });
+
   await step("refusals are said in words, with when to try again", async () => {
     const panel = page.locator(".chat").first();
     const alert = panel.getByRole("alert");
@@ -209,11 +230,8 @@ try {
     await panel.getByRole("button", { name: "Send" }).click();
     await alert.getByText("The tutor is answering a lot of learners right now; try again in 10 minutes.").waitFor();
     stack.command("answer");
-    // A fourth message is answered; the fifth in a minute is over the
+    // That was the fourth message this minute; the fifth is over the
     // platform's limit (4 a minute here), and the core says when to retry.
-    await panel.getByLabel("Message to the tutor").fill("Fourth");
-    await panel.getByRole("button", { name: "Send" }).click();
-    await panel.locator(".chat-line.assistant").last().getByText("progress compounds.").waitFor();
     await panel.getByLabel("Message to the tutor").fill("Fifth");
     await panel.getByRole("button", { name: "Send" }).click();
     await alert.getByText(/^You can send 4 messages a minute to the tutor; try again in \d+ s\.$/).waitFor();

@@ -373,6 +373,18 @@ async fn main() {
                 retry_after: Some(seconds.parse().expect("seconds")),
             }]),
             ["answer"] => llm.script(answer(pace, first_at_once)),
+            // The next answer thinks, looks something up in the course,
+            // then answers as usual.
+            ["lookup"] => llm.script_each(vec![
+                vec![
+                    Step::Thinking("The learner asks where; search the course first."),
+                    Step::ToolCall {
+                        name: "search_course",
+                        arguments: r#"{"query": "ultraintelligent machine"}"#,
+                    },
+                ],
+                answer(pace, first_at_once),
+            ]),
             ["group", discord_id] => put_in_a_group(&core, discord_id, Seat::Learner).await,
             ["lead", discord_id] => put_in_a_group(&core, discord_id, Seat::Facilitator).await,
             ["admin", discord_id] => make_admin(&core, discord_id).await,

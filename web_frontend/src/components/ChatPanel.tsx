@@ -81,6 +81,21 @@ export function ChatPanel({ title, segmentIndex, conversation, onPage, headingLe
           {state.lines.map((line, i) => (
             <li key={i} className={`chat-line ${line.role}`} data-status={line.status}>
               <span className="who">{line.role === "user" ? "You" : "Tutor"}</span>
+              {line.thinking && (
+                <details className="thinking">
+                  <summary>How the tutor thought about it</summary>
+                  <p className="small muted">{line.thinking}</p>
+                </details>
+              )}
+              {line.lookups && line.lookups.length > 0 && (
+                <ul className="lookups small muted" aria-label="What the tutor looked up">
+                  {line.lookups.map((lookup, j) => (
+                    <li key={j}>
+                      {lookup.failed ? `Tried: ${lookup.summary} (it did not work)` : `Looked up: ${lookup.summary}`}
+                    </li>
+                  ))}
+                </ul>
+              )}
               {line.role === "assistant" ? (
                 line.text ? (
                   <Markdown text={line.text} headingLevel={headingLevel + 1} noImages />

@@ -40,6 +40,8 @@ function toLine(message: ChatMessage): ChatLine {
     status: message.status === MessageStatus.COMPLETE ? "complete" : "partial",
     error:
       message.status === MessageStatus.STREAMING ? "Still being written when this page loaded." : message.error || undefined,
+    lookups: message.toolUses.map((t) => ({ summary: t.summary, failed: t.failed })),
+    thinking: message.thinking || undefined,
   };
 }
 
@@ -92,6 +94,9 @@ export function useLensChat(lensId: string, moduleSlug: string, sessions: ChatSe
             answered = true;
             const event = response.event;
             if (event.case === "delta") dispatch({ type: "delta", text: event.value });
+            else if (event.case === "thinking") dispatch({ type: "thinking", text: event.value });
+            else if (event.case === "toolUse")
+              dispatch({ type: "lookup", lookup: { summary: event.value.summary, failed: event.value.failed } });
             else if (event.case === "complete")
               dispatch({
                 type: "completed",

@@ -23,6 +23,19 @@ describe("chat conversation", () => {
     expect(done.lines[1]?.status).toBe("complete");
   });
 
+  it("keeps thinking and lookups beside the answer, never in its text", () => {
+    const state = run(
+      { type: "sent", text: "Where is this covered?" },
+      { type: "thinking", text: "Search first." },
+      { type: "lookup", lookup: { summary: 'searched the course for "cascades"', failed: false } },
+      { type: "delta", text: "In Cascades and Cycles." },
+    );
+    const answer = state.lines[1];
+    expect(answer?.text).toBe("In Cascades and Cycles.");
+    expect(answer?.thinking).toBe("Search first.");
+    expect(answer?.lookups).toEqual([{ summary: 'searched the course for "cascades"', failed: false }]);
+  });
+
   it("keeps what arrived when the model fails mid-answer, and says why", () => {
     const state = run(
       { type: "sent", text: "Hi" },

@@ -12,6 +12,16 @@ export interface ChatLine {
   status: "complete" | "streaming" | "partial";
   /** Why an answer is partial, in words. */
   error?: string;
+  /** What the tutor looked up in the course while answering. */
+  lookups?: Lookup[];
+  /** What the model thought before answering, where the provider says. */
+  thinking?: string;
+}
+
+/** A lookup the tutor made: `searched the course for "…"`. */
+export interface Lookup {
+  summary: string;
+  failed: boolean;
 }
 
 /** The conversation. */
@@ -30,6 +40,8 @@ export type ChatEvent =
   | { type: "loaded"; lines: ChatLine[] }
   | { type: "sent"; text: string }
   | { type: "delta"; text: string }
+  | { type: "thinking"; text: string }
+  | { type: "lookup"; lookup: Lookup }
   | { type: "completed"; userId: bigint; assistantId: bigint }
   | { type: "failed"; message: string }
   | { type: "refused"; message: string }
@@ -60,6 +72,16 @@ export function chatReducer(state: ChatState, event: ChatEvent): ChatState {
       };
     case "delta":
       return { ...state, lines: updateLast(state.lines, (l) => ({ ...l, text: l.text + event.text })) };
+    case "thinking":
+      return {
+        ...state,
+        lines: updateLast(state.lines, (l) => ({ ...l, thinking: (l.thinking ?? "") + event.text })),
+      };
+    case "lookup":
+      return {
+        ...state,
+        lines: updateLast(state.lines, (l) => ({ ...l, lookups: [...(l.lookups ?? []), event.lookup] })),
+      };
     case "completed": {
       const lines = updateLast(state.lines, (l) => ({ ...l, id: event.assistantId, status: "complete" }));
       const user = lines[lines.length - 2];

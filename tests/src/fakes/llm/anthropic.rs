@@ -50,6 +50,29 @@ impl Format for Anthropic {
         )
     }
 
+    fn thinking(&self, text: &str) -> Vec<String> {
+        // A whole thinking block: its words, then the signature the API
+        // wants back with a later turn.
+        vec![
+            sse(
+                "content_block_start",
+                json!({"type": "content_block_start", "index": 0, "content_block": {"type": "thinking", "thinking": ""}}),
+            ),
+            sse(
+                "content_block_delta",
+                json!({"type": "content_block_delta", "index": 0, "delta": {"type": "thinking_delta", "thinking": text}}),
+            ),
+            sse(
+                "content_block_delta",
+                json!({"type": "content_block_delta", "index": 0, "delta": {"type": "signature_delta", "signature": "fake-signature"}}),
+            ),
+            sse(
+                "content_block_stop",
+                json!({"type": "content_block_stop", "index": 0}),
+            ),
+        ]
+    }
+
     fn tool_call(&self, n: usize, id: &str, name: &str, arguments: &str) -> Vec<String> {
         let mut events = Vec::new();
         if n == 0 {

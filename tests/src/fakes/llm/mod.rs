@@ -29,6 +29,10 @@ pub enum Step {
     Text(&'static str),
     /// A pause.
     Wait(Duration),
+    /// The model thinks aloud before answering, where the format streams
+    /// thinking (Anthropic's thinking blocks; the other formats send
+    /// nothing for it).
+    Thinking(&'static str),
     /// The model calls a tool with these arguments (JSON text); the answer
     /// then ends for the tool's result, as the format says it.
     ToolCall {

@@ -17,6 +17,10 @@ pub trait Format: Send + 'static {
     fn delta(&self, text: &str) -> String;
     /// The provider's error event mid-stream.
     fn failure(&self, message: &str) -> String;
+    /// Events of a stretch of thinking (none where the format has none).
+    fn thinking(&self, _text: &str) -> Vec<String> {
+        Vec::new()
+    }
     /// Events of the `n`th tool call (0 for the first) of this answer.
     fn tool_call(&self, n: usize, id: &str, name: &str, arguments: &str) -> Vec<String>;
     /// Events after the last delta, with usage for `deltas` deltas; `tools`
@@ -69,6 +73,14 @@ pub async fn answer(shared: Shared, request: Value, format: impl Format) -> Resp
                 Step::Text(text) => {
                     deltas += 1;
                     format.delta(text)
+                }
+                Step::Thinking(text) => {
+                    for event in format.thinking(text) {
+                        if tx.send(event).await.is_err() {
+                            return gone();
+                        }
+                    }
+                    continue;
                 }
                 Step::ToolCall { name, arguments } => {
                     let id = format!("call_fake_{tools}");
