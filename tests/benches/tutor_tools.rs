@@ -127,6 +127,7 @@ async fn round_figures() {
         .get_or_start_session(authed(
             v1::GetOrStartSessionRequest {
                 lens_id: lens_tests::tutor::CASCADES.into(),
+                ..Default::default()
             },
             &token,
         ))

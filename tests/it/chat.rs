@@ -118,6 +118,51 @@ fn the_tutor_is_told_the_learners_answer_and_its_assessment() {
 }
 
 #[test]
+fn after_a_roleplay_the_tutor_is_told_how_it_went() {
+    use lens_server::answers::assessment;
+    use lens_server::chat::prompt::{AnswersForTutor, system_prompt_with};
+    use lens_server::chat::roleplay;
+    use lens_server::content::model::{Roleplay, Segment, SegmentKind};
+    use lens_server::domain::ChatRole;
+
+    let snapshot = build(&ContentFiles::read_dir(&content_fixture()).unwrap()).snapshot;
+    let played = Roleplay {
+        id: "313958db-3b65-438f-9725-d9b483977284".into(),
+        content: "You're meeting someone who's never heard of AI Safety before.".into(),
+        ai_instructions: "You're a university-educated non-STEM character.".into(),
+        opening_message: Some("Hello! What's AI safety?".into()),
+        assessment_instructions: Some("Did they explain existential risk?".into()),
+        feedback: true,
+        user_customizable: false,
+    };
+    let mut lens = (*snapshot.lenses[CASCADES].clone()).clone();
+    lens.segments = vec![
+        Segment::from(SegmentKind::Roleplay(played.clone())),
+        Segment::from(SegmentKind::Chat {
+            title: String::new(),
+            instructions: "Give feedback on the roleplay.".into(),
+            hide_previous_content_from_user: false,
+            hide_previous_content_from_tutor: false,
+        }),
+    ];
+    let transcript = roleplay::transcript([
+        (ChatRole::Assistant, "Hello! What's AI safety?"),
+        (
+            ChatRole::User,
+            "Making sure smarter-than-human AI does not go wrong.",
+        ),
+    ]);
+    let answers = AnswersForTutor::from([(
+        roleplay::answer_key(&played),
+        assessment::for_tutor(&transcript, None),
+    )]);
+    let prompt = system_prompt_with(&lens, 1, None, &answers).unwrap();
+    assert!(prompt.contains(
+        "## Roleplay briefing\n\nYou're meeting someone who's never heard of AI Safety before.\n\nThe learner answered:\n\nCharacter: Hello! What's AI safety?\n\nLearner: Making sure"
+    ), "{prompt}");
+}
+
+#[test]
 fn the_prompt_places_the_lens_in_its_module_and_course() {
     let snapshot = build(&ContentFiles::read_dir(&content_fixture()).unwrap()).snapshot;
     let lens = &snapshot.lenses[CASCADES];
@@ -188,6 +233,7 @@ pub(crate) async fn cascades_session(core: &TestCore, token: &str) -> i64 {
     chat.get_or_start_session(authed(
         v1::GetOrStartSessionRequest {
             lens_id: CASCADES.into(),
+            ..Default::default()
         },
         token,
     ))
@@ -350,6 +396,7 @@ async fn answers_stream_and_every_message_is_kept(postgres: bool) {
         .get_or_start_session(authed(
             v1::GetOrStartSessionRequest {
                 lens_id: CASCADES.into(),
+                ..Default::default()
             },
             &token,
         ))
@@ -367,6 +414,7 @@ async fn answers_stream_and_every_message_is_kept(postgres: bool) {
         .get_or_start_session(authed(
             v1::GetOrStartSessionRequest {
                 lens_id: CASCADES.into(),
+                ..Default::default()
             },
             &token,
         ))

@@ -156,6 +156,7 @@ async fn learner_with_session(channel: Channel, name: &str) -> (String, i64) {
         .get_or_start_session(authed(
             v1::GetOrStartSessionRequest {
                 lens_id: CASCADES.into(),
+                ..Default::default()
             },
             &learner.token,
         ))

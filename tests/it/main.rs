@@ -52,6 +52,7 @@ mod progress;
 mod reflection;
 mod relays;
 mod reminders;
+mod roleplays;
 mod rpc_users;
 mod store_users;
 mod tutor_tools;

@@ -47,6 +47,7 @@ impl WebChat {
             .get_or_start_session(grpc_web::with_cookie(
                 v1::GetOrStartSessionRequest {
                     lens_id: CASCADES.into(),
+                    ..Default::default()
                 },
                 &cookie,
             ))

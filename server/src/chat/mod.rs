@@ -6,6 +6,7 @@ pub mod failure;
 pub mod llm;
 pub mod prompt;
 pub mod relay;
+pub mod roleplay;
 pub mod tools;
 
 pub use failure::LlmFailure;

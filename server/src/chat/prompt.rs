@@ -144,7 +144,13 @@ pub fn system_prompt_with(
                     ))
                 }
                 SegmentKind::Roleplay(roleplay) => {
-                    Some(format!("## Roleplay briefing\n\n{}", roleplay.content))
+                    let played = answers
+                        .get(&super::roleplay::answer_key(roleplay))
+                        .map_or("They have not finished it yet.", String::as_str);
+                    Some(format!(
+                        "## Roleplay briefing\n\n{}\n\n{played}",
+                        roleplay.content
+                    ))
                 }
                 SegmentKind::Chat { .. } => None,
             })

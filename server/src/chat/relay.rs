@@ -74,6 +74,9 @@ pub struct Answer {
     pub history: Vec<Turn>,
     /// The content the prompt was built from, which the tools look in.
     pub content: Arc<Loaded>,
+    /// Whether the model is offered the course tools (the tutor is; a
+    /// roleplay's character is not).
+    pub offer_tools: bool,
 }
 
 /// What an answer has built up over its rounds.
@@ -127,7 +130,7 @@ impl Answer {
         let mut attempt = 0;
         let deadline = Instant::now() + self.tutor.timeouts().total;
         let failure = loop {
-            let tools = progress.round < TOOL_ROUNDS;
+            let tools = self.offer_tools && progress.round < TOOL_ROUNDS;
             match self.attempt(&mut progress, &events, deadline, tools).await {
                 Outcome::Finished(end) => {
                     let calls: Vec<ToolCall> = end

@@ -10,6 +10,7 @@ use crate::answers::{QuestionPlace, checked_text, question_at, question_key, que
 use crate::app::AppState;
 use crate::auth;
 use crate::clock;
+use crate::content::model::SegmentKind;
 use crate::domain::Invalid;
 use crate::error::AppResult;
 use crate::store::NewAnswer;
@@ -94,6 +95,22 @@ impl AnswerApi {
                     )
                 })
                 .collect();
+        let mut places = places;
+        // A roleplay's assessed transcript is an answer to the roleplay.
+        if let Some(lens) = content.snapshot.lenses.get(content_id) {
+            for (index, segment) in lens.segments.iter().enumerate() {
+                if let SegmentKind::Roleplay(roleplay) = &segment.kind {
+                    places.insert(
+                        crate::chat::roleplay::answer_key(roleplay),
+                        Found {
+                            test_index: 0,
+                            segment_index: index as u32,
+                            feedback: roleplay.feedback,
+                        },
+                    );
+                }
+            }
+        }
         let gone = Found {
             test_index: 0,
             segment_index: u32::MAX,

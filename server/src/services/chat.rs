@@ -16,6 +16,7 @@ use crate::chat::Tutor;
 use crate::chat::admission;
 use crate::chat::prompt::{AnswersForTutor, Turn, prompt_tokens, system_prompt_with, trim_history};
 use crate::chat::relay::Answer;
+use crate::chat::roleplay;
 use crate::domain::{ChatRole, ChatSessionId, Invalid, UserId};
 use crate::error::{AppError, AppResult};
 use crate::store::SessionRecord;
@@ -98,8 +99,101 @@ impl ChatApi {
 
 type AnswerStream = Pin<Box<dyn Stream<Item = Result<v1::SendMessageResponse, Status>> + Send>>;
 
+impl ChatApi {
+    /// Finishes the caller's roleplay and, when it is assessed, stores its
+    /// transcript as an answer to it, whose assessment is queued.
+    async fn finish(
+        &self,
+        me: &auth::UserCaller,
+        id: ChatSessionId,
+    ) -> AppResult<v1::FinishRoleplayResponse> {
+        let session = match self.state.store.chat_session(id).await? {
+            Some(session) if session.user_id == me.id && session.roleplay_id.is_some() => session,
+            _ => {
+                return Err(AppError::NotFound(format!(
+                    "you have no roleplay with session id {id}"
+                )));
+            }
+        };
+        let content = self.state.content.current();
+        let found = content
+            .snapshot
+            .lenses
+            .get(&session.lens_id)
+            .and_then(|lens| roleplay::find(lens, session.roleplay_id.as_deref()?));
+        let Some((segment_index, found)) = found else {
+            return Err(AppError::FailedPrecondition(
+                "this roleplay is no longer in the lens".into(),
+            ));
+        };
+        if session.user_messages == 0 {
+            return Err(AppError::FailedPrecondition(
+                "say something to the character before finishing the roleplay".into(),
+            ));
+        }
+        if !self.state.store.finish_roleplay(session.id).await? {
+            return Err(AppError::FailedPrecondition(
+                "this roleplay is already finished; start it again to play it anew".into(),
+            ));
+        }
+        let messages = self.state.store.chat_messages(session.id).await?;
+        let transcript =
+            roleplay::transcript(messages.iter().map(|m| (m.role, m.content.as_str())));
+        let assessment = match roleplay::rubric(found) {
+            Some(rubric) => {
+                let key = roleplay::answer_key(found);
+                let stored = self
+                    .state
+                    .store
+                    .submit_answer(
+                        &crate::store::NewAnswer {
+                            user_id: me.id,
+                            content_id: &session.lens_id,
+                            question_key: &key,
+                            question: &found.content,
+                            rubric: Some(&rubric),
+                            text: &transcript,
+                            seconds_taken: None,
+                        },
+                        crate::clock::now(),
+                    )
+                    .await?;
+                let place = convert::answer::Found {
+                    test_index: 0,
+                    segment_index: segment_index as u32,
+                    feedback: found.feedback,
+                };
+                Some(convert::answer::answer(&stored, &place))
+            }
+            None => None,
+        };
+        let session = self
+            .state
+            .store
+            .chat_session(session.id)
+            .await?
+            .ok_or_else(|| AppError::NotFound(format!("no chat session with id {id}")))?;
+        Ok(v1::FinishRoleplayResponse {
+            session: Some(convert::chat::session(&session)),
+            assessment,
+        })
+    }
+}
+
 #[tonic::async_trait]
 impl ChatService for ChatApi {
+    async fn finish_roleplay(
+        &self,
+        request: Request<v1::FinishRoleplayRequest>,
+    ) -> Result<Response<v1::FinishRoleplayResponse>, Status> {
+        let me = match auth::learner(&request) {
+            Ok(me) => me.clone(),
+            Err(error) => return Err(error.into()),
+        };
+        let id = ChatSessionId(request.get_ref().session_id);
+        respond(self.finish(&me, id).await)
+    }
+
     async fn get_or_start_session(
         &self,
         request: Request<v1::GetOrStartSessionRequest>,
@@ -108,20 +202,25 @@ impl ChatService for ChatApi {
             async {
                 let me = auth::learner(&request)?;
                 let lens_id = request.get_ref().lens_id.trim();
-                if !self
-                    .state
-                    .content
-                    .current()
-                    .snapshot
-                    .lenses
-                    .contains_key(lens_id)
-                {
+                let roleplay_id = request.get_ref().roleplay_id.trim();
+                let content = self.state.content.current();
+                let Some(lens) = content.snapshot.lenses.get(lens_id) else {
                     return Err(AppError::NotFound(format!("no lens with id {lens_id:?}")));
-                }
+                };
+                let roleplay = if roleplay_id.is_empty() {
+                    None
+                } else {
+                    let (_, roleplay) = roleplay::find(lens, roleplay_id).ok_or_else(|| {
+                        AppError::NotFound(format!(
+                            "lens {lens_id:?} has no roleplay with id {roleplay_id:?}"
+                        ))
+                    })?;
+                    Some((roleplay_id, roleplay.opening_message.as_deref()))
+                };
                 let session = self
                     .state
                     .store
-                    .get_or_start_session(me.id, lens_id)
+                    .get_or_start_conversation(me.id, lens_id, roleplay)
                     .await?;
                 let messages = self.state.store.chat_messages(session.id).await?;
                 Ok(v1::GetOrStartSessionResponse {
@@ -178,11 +277,35 @@ impl ChatService for ChatApi {
                         "the lens of this chat is no longer published".into(),
                     )
                 })?;
-            let module_slug = Some(r.module_slug.trim()).filter(|s| !s.is_empty());
-            let place = content.snapshot.place_of(&lens.id, module_slug)?;
-            let answers = self.answers_for_tutor(me.id, &lens.id).await?;
-            let system =
-                system_prompt_with(&lens, r.segment_index as usize, place.as_ref(), &answers)?;
+            // A roleplay's character speaks from its own prompt, with no
+            // tools; the tutor's chat is grounded in the course.
+            let (system, offer_tools) = match &session.roleplay_id {
+                Some(id) => {
+                    if session.finished_at.is_some() {
+                        return Err(AppError::FailedPrecondition(
+                            "this roleplay is finished; start it again to talk more".into(),
+                        ));
+                    }
+                    let (_, found) = roleplay::find(&lens, id).ok_or_else(|| {
+                        AppError::FailedPrecondition(
+                            "this roleplay is no longer in the lens".into(),
+                        )
+                    })?;
+                    (roleplay::prompt(found), false)
+                }
+                None => {
+                    let module_slug = Some(r.module_slug.trim()).filter(|s| !s.is_empty());
+                    let place = content.snapshot.place_of(&lens.id, module_slug)?;
+                    let answers = self.answers_for_tutor(me.id, &lens.id).await?;
+                    let system = system_prompt_with(
+                        &lens,
+                        r.segment_index as usize,
+                        place.as_ref(),
+                        &answers,
+                    )?;
+                    (system, true)
+                }
+            };
             let mut history: Vec<Turn> = self
                 .state
                 .store
@@ -193,6 +316,20 @@ impl ChatService for ChatApi {
                 .map(|m| (m.role, m.content))
                 .collect();
             history.push((ChatRole::User, text.to_owned()));
+            if history
+                .first()
+                .is_some_and(|(role, _)| *role == ChatRole::Assistant)
+            {
+                // A roleplay opens with the character; providers want a
+                // conversation to open with the person.
+                history.insert(
+                    0,
+                    (
+                        ChatRole::User,
+                        "(The learner joins the conversation.)".into(),
+                    ),
+                );
+            }
             let history = trim_history(&system, &history, HISTORY_BUDGET_TOKENS).to_vec();
             // Admitted and stored in one step, before the model is called:
             // the learner's words are never lost, and concurrent sends all
@@ -227,12 +364,21 @@ impl ChatService for ChatApi {
                     message: refusal.to_string(),
                     retry_after: Some(refusal.retry_after()),
                 })?;
-            Ok((tutor, admitted, input_estimate, system, history, content))
+            Ok((
+                tutor,
+                admitted,
+                input_estimate,
+                system,
+                history,
+                content,
+                offer_tools,
+            ))
         };
-        let (tutor, admitted, input_estimate, system, history, content) = match prepared.await {
-            Ok(prepared) => prepared,
-            Err(error) => return Err(Status::from(error)),
-        };
+        let (tutor, admitted, input_estimate, system, history, content, offer_tools) =
+            match prepared.await {
+                Ok(prepared) => prepared,
+                Err(error) => return Err(Status::from(error)),
+            };
         let (tx, rx) = mpsc::channel(32);
         let answer = Answer {
             store: self.state.store.clone(),
@@ -244,6 +390,7 @@ impl ChatService for ChatApi {
             system,
             history,
             content,
+            offer_tools,
         };
         self.state.answers.spawn(answer.relay(tx));
         Ok(Response::new(Box::pin(ReceiverStream::new(rx))))

@@ -24,10 +24,14 @@ pub struct SessionRecord {
     pub archived_at: Option<DateTime<Utc>>,
     /// Messages the learner sent in it.
     pub user_messages: i64,
+    /// For a roleplay: the roleplay segment's id.
+    pub roleplay_id: Option<String>,
+    /// For a roleplay: when the learner finished it.
+    pub finished_at: Option<DateTime<Utc>>,
 }
 
 /// A session's columns, with how many messages the learner sent in it.
-const SESSION_SELECT: &str = "SELECT id, user_id, lens_id, started_at, archived_at, \
+const SESSION_SELECT: &str = "SELECT id, user_id, lens_id, started_at, archived_at, roleplay_id, finished_at, \
      (SELECT COUNT(*) FROM chat_messages m WHERE m.session_id = s.id AND m.role = 'user') AS user_messages \
      FROM chat_sessions s";
 
@@ -324,34 +328,83 @@ impl Store {
         user_id: UserId,
         lens_id: &str,
     ) -> StoreResult<SessionRecord> {
-        let select =
-            format!("{SESSION_SELECT} WHERE user_id = $1 AND lens_id = $2 AND archived_at IS NULL");
-        let insert = "INSERT INTO chat_sessions (user_id, lens_id, started_at, last_active_at) VALUES ($1, $2, $3, $3) \
-                      ON CONFLICT DO NOTHING";
+        self.get_or_start_conversation(user_id, lens_id, None).await
+    }
+
+    /// The active session of a user for a lens's tutor chat (`roleplay`
+    /// `None`) or for one of its roleplays, started if there is none. A
+    /// roleplay starts with its character's `opening` message, written in
+    /// the same step as the session by whichever start made it.
+    pub async fn get_or_start_conversation(
+        &self,
+        user_id: UserId,
+        lens_id: &str,
+        roleplay: Option<(&str, Option<&str>)>,
+    ) -> StoreResult<SessionRecord> {
+        let select = format!(
+            "{SESSION_SELECT} WHERE user_id = $1 AND lens_id = $2 \
+             AND COALESCE(roleplay_id, '') = COALESCE($3, '') AND archived_at IS NULL"
+        );
+        let insert = "INSERT INTO chat_sessions (user_id, lens_id, roleplay_id, started_at, last_active_at) \
+                      VALUES ($1, $2, $3, $4, $4) ON CONFLICT DO NOTHING RETURNING id";
+        let opening_sql = "INSERT INTO chat_messages (session_id, role, content, status, created_at) \
+                           VALUES ($1, 'assistant', $2, 'complete', $3)";
+        let roleplay_id = roleplay.map(|r| r.0);
+        let opening = roleplay.and_then(|r| r.1);
         let session = on_backend!(self, |pool| {
             if let Some(found) =
                 sqlx::query_as::<_, SessionRecord>(sqlx::AssertSqlSafe(select.clone()))
                     .bind(user_id)
                     .bind(lens_id)
+                    .bind(roleplay_id)
                     .fetch_optional(pool)
                     .await?
             {
                 found
             } else {
-                sqlx::query(insert)
+                let now = clock::now();
+                let mut tx = pool.begin().await?;
+                let started: Option<ChatSessionId> = sqlx::query_scalar(insert)
                     .bind(user_id)
                     .bind(lens_id)
-                    .bind(clock::now())
-                    .execute(pool)
+                    .bind(roleplay_id)
+                    .bind(now)
+                    .fetch_optional(&mut *tx)
                     .await?;
+                if let (Some(id), Some(opening)) = (started, opening) {
+                    sqlx::query(opening_sql)
+                        .bind(id)
+                        .bind(opening)
+                        .bind(now)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                tx.commit().await?;
                 sqlx::query_as::<_, SessionRecord>(sqlx::AssertSqlSafe(select.clone()))
                     .bind(user_id)
                     .bind(lens_id)
+                    .bind(roleplay_id)
                     .fetch_one(pool)
                     .await?
             }
         });
         Ok(session)
+    }
+
+    /// Marks a roleplay finished; `false` when it already was (or is no
+    /// roleplay), so of two concurrent finishes one does the finishing.
+    pub async fn finish_roleplay(&self, id: ChatSessionId) -> StoreResult<bool> {
+        let sql = "UPDATE chat_sessions SET finished_at = $2 \
+                   WHERE id = $1 AND roleplay_id IS NOT NULL AND finished_at IS NULL";
+        let updated = on_backend!(self, |pool| {
+            sqlx::query(sql)
+                .bind(id)
+                .bind(clock::now())
+                .execute(pool)
+                .await?
+                .rows_affected()
+        });
+        Ok(updated == 1)
     }
 
     /// A session by id.

@@ -49,11 +49,12 @@ impl Progress {
     }
 }
 
-/// An active chat as the merge reads it.
+/// An active chat as the merge reads it: the tutor's on a lens, or one of
+/// its roleplays (`conversation` is `lens` or `lens/roleplay`).
 #[derive(Debug, Clone, sqlx::FromRow)]
 struct ActiveChat {
     id: i64,
-    lens_id: String,
+    conversation: String,
     last_active_at: DateTime<Utc>,
 }
 
@@ -171,8 +172,8 @@ impl Store {
                                WHERE user_id = $1 AND content_id = $2";
         let drop_progress = "DELETE FROM content_progress WHERE user_id = $1 AND content_id = $2";
         let move_progress = "UPDATE content_progress SET user_id = $2 WHERE user_id = $1";
-        let active = "SELECT id, lens_id, last_active_at FROM chat_sessions \
-                      WHERE user_id = $1 AND archived_at IS NULL";
+        let active = "SELECT id, lens_id || '/' || COALESCE(roleplay_id, '') AS conversation, last_active_at \
+                      FROM chat_sessions WHERE user_id = $1 AND archived_at IS NULL";
         let archive = "UPDATE chat_sessions SET archived_at = $2 WHERE id = $1";
         let move_chats = "UPDATE chat_sessions SET user_id = $2 WHERE user_id = $1";
         let retire =
@@ -236,14 +237,14 @@ impl Store {
                 .fetch_all(&mut *tx)
                 .await?
                 .into_iter()
-                .map(|c| (c.lens_id.clone(), c))
+                .map(|c| (c.conversation.clone(), c))
                 .collect();
             for chat in sqlx::query_as::<_, ActiveChat>(active)
                 .bind(guest)
                 .fetch_all(&mut *tx)
                 .await?
             {
-                let Some(existing) = mine.get(&chat.lens_id) else {
+                let Some(existing) = mine.get(&chat.conversation) else {
                     continue;
                 };
                 let older = if chat.last_active_at > existing.last_active_at {

@@ -14,6 +14,8 @@ pub fn session(session: &SessionRecord) -> v1::ChatSession {
         started_at: Some(timestamp(session.started_at)),
         archived_at: session.archived_at.map(timestamp),
         user_messages: session.user_messages.max(0) as u32,
+        roleplay_id: session.roleplay_id.clone().unwrap_or_default(),
+        finished_at: session.finished_at.map(timestamp),
     }
 }
 
