@@ -150,15 +150,16 @@ impl Catalogue {
                 (issue.path.clone(), since.clone())
             })
             .collect();
+        // Built before anything is written, so a version is never served
+        // without its index, and the attempt and the served version change
+        // together as before.
+        let search = Arc::new(SearchIndex::build(&outcome.snapshot));
         let now = clock::now();
         *self.attempt.write().expect("catalogue lock") = Attempt {
             version: version.clone(),
             at: Some(now),
             diagnostics: outcome.diagnostics,
         };
-        // Built before the swap, so a version is never served without its
-        // index.
-        let search = Arc::new(SearchIndex::build(&outcome.snapshot));
         *self.current.write().expect("catalogue lock") = Arc::new(Loaded {
             snapshot: Arc::new(outcome.snapshot),
             search,
