@@ -655,6 +655,31 @@ try {
     await shot("11-signed-out");
   });
 
+  await step("a roleplay opens with the character, is finished, assessed, and started again", async () => {
+    await page.goto(url("/module/feedback-loops"));
+    const roleplay = page.getByRole("region", { name: "Roleplay" });
+    await roleplay.getByText("You're meeting someone who's never heard of AI Safety before.").waitFor();
+    await roleplay.getByRole("button", { name: "Begin the conversation" }).click();
+    await roleplay.getByText("Hello! I heard you're doing some online course, about.. AI Safety? What's that?").waitFor();
+    await roleplay.getByLabel("Message to character").fill("It's about making sure AI much smarter than us pursues goals we'd want.");
+    await roleplay.getByRole("button", { name: "Send" }).click();
+    await roleplay.locator(".chat-line.assistant").last().getByText("progress compounds.").waitFor();
+    await roleplay.getByRole("button", { name: "Finish the roleplay" }).click();
+    await roleplay.getByText("Roleplay finished.").waitFor();
+    await roleplay.getByText("Feedback: 3 of 5").waitFor();
+    assert.equal(await roleplay.getByLabel("Message to character").count(), 0, "a finished roleplay takes no more messages");
+    await accessible();
+    await roleplay.scrollIntoViewIfNeeded();
+    await shot("15b-roleplay-finished");
+    await page.reload();
+    await roleplay.getByText("Roleplay finished.").waitFor();
+    await roleplay.getByRole("button", { name: "Start again" }).click();
+    await roleplay.getByLabel("Message to character").waitFor();
+    assert.equal(await roleplay.getByText("Roleplay finished.").count(), 0);
+    assert.equal(await roleplay.locator(".chat-line").count(), 1, "only the opening message");
+    await page.goto(url("/"));
+  });
+
   await step("a guest's reading and tutor chat survive signing in", async () => {
     await page.getByRole("link", { name: "Feedback Loops" }).click();
     await page.getByText("your progress and tutor chats are kept in this browser").waitFor();

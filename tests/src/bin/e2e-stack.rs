@@ -255,6 +255,31 @@ fn ask_todays_question(content: &std::path::Path) {
     std::fs::write(outcome, with_test).expect("write the outcome");
 }
 
+/// Gives the January lens on Good's "Speculations" the roleplay that
+/// today's content has in its trial lens (a draft there), character,
+/// opening message, rubric and all.
+fn add_todays_roleplay(content: &std::path::Path) {
+    let today = std::fs::read_to_string(
+        lens_tests::relay_fixture().join("Lenses/Trial question and roleplay.md"),
+    )
+    .expect("today's trial lens");
+    let start = today.find("#### Roleplay").expect("a roleplay");
+    let end = start
+        + 4
+        + today[start + 4..]
+            .find("#### ")
+            .expect("a segment after it");
+    let lens = content.join("Lenses/Speculations concerning the first ultraintelligent machine.md");
+    let january = std::fs::read_to_string(&lens).expect("the January lens");
+    let with_roleplay =
+        january.replacen("#### Text", &format!("{}#### Text", &today[start..end]), 1);
+    assert_ne!(
+        with_roleplay, january,
+        "the January lens has a text segment"
+    );
+    std::fs::write(lens, with_roleplay).expect("write the lens");
+}
+
 #[tokio::main]
 async fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -300,6 +325,7 @@ async fn main() {
     let content = tempfile::tempdir().expect("temporary folder");
     lens_tests::copy_tree(&lens_tests::content_fixture(), content.path());
     ask_todays_question(content.path());
+    add_todays_roleplay(content.path());
     llm.script_structured(vec![Step::Text(ASSESSMENT)]);
     let core = TestCore::start(CoreOptions {
         discord_base_url: Some(discord.url.clone()),

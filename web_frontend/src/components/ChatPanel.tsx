@@ -23,10 +23,22 @@ interface Props {
   onPage: boolean;
   /** The level of the chat's title. */
   headingLevel: number;
+  /** Who answers: the tutor, or a roleplay's character. */
+  speaker?: string;
+  /** No more messages (a finished roleplay). */
+  closed?: boolean;
 }
 
 /** A chat segment. */
-export function ChatPanel({ title, segmentIndex, conversation, onPage, headingLevel }: Props) {
+export function ChatPanel({
+  title,
+  segmentIndex,
+  conversation,
+  onPage,
+  headingLevel,
+  speaker = "Tutor",
+  closed = false,
+}: Props) {
   const inputId = useId();
   const [draft, setDraft] = useState("");
   const { loading, user, guest, platform } = useSession();
@@ -80,7 +92,7 @@ export function ChatPanel({ title, segmentIndex, conversation, onPage, headingLe
         <ol className="chat-log">
           {state.lines.map((line, i) => (
             <li key={i} className={`chat-line ${line.role}`} data-status={line.status}>
-              <span className="who">{line.role === "user" ? "You" : "Tutor"}</span>
+              <span className="who">{line.role === "user" ? "You" : speaker}</span>
               {line.thinking && (
                 <details className="thinking">
                   <summary>How the tutor thought about it</summary>
@@ -124,16 +136,17 @@ export function ChatPanel({ title, segmentIndex, conversation, onPage, headingLe
           {state.notice}
         </p>
       )}
+      {!closed && (
       <form className="chat-form" onSubmit={submit}>
         <label htmlFor={inputId} className="visually-hidden">
-          Message to the tutor
+          {speaker === "Tutor" ? "Message to the tutor" : `Message to ${speaker.toLowerCase()}`}
         </label>
         <textarea
           id={inputId}
           value={draft}
           maxLength={MAX_LENGTH}
           rows={2}
-          placeholder="Ask the tutor, or share what you think…"
+          placeholder={speaker === "Tutor" ? "Ask the tutor, or share what you think…" : "Reply to the character…"}
           onChange={(e) => setDraft(e.target.value)}
           onKeyDown={onKey}
           disabled={!platform.tutor}
@@ -148,6 +161,7 @@ export function ChatPanel({ title, segmentIndex, conversation, onPage, headingLe
           </button>
         )}
       </form>
+      )}
     </div>
   );
 }

@@ -44,6 +44,7 @@ export function LensView({ lens, moduleSlug, optional, sessions, completed, lear
         conversation={sessions ? conversation : null}
         headingLevel={4}
         questions={{ contentId: lens.id, testIndex: 0, answers: learner ? answers : null }}
+        roleplays={{ moduleSlug, sessions }}
       />
       {completed !== null && (
         <p className="lens-footer">

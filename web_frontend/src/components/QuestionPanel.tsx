@@ -8,6 +8,7 @@ import type { QuestionSegment } from "../gen/lens/v1/content_pb";
 import { answers as answerService } from "../api/client";
 import { describeError } from "../lib/errors";
 import { clock } from "../lib/video";
+import { Feedback } from "./Feedback";
 import { Markdown } from "./Markdown";
 import { SignInLink } from "./SignIn";
 import type { ContentAnswers } from "./useAnswers";
@@ -154,44 +155,6 @@ export function QuestionPanel({ question, contentId, testIndex, segmentIndex, an
       ) : null}
     </section>
   );
-}
-
-/** What the model made of an answer, as far as the question shows it. */
-function Feedback({ answer, headingLevel }: { answer: Answer; headingLevel: number }) {
-  const a = answer.assessment;
-  if (!a) return null;
-  switch (a.state) {
-    case AssessmentState.PENDING:
-      return (
-        <p className="muted" role="status">
-          Feedback is being prepared…
-        </p>
-      );
-    case AssessmentState.FAILED:
-      return <p className="muted">{a.error}</p>;
-    case AssessmentState.DONE:
-      if (!a.feedback) return <p className="muted">Your answer was recorded.</p>;
-      return (
-        <div className="feedback" role="status">
-          <p>
-            <strong>Feedback: {a.score} of 5</strong>
-          </p>
-          <Markdown text={a.reasoning} headingLevel={headingLevel + 1} noImages />
-          {a.dimensions.length > 0 && (
-            <dl className="dimensions">
-              {a.dimensions.map((d) => (
-                <div key={d.name}>
-                  <dt>{d.name}</dt>
-                  <dd>{d.note}</dd>
-                </div>
-              ))}
-            </dl>
-          )}
-        </div>
-      );
-    default:
-      return null;
-  }
 }
 
 /** Seconds left of `total` since `since` (null until started), ticking each second. */

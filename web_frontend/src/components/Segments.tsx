@@ -1,5 +1,6 @@
 // The segments of a page or lens, in order.
 
+import type { ChatSession } from "../gen/lens/v1/chat_pb";
 import type { LensCard, Segment } from "../gen/lens/v1/content_pb";
 import { type Block, splitText } from "../lib/directives";
 import { Link } from "react-router";
@@ -7,6 +8,7 @@ import { paths } from "../lib/paths";
 import { ChatPanel } from "./ChatPanel";
 import { Markdown } from "./Markdown";
 import { QuestionPanel } from "./QuestionPanel";
+import { RoleplayPanel } from "./RoleplayPanel";
 import type { ContentAnswers } from "./useAnswers";
 import type { LensChat } from "./useLensChat";
 import { VideoExcerpt } from "./VideoExcerpt";
@@ -24,10 +26,12 @@ interface Props {
    * without it, questions are shown without a box (a module page's text).
    */
   questions?: { contentId: string; testIndex: number; answers: ContentAnswers | null };
+  /** For a lens's roleplays: the module it is read in and the learner's sessions (null: nobody's). */
+  roleplays?: { moduleSlug: string; sessions: ChatSession[] | null };
 }
 
 /** Renders each segment by kind. */
-export function Segments({ segments, conversation, onPage = false, headingLevel, questions }: Props) {
+export function Segments({ segments, conversation, onPage = false, headingLevel, questions, roleplays }: Props) {
   return (
     <>
       {segments.map((segment) => {
@@ -63,6 +67,20 @@ export function Segments({ segments, conversation, onPage = false, headingLevel,
               </section>
             );
           case "roleplay":
+            if (roleplays && questions) {
+              return (
+                <RoleplayPanel
+                  key={segment.index}
+                  roleplay={kind.value}
+                  lensId={questions.contentId}
+                  moduleSlug={roleplays.moduleSlug}
+                  segmentIndex={segment.index}
+                  sessions={roleplays.sessions}
+                  answers={questions.answers}
+                  headingLevel={headingLevel}
+                />
+              );
+            }
             return (
               <section key={segment.index} className="question" aria-label="Roleplay">
                 <p className="muted small">Roleplay</p>

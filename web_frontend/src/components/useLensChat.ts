@@ -2,7 +2,8 @@
 // first message, streamed into the chat reducer, stoppable.
 
 import { Code, ConnectError } from "@connectrpc/connect";
-import { useCallback, useEffect, useReducer, useRef } from "react";
+import { useCallback, useEffect, useReducer, useRef, useState } from "react";
+import type { Answer } from "../gen/lens/v1/answer_pb";
 import { type ChatMessage, type ChatSession, ChatRole, MessageStatus } from "../gen/lens/v1/chat_pb";
 import { chat } from "../api/client";
 import { type ChatLine, type ChatState, chatReducer, emptyChat } from "../lib/chat";
@@ -30,6 +31,20 @@ export interface LensChat {
   stop: () => void;
 }
 
+/** A roleplay's conversation: begun on request, finished, started again. */
+export interface RoleplayChat extends LensChat {
+  /** The conversation exists (its opening is shown). */
+  begun: boolean;
+  /** The learner finished it. */
+  finished: boolean;
+  /** Opens the conversation: the character speaks first. */
+  begin: () => Promise<void>;
+  /** Finishes it; the assessment, when there is one, is returned. */
+  finish: () => Promise<Answer | undefined>;
+  /** Archives it and opens a fresh one. */
+  restart: () => Promise<void>;
+}
+
 function toLine(message: ChatMessage): ChatLine {
   return {
     id: message.id,
@@ -50,13 +65,23 @@ function toLine(message: ChatMessage): ChatLine {
  * signed-in learner. `sessions` is the learner's session list (fetched once
  * per page), or null when signed out.
  */
-export function useLensChat(lensId: string, moduleSlug: string, sessions: ChatSession[] | null): LensChat {
+export function useLensChat(
+  lensId: string,
+  moduleSlug: string,
+  sessions: ChatSession[] | null,
+  roleplayId = "",
+): RoleplayChat {
   const [state, dispatch] = useReducer(chatReducer, emptyChat);
   const sessionId = useRef<bigint | null>(null);
   const abort = useRef<AbortController | null>(null);
+  const active = sessions?.find((s) => s.lensId === lensId && s.roleplayId === roleplayId && !s.archivedAt);
+  // What this page did to the roleplay, over what the session list said.
+  const [here, setHere] = useState<{ begun: boolean; finished: boolean } | null>(null);
+  const begun = here?.begun ?? Boolean(active);
+  const finished = here?.finished ?? Boolean(active?.finishedAt);
 
   useEffect(() => {
-    const active = sessions?.find((s) => s.lensId === lensId && !s.archivedAt);
+    const active = sessions?.find((s) => s.lensId === lensId && s.roleplayId === roleplayId && !s.archivedAt);
     if (!active) return;
     sessionId.current = active.id;
     let live = true;
@@ -67,7 +92,7 @@ export function useLensChat(lensId: string, moduleSlug: string, sessions: ChatSe
     return () => {
       live = false;
     };
-  }, [lensId, sessions]);
+  }, [lensId, roleplayId, sessions]);
 
   // Leaving the page stops a streaming answer (the core then stores it partial).
   useEffect(() => () => abort.current?.abort(), []);
@@ -82,7 +107,7 @@ export function useLensChat(lensId: string, moduleSlug: string, sessions: ChatSe
       void (async () => {
         try {
           if (sessionId.current === null) {
-            const started = await chat.getOrStartSession({ lensId }, { signal: controller.signal });
+            const started = await chat.getOrStartSession({ lensId, roleplayId }, { signal: controller.signal });
             sessionId.current = started.session?.id ?? null;
           }
           const stream = chat.sendMessage(
@@ -115,10 +140,31 @@ export function useLensChat(lensId: string, moduleSlug: string, sessions: ChatSe
         }
       })();
     },
-    [lensId, moduleSlug],
+    [lensId, moduleSlug, roleplayId],
   );
 
   const stop = useCallback(() => abort.current?.abort(), []);
-  return { state, send, stop };
+
+  const begin = useCallback(async () => {
+    const started = await chat.getOrStartSession({ lensId, roleplayId });
+    sessionId.current = started.session?.id ?? null;
+    dispatch({ type: "loaded", lines: started.messages.map(toLine) });
+    setHere({ begun: true, finished: Boolean(started.session?.finishedAt) });
+  }, [lensId, roleplayId]);
+
+  const finish = useCallback(async () => {
+    if (sessionId.current === null) return undefined;
+    const done = await chat.finishRoleplay({ sessionId: sessionId.current });
+    setHere({ begun: true, finished: true });
+    return done.assessment;
+  }, []);
+
+  const restart = useCallback(async () => {
+    if (sessionId.current !== null) await chat.archiveSession({ sessionId: sessionId.current });
+    sessionId.current = null;
+    await begin();
+  }, [begin]);
+
+  return { state, send, stop, begun, finished, begin, finish, restart };
 }
 
