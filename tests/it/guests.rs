@@ -127,6 +127,19 @@ impl Stack {
             .into_inner()
     }
 
+    /// A grpc-web call of `rpc` with an empty request, as a browser holding
+    /// `cookie` makes it, for what the edge answers beside the message.
+    async fn raw_call(&self, rpc: &str, cookie: &str) -> reqwest::Response {
+        self.browser
+            .post(format!("{}/{rpc}", self.web.url))
+            .header("content-type", "application/grpc-web+proto")
+            .header("cookie", cookie)
+            .body(vec![0u8; 5])
+            .send()
+            .await
+            .unwrap()
+    }
+
     fn progress(&self) -> ProgressServiceClient<GrpcWebTransport> {
         let (transport, origin) = grpc_web::transport(&self.web.url);
         ProgressServiceClient::with_origin(transport, origin)
@@ -323,14 +336,8 @@ async fn a_guest_signs_in_for_anything_but_reading(postgres: bool) {
     );
     // Refused by the rule, not for a dead credential: the guest is kept.
     let answer = stack
-        .browser
-        .post(format!("{}/lens.v1.UserService/GetProfile", stack.web.url))
-        .header("content-type", "application/grpc-web+proto")
-        .header("cookie", &guest)
-        .body(vec![0u8; 5])
-        .send()
-        .await
-        .unwrap();
+        .raw_call("lens.v1.UserService/GetProfile", &guest)
+        .await;
     assert_eq!(answer.headers()["grpc-status"], "16");
     assert!(set_cookie(&answer, "lens_guest").is_none());
 }
@@ -456,15 +463,7 @@ async fn a_guest_gone_past_its_token_is_forgotten(postgres: bool) {
 
     // The browser holding the dead cookie is told to drop it, so its next
     // call is anonymous instead of refused.
-    let answer = stack
-        .browser
-        .post(format!("{}/lens.v1.AuthService/WhoAmI", stack.web.url))
-        .header("content-type", "application/grpc-web+proto")
-        .header("cookie", &guest)
-        .body(vec![0u8; 5])
-        .send()
-        .await
-        .unwrap();
+    let answer = stack.raw_call("lens.v1.AuthService/WhoAmI", &guest).await;
     let cleared = set_cookie(&answer, "lens_guest").expect("the dead guest cookie is cleared");
     assert!(cleared.contains("Max-Age=0"), "{cleared}");
 }

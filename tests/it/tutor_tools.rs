@@ -41,6 +41,18 @@ async fn ask(core: &TestCore, token: &str, session_id: i64, text: &str) -> Answe
     answered
 }
 
+/// The last message of a session's transcript.
+async fn last_answer(core: &TestCore, token: &str, session_id: i64) -> v1::ChatMessage {
+    ChatServiceClient::new(core.channel().await)
+        .get_transcript(authed(v1::GetTranscriptRequest { session_id }, token))
+        .await
+        .unwrap()
+        .into_inner()
+        .messages
+        .pop()
+        .unwrap()
+}
+
 /// The result the core sent back for the model's tool call, read from
 /// the provider's own format.
 fn tool_result(request: &Value) -> String {
@@ -178,12 +190,7 @@ async fn the_tutor_searches_the_course_and_answers_with_it_in_every_format() {
         );
 
         // The transcript keeps the lookup with the answer.
-        let transcript = ChatServiceClient::new(core.channel().await)
-            .get_transcript(authed(v1::GetTranscriptRequest { session_id }, &token))
-            .await
-            .unwrap()
-            .into_inner();
-        let answer = transcript.messages.last().unwrap();
+        let answer = last_answer(&core, &token, session_id).await;
         assert_eq!(answer.tool_uses.len(), 1, "{format}");
         assert_eq!(answer.tool_uses[0].name, "search_course");
     }
@@ -288,12 +295,7 @@ async fn thinking_streams_apart_from_the_answer_and_is_kept_apart() {
     assert_eq!(request["thinking"]["type"], "enabled", "{request}");
     assert_eq!(request["thinking"]["budget_tokens"], 2048);
 
-    let transcript = ChatServiceClient::new(core.channel().await)
-        .get_transcript(authed(v1::GetTranscriptRequest { session_id }, &token))
-        .await
-        .unwrap()
-        .into_inner();
-    let answer = transcript.messages.last().unwrap();
+    let answer = last_answer(&core, &token, session_id).await;
     assert_eq!(answer.text, "A cycle feeds its output back in.");
     assert_eq!(
         answer.thinking,
