@@ -137,30 +137,30 @@ export function ChatPanel({
         </p>
       )}
       {!closed && (
-      <form className="chat-form" onSubmit={submit}>
-        <label htmlFor={inputId} className="visually-hidden">
-          {speaker === "Tutor" ? "Message to the tutor" : `Message to ${speaker.toLowerCase()}`}
-        </label>
-        <textarea
-          id={inputId}
-          value={draft}
-          maxLength={MAX_LENGTH}
-          rows={2}
-          placeholder={speaker === "Tutor" ? "Ask the tutor, or share what you think…" : "Reply to the character…"}
-          onChange={(e) => setDraft(e.target.value)}
-          onKeyDown={onKey}
-          disabled={!platform.tutor}
-        />
-        {state.busy ? (
-          <button type="button" onClick={stop}>
-            Stop
-          </button>
-        ) : (
-          <button type="submit" disabled={!draft.trim()}>
-            Send
-          </button>
-        )}
-      </form>
+        <form className="chat-form" onSubmit={submit}>
+          <label htmlFor={inputId} className="visually-hidden">
+            {speaker === "Tutor" ? "Message to the tutor" : `Message to ${speaker.toLowerCase()}`}
+          </label>
+          <textarea
+            id={inputId}
+            value={draft}
+            maxLength={MAX_LENGTH}
+            rows={2}
+            placeholder={speaker === "Tutor" ? "Ask the tutor, or share what you think…" : "Reply to the character…"}
+            onChange={(e) => setDraft(e.target.value)}
+            onKeyDown={onKey}
+            disabled={!platform.tutor}
+          />
+          {state.busy ? (
+            <button type="button" onClick={stop}>
+              Stop
+            </button>
+          ) : (
+            <button type="submit" disabled={!draft.trim()}>
+              Send
+            </button>
+          )}
+        </form>
       )}
     </div>
   );
