@@ -19,6 +19,7 @@ both_backends!(
     every_version_of_an_answer_is_kept_and_numbered_once,
     an_answer_longer_than_allowed_or_nowhere_is_refused,
     a_guests_answers_come_with_them_numbered_after_the_accounts,
+    a_forgotten_guests_answers_go_with_their_assessments,
 );
 
 /// The learning outcome "Define intelligence…", whose first test asks a
@@ -269,4 +270,40 @@ async fn a_guests_answers_come_with_them_numbered_after_the_accounts(postgres: b
             (1, "The account's first".to_owned()),
         ]
     );
+}
+
+async fn a_forgotten_guests_answers_go_with_their_assessments(postgres: bool) {
+    let llm = FakeLlm::start().await;
+    // The assessment job exists whether it is still pending or has run.
+    let core = core(postgres, &llm).await;
+    let guest = AuthServiceClient::new(core.channel().await)
+        .start_guest(authed(
+            v1::StartGuestRequest {
+                client_ip: "192.0.2.1".into(),
+                guest_token: String::new(),
+            },
+            &core.edge_token(EdgeKind::Web),
+        ))
+        .await
+        .unwrap()
+        .into_inner()
+        .token;
+    let answer = submit(&core, &guest, "A guest's answer").await.unwrap();
+    let key = format!("answer:{}:assess", answer.id);
+    let store = &core.state.store;
+    assert_eq!(
+        store
+            .jobs_by_keys(std::slice::from_ref(&key))
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+
+    let forgotten = store
+        .forget_idle_guests(chrono::Utc::now() + chrono::Duration::seconds(5))
+        .await
+        .unwrap();
+    assert_eq!(forgotten, 1);
+    assert!(store.jobs_by_keys(&[key]).await.unwrap().is_empty());
 }

@@ -134,10 +134,7 @@ impl AnswerService for AnswerApi {
         &self,
         request: Request<v1::SubmitAnswerRequest>,
     ) -> Result<Response<v1::SubmitAnswerResponse>, Status> {
-        let me = match auth::learner(&request) {
-            Ok(me) => me.clone(),
-            Err(error) => return Err(error.into()),
-        };
+        let me = auth::learner(&request).map_err(Status::from)?.clone();
         respond(self.submit(&me, request.into_inner()).await)
     }
 
@@ -145,10 +142,7 @@ impl AnswerService for AnswerApi {
         &self,
         request: Request<v1::ListAnswersRequest>,
     ) -> Result<Response<v1::ListAnswersResponse>, Status> {
-        let me = match auth::learner(&request) {
-            Ok(me) => me.clone(),
-            Err(error) => return Err(error.into()),
-        };
+        let me = auth::learner(&request).map_err(Status::from)?.clone();
         respond(self.list(&me, request.into_inner()).await)
     }
 }

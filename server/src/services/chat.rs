@@ -186,10 +186,7 @@ impl ChatService for ChatApi {
         &self,
         request: Request<v1::FinishRoleplayRequest>,
     ) -> Result<Response<v1::FinishRoleplayResponse>, Status> {
-        let me = match auth::learner(&request) {
-            Ok(me) => me.clone(),
-            Err(error) => return Err(error.into()),
-        };
+        let me = auth::learner(&request).map_err(Status::from)?.clone();
         let id = ChatSessionId(request.get_ref().session_id);
         respond(self.finish(&me, id).await)
     }

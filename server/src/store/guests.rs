@@ -128,6 +128,12 @@ impl Store {
             ),
             format!("DELETE FROM chat_sessions WHERE user_id IN ({IDLE})"),
             format!("DELETE FROM content_progress WHERE user_id IN ({IDLE})"),
+            // Their answers' assessments too, so none fails later for want
+            // of its answer.
+            format!(
+                "DELETE FROM jobs WHERE idempotency_key IN (SELECT 'answer:' || a.id || ':assess' \
+                 FROM answers a WHERE a.user_id IN ({IDLE}))"
+            ),
             format!("DELETE FROM answers WHERE user_id IN ({IDLE})"),
         ];
         let users = format!("DELETE FROM users WHERE id IN ({IDLE})");
